@@ -1,0 +1,136 @@
+"""Engines and units of work.
+
+One user action is one :func:`unit_of_work`: a transaction that commits when the block ends and
+rolls back on any error, so a failed action leaves nothing behind. Driver errors that a person
+can act on (locked, unreachable, constraint) come out as domain errors with a readable message.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event, exc
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import Session
+
+from ir_pipeline.errors import Conflict, DatabaseUnavailable, IrpError
+
+SQLITE_BUSY_TIMEOUT_MS = 5_000
+
+
+def normalise_url(url: str) -> str:
+    """Let people write ``postgresql://`` and still get the psycopg 3 driver we ship."""
+    return re.sub(r"^postgres(?:ql)?://", "postgresql+psycopg://", url)
+
+
+def describe(url: str) -> str:
+    """The URL without its password, for messages."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def make_engine(url: str) -> Engine:
+    """An engine with the SQLite pragmas we rely on (WAL, foreign keys, busy timeout)."""
+    url = normalise_url(url)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        if database and database != ":memory:" and not database.startswith("file:"):
+            try:
+                Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise DatabaseUnavailable(f"cannot create the folder for {database}: {error.strerror}") from None
+        engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        _install_sqlite_pragmas(engine)
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True)
+
+
+def _install_sqlite_pragmas(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the driver, decide when transactions begin (see _on_begin).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: sa.Connection) -> None:
+        # Writers take the write lock up front: a deferred transaction that upgrades from read
+        # to write fails at once with "database is locked" instead of waiting its turn.
+        write = connection.get_execution_options().get("irp_write", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+@contextmanager
+def translate_errors(url: str) -> Iterator[None]:
+    """Turn driver errors into domain errors a person understands; let our own errors through."""
+    try:
+        yield
+    except IrpError:
+        raise
+    except exc.IntegrityError as error:
+        raise Conflict(_integrity_message(error)) from None
+    except exc.OperationalError as error:
+        raise DatabaseUnavailable(_operational_message(url, error)) from None
+    except exc.DBAPIError as error:
+        if error.connection_invalidated:
+            raise DatabaseUnavailable(f"lost the connection to {describe(url)}") from None
+        raise
+
+
+def _integrity_message(error: exc.IntegrityError) -> str:
+    text = str(error.orig).lower()
+    if "unique" in text or "duplicate" in text:
+        return "that record already exists (a name or number must be unique)"
+    if "foreign key" in text:
+        return "that record is referenced elsewhere or refers to something that does not exist"
+    if "check" in text:
+        return f"the database refused a value that breaks a rule ({str(error.orig).splitlines()[0]})"
+    return f"the database refused the change ({str(error.orig).splitlines()[0]})"
+
+
+def _operational_message(url: str, error: exc.OperationalError) -> str:
+    text = str(error.orig)
+    lowered = text.lower()
+    where = describe(url)
+    if "locked" in lowered or "busy" in lowered:
+        return f"the database {where} is locked by another program; try again in a moment"
+    if "unable to open" in lowered:
+        return f"cannot open the database {where}: the file or its folder is missing or not writable"
+    if "readonly" in lowered or "read-only" in lowered:
+        return f"the database {where} is read-only"
+    first = text.strip().splitlines()[0] if text.strip() else type(error.orig).__name__
+    return f"cannot use the database {where}: {first}"
+
+
+@contextmanager
+def unit_of_work(engine: Engine, *, write: bool = True) -> Iterator[Session]:
+    """One transaction for one user action: commit at the end, roll back on any error."""
+    bind = engine.execution_options(irp_write=write)
+    with translate_errors(str(engine.url)), Session(bind, expire_on_commit=False) as session:
+        try:
+            yield session
+            if write:
+                session.commit()
+            else:
+                session.rollback()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+@contextmanager
+def read_only(engine: Engine) -> Iterator[Session]:
+    """A read transaction: a consistent snapshot, never a write lock."""
+    with unit_of_work(engine, write=False) as session:
+        yield session
+

@@ -1,0 +1,96 @@
+"""Finding records by what people type: an id, a 사업자등록번호, or a name in any spelling.
+
+An exact normalised name wins; otherwise a unique partial match is accepted; several matches are
+an :class:`Ambiguous` error listing them, and none is :class:`NotFound` with the closest names.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import TypeVar
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from ir_pipeline.errors import Ambiguous, NotFound
+from ir_pipeline.models import Event, Investor, Startup
+from ir_pipeline.naming import name_key
+
+Named = TypeVar("Named", Startup, Investor)
+_CANDIDATES = 8
+
+
+def _by_id(text: str) -> int | None:
+    m = re.fullmatch(r"#?(\d{1,9})", text.strip())
+    return int(m.group(1)) if m else None
+
+
+def _resolve(session: Session, model: type[Named], text: str, what: str) -> Named:
+    key = name_key(text)
+    exact = session.exec(select(model).where(model.name_key == key)).first()
+    if exact is not None:
+        return exact
+    ident = _by_id(text)
+    if ident is not None:
+        found = session.get(model, ident)
+        if found is not None:
+            return found
+    like = f"%{key.replace('%', '').replace('_', '')}%"
+    partial = session.exec(
+        select(model).where(col(model.name_key).like(like)).order_by(col(model.name)).limit(_CANDIDATES + 1)
+    ).all()
+    if len(partial) == 1:
+        return partial[0]
+    if partial:
+        names = ", ".join(p.name for p in partial[:_CANDIDATES])
+        more = " …" if len(partial) > _CANDIDATES else ""
+        raise Ambiguous(f"{what} {text!r} matches several: {names}{more}")
+    raise NotFound(f"no {what} named {text!r}{_suggest(session, model, key)}")
+
+
+def _suggest(session: Session, model: type[Named], key: str) -> str:
+    # Narrow in SQL on the first characters, then rank the few candidates in Python.
+    prefix = key[:2]
+    if not prefix:
+        return ""
+    rows = session.exec(
+        select(model.name, model.name_key).where(col(model.name_key).like(f"%{prefix}%")).limit(200)
+    ).all()
+    keys = {k: n for n, k in rows}
+    close = difflib.get_close_matches(key, list(keys), n=3, cutoff=0.5)
+    return f"; did you mean {', '.join(keys[c] for c in close)}?" if close else ""
+
+
+def resolve_startup(session: Session, text: str) -> Startup:
+    from ir_pipeline.naming import normalise_business_no
+
+    if re.fullmatch(r"\d{3}-?\d{2}-?\d{5}", text.strip()):
+        found = session.exec(
+            select(Startup).where(Startup.business_no == normalise_business_no(text))
+        ).first()
+        if found is not None:
+            return found
+    return _resolve(session, Startup, text, "startup")
+
+
+def resolve_investor(session: Session, text: str) -> Investor:
+    return _resolve(session, Investor, text, "investor")
+
+
+def resolve_event(session: Session, text: str) -> Event:
+    cleaned = text.strip()
+    exact = session.exec(select(Event).where(sa.func.lower(Event.name) == cleaned.lower())).first()
+    if exact is not None:
+        return exact
+    ident = _by_id(cleaned)
+    if ident is not None and (found := session.get(Event, ident)) is not None:
+        return found
+    partial = session.exec(
+        select(Event).where(sa.func.lower(Event.name).like(f"%{cleaned.lower()}%")).limit(_CANDIDATES + 1)
+    ).all()
+    if len(partial) == 1:
+        return partial[0]
+    if partial:
+        raise Ambiguous(f"event {text!r} matches several: {', '.join(e.name for e in partial[:_CANDIDATES])}")
+    raise NotFound(f"no event named {text!r}")

@@ -1,0 +1,21 @@
+"""All tables, imported here so ``SQLModel.metadata`` is complete for Alembic."""
+
+from ir_pipeline.models.base import NAMING_CONVENTION
+from ir_pipeline.models.pipeline import Deal, FollowUp, Funding, LetterOfIntent, Pitch, StageChange
+from ir_pipeline.models.records import Contact, Event, Investor, Startup
+from ir_pipeline.models.users import User
+
+__all__ = [
+    "NAMING_CONVENTION",
+    "Contact",
+    "Deal",
+    "Event",
+    "FollowUp",
+    "Funding",
+    "Investor",
+    "LetterOfIntent",
+    "Pitch",
+    "StageChange",
+    "Startup",
+    "User",
+]

@@ -1,0 +1,31 @@
+"""Shared metadata with a naming convention, so migrations name every constraint the same way
+on SQLite (batch mode needs names to alter) and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from ir_pipeline.clock import utcnow
+from ir_pipeline.models.types import UTCDateTime
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+SQLModel.metadata.naming_convention = NAMING_CONVENTION
+
+NAME_LENGTH = 200
+SHORT_LENGTH = 80
+
+
+class Timestamped(SQLModel):
+    """When a row was made and last edited; both UTC."""
+
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)

@@ -1,0 +1,146 @@
+"""The pipeline itself: pitches, deals, letters of intent, follow-ups, fundings, stage history.
+
+Money is stored as integer minor units beside an ISO currency; ``CHECK`` constraints keep the
+rules a database can enforce even when someone writes to it without our services.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from ir_pipeline.clock import utcnow
+from ir_pipeline.enums import Channel, FollowUpStatus, Instrument, LoiStatus
+from ir_pipeline.models.base import SHORT_LENGTH, Timestamped
+from ir_pipeline.models.types import UTCDateTime, enum_type
+from ir_pipeline.stages import Stage
+
+
+class Pitch(Timestamped, table=True):
+    """A startup pitching at an event."""
+
+    __tablename__ = "pitch"
+    __table_args__ = (sa.UniqueConstraint("event_id", "startup_id", name="uq_pitch_event_startup"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="event.id", index=True)
+    startup_id: int = Field(foreign_key="startup.id", index=True)
+    pitched_on: date | None = None
+    notes: str = Field(default="", sa_type=sa.Text)
+
+
+class Deal(Timestamped, table=True):
+    """One startup × one investor interest thread, optionally born at an event."""
+
+    __tablename__ = "deal"
+    __table_args__ = (
+        sa.UniqueConstraint("startup_id", "investor_id", name="uq_deal_startup_investor"),
+        sa.Index("ix_deal_stage_id", "stage", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    startup_id: int = Field(foreign_key="startup.id", index=True)
+    investor_id: int = Field(foreign_key="investor.id", index=True)
+    event_id: int | None = Field(default=None, foreign_key="event.id", index=True)
+    stage: Stage = Field(sa_column=sa.Column(enum_type(Stage, "stage"), nullable=False))
+    stage_changed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    owner: str = Field(default="", max_length=SHORT_LENGTH)
+    notes: str = Field(default="", sa_type=sa.Text)
+
+
+class LetterOfIntent(Timestamped, table=True):
+    """A non-binding letter of intent (투자검토 의향서) on a deal."""
+
+    __tablename__ = "letter_of_intent"
+    __table_args__ = (
+        sa.CheckConstraint("amount_minor > 0", name="amount_positive"),
+        sa.CheckConstraint(
+            "amount_max_minor IS NULL OR amount_max_minor >= amount_minor", name="range_ordered"
+        ),
+        sa.CheckConstraint("valid_until IS NULL OR valid_until >= received_on", name="valid_after_received"),
+        sa.CheckConstraint("length(currency) = 3", name="currency_iso"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    deal_id: int = Field(foreign_key="deal.id", index=True)
+    amount_minor: int = Field(sa_type=sa.BigInteger)
+    amount_max_minor: int | None = Field(default=None, sa_type=sa.BigInteger)
+    currency: str = Field(max_length=3)
+    instrument: Instrument = Field(
+        sa_column=sa.Column(enum_type(Instrument, "instrument"), nullable=False)
+    )
+    received_on: date = Field(index=True)
+    valid_until: date | None = None
+    conditions: str = Field(default="", sa_type=sa.Text)
+    status: LoiStatus = Field(
+        default=LoiStatus.RECEIVED,
+        sa_column=sa.Column(enum_type(LoiStatus, "loi_status"), nullable=False),
+    )
+
+
+class FollowUp(Timestamped, table=True):
+    """Something to chase on a deal by a date; closed as done or cancelled, never deleted."""
+
+    __tablename__ = "follow_up"
+    __table_args__ = (
+        sa.CheckConstraint("(status = 'open') = (completed_at IS NULL)", name="closed_has_time"),
+        sa.Index("ix_follow_up_status_due_on", "status", "due_on"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    deal_id: int = Field(foreign_key="deal.id", index=True)
+    due_on: date
+    owner: str = Field(default="", max_length=SHORT_LENGTH)
+    channel: Channel = Field(
+        default=Channel.EMAIL, sa_column=sa.Column(enum_type(Channel, "channel"), nullable=False)
+    )
+    note: str = Field(default="", sa_type=sa.Text)
+    status: FollowUpStatus = Field(
+        default=FollowUpStatus.OPEN,
+        sa_column=sa.Column(enum_type(FollowUpStatus, "follow_up_status"), nullable=False),
+    )
+    completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Funding(Timestamped, table=True):
+    """Money that actually arrived: what lets a deal move to ``funded``."""
+
+    __tablename__ = "funding"
+    __table_args__ = (
+        sa.CheckConstraint("amount_minor > 0", name="amount_positive"),
+        sa.CheckConstraint("length(currency) = 3", name="currency_iso"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    deal_id: int = Field(foreign_key="deal.id", index=True)
+    amount_minor: int = Field(sa_type=sa.BigInteger)
+    currency: str = Field(max_length=3)
+    instrument: Instrument = Field(
+        sa_column=sa.Column(enum_type(Instrument, "instrument"), nullable=False)
+    )
+    closed_on: date
+
+
+class StageChange(SQLModel, table=True):
+    """One move of a deal between stages. Append-only: rows are never updated or deleted."""
+
+    __tablename__ = "stage_change"
+    __table_args__ = (sa.Index("ix_stage_change_deal_id_changed_at", "deal_id", "changed_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    deal_id: int = Field(foreign_key="deal.id")
+    from_stage: Stage | None = Field(
+        default=None, sa_column=sa.Column(enum_type(Stage, "from_stage"), nullable=True)
+    )
+    to_stage: Stage = Field(sa_column=sa.Column(enum_type(Stage, "to_stage"), nullable=False))
+    changed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    changed_by: str = Field(max_length=SHORT_LENGTH)
+    reason: str = Field(default="", sa_type=sa.Text)
+
+
+@sa.event.listens_for(StageChange, "before_update")
+@sa.event.listens_for(StageChange, "before_delete")
+def _stage_history_is_append_only(*_: object) -> None:
+    raise RuntimeError("stage history is append-only: StageChange rows are never changed or deleted")

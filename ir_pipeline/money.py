@@ -1,0 +1,350 @@
+"""Exact money, and amounts the way Korean IR staff write them.
+
+Amounts are ``Decimal`` in memory and integer minor units in the database (SQLite has no exact
+decimal type, so storing NUMERIC there would round large won amounts through a float). A ``Money``
+never adds itself to another currency: totals are kept per currency (:class:`Totals`).
+
+Korean groups digits by 10⁴ (만, 억, 조, 경) with 천/백/십 inside a group, so ``171억 5천만 원`` is
+₩17,150,000,000. The parser takes that, Western suffixes (``17.15B``, ``$45M``) and plain figures,
+and refuses anything it would have to guess about, saying why.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+
+from babel.numbers import format_currency, get_currency_precision, list_currencies
+
+from ir_pipeline.errors import Invalid
+
+DEFAULT_CURRENCY = "KRW"
+
+_BIG_UNITS = {"경": 10**16, "조": 10**12, "억": 10**8, "만": 10**4}
+_SMALL_UNITS = {"천": 1000, "백": 100, "십": 10}
+_WESTERN_SUFFIXES = {
+    "k": 10**3,
+    "thousand": 10**3,
+    "m": 10**6,
+    "mn": 10**6,
+    "mm": 10**6,
+    "million": 10**6,
+    "b": 10**9,
+    "bn": 10**9,
+    "billion": 10**9,
+    "t": 10**12,
+    "trillion": 10**12,
+}
+_SYMBOLS = {"₩": "KRW", "$": "USD", "us$": "USD", "€": "EUR", "£": "GBP"}
+_WORDS = {
+    "원": "KRW",
+    "won": "KRW",
+    "달러": "USD",
+    "불": "USD",
+    "dollar": "USD",
+    "dollars": "USD",
+    "유로": "EUR",
+    "euro": "EUR",
+    "euros": "EUR",
+    "엔": "JPY",
+    "yen": "JPY",
+    "위안": "CNY",
+    "파운드": "GBP",
+}
+_KOREAN_CURRENCY_WORD = {"KRW": "원", "USD": "달러", "EUR": "유로", "JPY": "엔", "CNY": "위안"}
+
+_NUMBER = r"\d[\d,]*(?:\.\d+)?|\.\d+"
+_GROUPED = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+_WESTERN = re.compile(
+    r"^(?P<num>" + _NUMBER + r")(?P<suffix>" + "|".join(sorted(_WESTERN_SUFFIXES, key=len, reverse=True)) + r")?$"
+)
+_KOREAN_TOKEN = re.compile(r"(" + _NUMBER + r")|([경조억만천백십])")
+
+
+@lru_cache(maxsize=1)
+def _known_currencies() -> frozenset[str]:
+    return frozenset(list_currencies())
+
+
+def normalise_currency(code: str) -> str:
+    """Upper-case an ISO 4217 code and check it exists, so a typo never becomes a currency."""
+    iso = code.strip().upper()
+    if iso not in _known_currencies():
+        raise Invalid(f"unknown currency {code!r}: use an ISO 4217 code such as KRW, USD or EUR")
+    return iso
+
+
+def minor_digits(currency: str) -> int:
+    """How many digits after the point the currency has (KRW 0, USD 2, ...)."""
+    return int(get_currency_precision(currency))
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    """An exact amount in one ISO currency."""
+
+    amount: Decimal
+    currency: str
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.amount, Decimal):  # ints are welcome, floats never
+            if isinstance(self.amount, bool) or not isinstance(self.amount, int):
+                raise TypeError(f"Money amount must be Decimal or int, not {type(self.amount).__name__}")
+            object.__setattr__(self, "amount", Decimal(self.amount))
+        currency = normalise_currency(self.currency)
+        object.__setattr__(self, "currency", currency)
+        if not self.amount.is_finite():
+            raise Invalid("an amount must be a finite number")
+        exponent = Decimal(1).scaleb(-minor_digits(currency))
+        quantised = self.amount.quantize(exponent)
+        if quantised != self.amount:
+            raise Invalid(
+                f"{self.amount} {currency} has more decimal places than {currency} allows "
+                f"({minor_digits(currency)})"
+            )
+        object.__setattr__(self, "amount", quantised)
+
+    @classmethod
+    def from_minor(cls, minor: int, currency: str) -> Money:
+        """Build from integer minor units, as stored in the database."""
+        digits = minor_digits(normalise_currency(currency))
+        return cls(Decimal(minor).scaleb(-digits), currency)
+
+    @classmethod
+    def parse(cls, text: str, default_currency: str = DEFAULT_CURRENCY) -> Money:
+        return parse_money(text, default_currency=default_currency)
+
+    @property
+    def minor(self) -> int:
+        """The amount in integer minor units (won, cents, ...)."""
+        return int(self.amount.scaleb(minor_digits(self.currency)))
+
+    def __add__(self, other: object) -> Money:
+        if not isinstance(other, Money):
+            return NotImplemented
+        if other.currency != self.currency:
+            raise Invalid(f"cannot add {other.currency} to {self.currency}: convert first")
+        return Money(self.amount + other.amount, self.currency)
+
+    def __str__(self) -> str:
+        return format_symbol(self)
+
+
+class Totals(Mapping[str, Money]):
+    """Sums kept per currency, because adding won to dollars silently is a lie."""
+
+    def __init__(self, amounts: Iterable[Money] = ()) -> None:
+        self._by_currency: dict[str, Money] = {}
+        for money in amounts:
+            self.add(money)
+
+    def add(self, money: Money) -> None:
+        current = self._by_currency.get(money.currency)
+        self._by_currency[money.currency] = money if current is None else current + money
+
+    def __getitem__(self, currency: str) -> Money:
+        return self._by_currency[currency]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self._by_currency))
+
+    def __len__(self) -> int:
+        return len(self._by_currency)
+
+    def as_json(self) -> dict[str, str]:
+        return {cur: str(self[cur].amount) for cur in self}
+
+    def __repr__(self) -> str:
+        return f"Totals({', '.join(format_symbol(self[c]) for c in self)})"
+
+
+# ---------------------------------------------------------------------------------------------
+# Parsing
+
+
+def parse_money(text: str, *, default_currency: str = DEFAULT_CURRENCY) -> Money:
+    """Read an amount as people type it; raise :class:`Invalid` saying why when it cannot.
+
+    Accepted: ``171억 5천만 원``, ``171.5억``, ``3,000만``, ``₩17,150,000,000``, ``17.15B``,
+    ``$45M``, ``4,500만 달러``, ``USD 45,000,000``. Refused: negatives, empty text, two currencies,
+    separators that could be read two ways (``1.234,5``), Korean groups out of order or overfull.
+    """
+    original = text
+    if not isinstance(text, str):
+        raise Invalid("an amount must be text")
+    s = unicodedata.normalize("NFKC", text).strip().lower()
+    if not s:
+        raise Invalid("the amount is empty")
+    if s.startswith(("-", "−", "(")) or re.search(r"(^|\s)-\s*\d", s):
+        raise Invalid(f"amount {original!r} is negative: amounts must be positive")
+
+    currencies: set[str] = set()
+    s, found = _take_currency_markers(s)
+    currencies |= found
+    if len(currencies) > 1:
+        raise Invalid(f"amount {original!r} names more than one currency ({', '.join(sorted(currencies))})")
+    currency = next(iter(currencies)) if currencies else normalise_currency(default_currency)
+
+    if re.search(r"\d\s+[\d.]", s):
+        raise Invalid(f"amount {original!r} has two numbers in a row: write one figure")
+    compact = re.sub(r"\s+", "", s)
+    if not compact:
+        raise Invalid(f"amount {original!r} has a currency but no number")
+    if compact.startswith("-"):
+        raise Invalid(f"amount {original!r} is negative: amounts must be positive")
+    if re.search(r"[경조억만천백십]", compact):
+        value = _parse_korean(compact, original)
+    else:
+        value = _parse_western(compact, original)
+    try:
+        return Money(value, currency)
+    except Invalid as exc:
+        raise Invalid(f"amount {original!r}: {exc}") from None
+
+
+def _take_currency_markers(s: str) -> tuple[str, set[str]]:
+    found: set[str] = set()
+    if "¥" in s:
+        raise Invalid("¥ could be yen or yuan: write JPY or CNY")
+    for symbol in sorted(_SYMBOLS, key=len, reverse=True):
+        if symbol in s:
+            found.add(_SYMBOLS[symbol])
+            s = s.replace(symbol, " ")
+    for word in sorted(_WORDS, key=len, reverse=True):
+        pattern = re.escape(word) if not word.isascii() else r"(?<![a-z])" + re.escape(word) + r"(?![a-z])"
+        if re.search(pattern, s):
+            found.add(_WORDS[word])
+            s = re.sub(pattern, " ", s)
+
+    def iso(match: re.Match[str]) -> str:
+        code = match.group(0).upper()
+        if code in _known_currencies():
+            found.add(code)
+            return " "
+        return match.group(0)
+
+    s = re.sub(r"(?<![a-z])[a-z]{3}(?![a-z])", iso, s)
+    return s, found
+
+
+def _decimal(token: str, original: str) -> Decimal:
+    if not _GROUPED.match(token) and not re.fullmatch(r"\.\d+", token):
+        raise Invalid(
+            f"amount {original!r}: {token!r} is not a number with clear separators "
+            "(use 1,234,567 or 1234567, with '.' for decimals)"
+        )
+    try:
+        return Decimal(token.replace(",", ""))
+    except InvalidOperation:  # pragma: no cover - the regex already vouched for it
+        raise Invalid(f"amount {original!r}: {token!r} is not a number") from None
+
+
+def _parse_western(s: str, original: str) -> Decimal:
+    match = _WESTERN.match(s)
+    if not match:
+        raise Invalid(
+            f"cannot read {original!r} as an amount: try 171억 5천만, 17,150,000,000, 17.15B or $45M"
+        )
+    value = _decimal(match.group("num"), original)
+    suffix = match.group("suffix")
+    return value * _WESTERN_SUFFIXES[suffix] if suffix else value
+
+
+def _parse_korean(s: str, original: str) -> Decimal:
+    pos = 0
+    tokens: list[tuple[str, str]] = []
+    for match in _KOREAN_TOKEN.finditer(s):
+        if match.start() != pos:
+            raise Invalid(f"cannot read {s[pos:match.start()]!r} in amount {original!r}")
+        number, unit = match.groups()
+        tokens.append(("num", number) if number else ("unit", unit))
+        pos = match.end()
+    if pos != len(s):
+        raise Invalid(f"cannot read {s[pos:]!r} in amount {original!r}")
+
+    total = Decimal(0)
+    section = Decimal(0)
+    pending: Decimal | None = None
+    last_big: int | None = None
+    last_small: int | None = None
+    for kind, token in tokens:
+        if kind == "num":
+            if pending is not None:
+                raise Invalid(f"amount {original!r} has two numbers in a row")
+            pending = _decimal(token, original)
+            continue
+        if token in _SMALL_UNITS:
+            unit = _SMALL_UNITS[token]
+            if last_small is not None and unit >= last_small:
+                raise Invalid(f"amount {original!r}: {token} is out of order")
+            digit = Decimal(1) if pending is None else pending
+            if digit >= 10:
+                raise Invalid(f"amount {original!r}: write {digit}{token} as a plain number")
+            section += digit * unit
+            last_small, pending = unit, None
+            continue
+        unit = _BIG_UNITS[token]
+        if last_big is not None and unit >= last_big:
+            raise Invalid(f"amount {original!r}: {token} is out of order (largest unit first)")
+        if pending is not None:
+            if last_small is not None and pending >= last_small:
+                raise Invalid(f"amount {original!r}: {pending} does not fit after the {last_small}s")
+            section += pending
+        if section == 0:
+            raise Invalid(f"amount {original!r}: a number must come before {token}")
+        if last_big is not None and section >= 10_000:
+            raise Invalid(f"amount {original!r}: the {token} group holds at most 9,999")
+        total += section * unit
+        section, pending, last_big, last_small = Decimal(0), None, unit, None
+    if pending is not None:
+        if last_small is not None and pending >= last_small:
+            raise Invalid(f"amount {original!r}: {pending} does not fit after the {last_small}s")
+        section += pending
+    if last_big is not None and section >= 10_000:
+        raise Invalid(f"amount {original!r}: the last group holds at most 9,999")
+    return total + section
+
+
+# ---------------------------------------------------------------------------------------------
+# Formatting
+
+
+def format_symbol(money: Money) -> str:
+    """``₩17,150,000,000``, ``$45,000,000.00``: the form that lines up in tables."""
+    return str(format_currency(money.amount, money.currency, locale="en_US"))
+
+
+def _korean_group(value: int) -> str:
+    if value >= 1000 and value % 1000 == 0:
+        return f"{value // 1000}천"
+    return f"{value:,}"
+
+
+def format_korean(money: Money) -> str:
+    """``171억 5천만 원``: how Korean readers say the figure, zero groups dropped."""
+    digits = minor_digits(money.currency)
+    integer = int(money.amount)
+    fraction = money.amount - integer
+    parts: list[str] = []
+    remaining = integer
+    for unit_name, unit in _BIG_UNITS.items():
+        group, remaining = divmod(remaining, unit)
+        if group:
+            # only the leading group can exceed 9,999 (beyond 경)
+            parts.append(f"{_korean_group(group) if group < 10_000 else f'{group:,}'}{unit_name}")
+    if remaining or fraction or not parts:
+        ones = f"{remaining:,}"
+        if fraction:
+            ones = f"{ones}{str(fraction.quantize(Decimal(1).scaleb(-digits)))[1:]}"
+        parts.append(ones)
+    word = _KOREAN_CURRENCY_WORD.get(money.currency, money.currency)
+    return f"{' '.join(parts)} {word}"
+
+
+def format_both(money: Money) -> str:
+    """``₩17,150,000,000 · 171억 5천만 원``: exact figure first, spoken form second."""
+    return f"{format_symbol(money)} · {format_korean(money)}"

@@ -1,0 +1,89 @@
+"""ORM rows → frozen views. Kept in one place so every screen and command shows the same thing."""
+
+from __future__ import annotations
+
+from ir_pipeline.models import (
+    Contact,
+    Event,
+    FollowUp,
+    Funding,
+    Investor,
+    LetterOfIntent,
+    Pitch,
+    StageChange,
+    Startup,
+)
+from ir_pipeline.money import Money
+from ir_pipeline.views import (
+    ContactView,
+    EventView,
+    FollowUpView,
+    FundingView,
+    InvestorView,
+    LoiView,
+    PitchView,
+    StageChangeView,
+    StartupView,
+)
+
+
+def _id(value: int | None) -> int:
+    assert value is not None, "row was not flushed"
+    return value
+
+
+def event_view(e: Event) -> EventView:
+    return EventView(_id(e.id), e.name, e.starts_on, e.ends_on, e.venue, e.organiser)
+
+
+def startup_view(s: Startup) -> StartupView:
+    return StartupView(_id(s.id), s.name, s.sector, s.business_no, s.description, s.is_demo)
+
+
+def investor_view(i: Investor) -> InvestorView:
+    return InvestorView(_id(i.id), i.name, i.kind, i.country, i.is_demo)
+
+
+def contact_view(c: Contact, organisation: str) -> ContactView:
+    return ContactView(
+        _id(c.id), c.name, c.email, c.phone, c.role, c.investor_id, c.startup_id, organisation
+    )
+
+
+def pitch_view(p: Pitch) -> PitchView:
+    return PitchView(_id(p.id), p.event_id, p.startup_id, p.pitched_on, p.notes)
+
+
+def loi_view(loi: LetterOfIntent, startup: str, investor: str) -> LoiView:
+    return LoiView(
+        id=_id(loi.id),
+        deal_id=loi.deal_id,
+        startup=startup,
+        investor=investor,
+        amount=Money.from_minor(loi.amount_minor, loi.currency),
+        amount_max=None
+        if loi.amount_max_minor is None
+        else Money.from_minor(loi.amount_max_minor, loi.currency),
+        instrument=loi.instrument,
+        received_on=loi.received_on,
+        valid_until=loi.valid_until,
+        conditions=loi.conditions,
+        status=loi.status,
+    )
+
+
+def follow_up_view(f: FollowUp, startup: str, investor: str) -> FollowUpView:
+    return FollowUpView(
+        _id(f.id), f.deal_id, startup, investor, f.due_on, f.owner, f.channel, f.note, f.status,
+        f.completed_at,
+    )
+
+
+def funding_view(f: Funding) -> FundingView:
+    return FundingView(
+        _id(f.id), f.deal_id, Money.from_minor(f.amount_minor, f.currency), f.instrument, f.closed_on
+    )
+
+
+def stage_change_view(c: StageChange) -> StageChangeView:
+    return StageChangeView(_id(c.id), c.from_stage, c.to_stage, c.changed_at, c.changed_by, c.reason)

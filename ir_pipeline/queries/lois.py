@@ -1,0 +1,47 @@
+"""LOI listings."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from ir_pipeline.actors import Actor
+from ir_pipeline.models import Deal, Investor, LetterOfIntent, Startup
+from ir_pipeline.present import loi_view
+from ir_pipeline.views import LoiView
+
+
+def list_lois(
+    session: Session,
+    *,
+    actor: Actor,
+    deal_id: int | None = None,
+    startup_id: int | None = None,
+    investor_id: int | None = None,
+    event_id: int | None = None,
+    offset: int = 0,
+    limit: int = 500,
+) -> list[LoiView]:
+    """LOIs newest first, with startup and investor names, paged in SQL."""
+    query = (
+        select(LetterOfIntent, Startup.name, Investor.name)
+        .join(Deal, col(Deal.id) == LetterOfIntent.deal_id)
+        .join(Startup, col(Startup.id) == Deal.startup_id)
+        .join(Investor, col(Investor.id) == Deal.investor_id)
+    )
+    scope = actor.startup_scope
+    if scope is not None:
+        query = query.where(Deal.startup_id == scope)
+    if deal_id is not None:
+        query = query.where(LetterOfIntent.deal_id == deal_id)
+    if startup_id is not None:
+        query = query.where(Deal.startup_id == startup_id)
+    if investor_id is not None:
+        query = query.where(Deal.investor_id == investor_id)
+    if event_id is not None:
+        query = query.where(Deal.event_id == event_id)
+    rows = session.exec(
+        query.order_by(col(LetterOfIntent.received_on).desc(), col(LetterOfIntent.id).desc())
+        .offset(offset)
+        .limit(limit)
+    ).all()
+    return [loi_view(loi, s, i) for loi, s, i in rows]

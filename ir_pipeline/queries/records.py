@@ -1,0 +1,79 @@
+"""Listings of events, startups, investors, contacts and users, scoped by role."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from ir_pipeline.actors import Actor
+from ir_pipeline.models import Contact, Deal, Event, Investor, Pitch, Startup, User
+from ir_pipeline.naming import name_key
+from ir_pipeline.present import contact_view, event_view, investor_view, startup_view
+from ir_pipeline.views import ContactView, EventView, InvestorView, StartupView, UserView
+
+
+def list_events(session: Session, *, actor: Actor, limit: int = 500, offset: int = 0) -> list[EventView]:
+    query = select(Event)
+    scope = actor.startup_scope
+    if scope is not None:
+        query = query.where(
+            sa.exists().where(Pitch.event_id == Event.id, Pitch.startup_id == scope)
+            | sa.exists().where(Deal.event_id == Event.id, Deal.startup_id == scope)
+        )
+    rows = session.exec(query.order_by(col(Event.starts_on).desc(), col(Event.id)).offset(offset).limit(limit))
+    return [event_view(e) for e in rows]
+
+
+def list_startups(
+    session: Session, *, actor: Actor, search: str = "", limit: int = 500, offset: int = 0
+) -> list[StartupView]:
+    query = select(Startup)
+    scope = actor.startup_scope
+    if scope is not None:
+        query = query.where(Startup.id == scope)
+    if search.strip():
+        query = query.where(col(Startup.name_key).like(f"%{name_key(search)}%"))
+    rows = session.exec(query.order_by(col(Startup.name)).offset(offset).limit(limit))
+    return [startup_view(s) for s in rows]
+
+
+def list_investors(
+    session: Session, *, actor: Actor, search: str = "", limit: int = 500, offset: int = 0
+) -> list[InvestorView]:
+    query = select(Investor)
+    scope = actor.startup_scope
+    if scope is not None:  # a startup sees the investors interested in it, no others
+        query = query.where(sa.exists().where(Deal.investor_id == Investor.id, Deal.startup_id == scope))
+    if search.strip():
+        query = query.where(col(Investor.name_key).like(f"%{name_key(search)}%"))
+    rows = session.exec(query.order_by(col(Investor.name)).offset(offset).limit(limit))
+    return [investor_view(i) for i in rows]
+
+
+def list_contacts(session: Session, *, actor: Actor, limit: int = 500, offset: int = 0) -> list[ContactView]:
+    query = (
+        select(Contact, Startup.name, Investor.name)
+        .outerjoin(Startup, col(Startup.id) == Contact.startup_id)
+        .outerjoin(Investor, col(Investor.id) == Contact.investor_id)
+    )
+    scope = actor.startup_scope
+    if scope is not None:
+        query = query.where(Contact.startup_id == scope)
+    rows = session.exec(query.order_by(col(Contact.name)).offset(offset).limit(limit))
+    return [contact_view(c, s or i or "") for c, s, i in rows]
+
+
+def list_users(session: Session, *, actor: Actor) -> list[UserView]:
+    query = select(User, Startup.name).outerjoin(Startup, col(Startup.id) == User.startup_id)
+    if actor.startup_scope is not None:
+        query = query.where(User.startup_id == actor.startup_scope)
+    rows = session.exec(query.order_by(User.role, col(User.name)))
+    return [UserView(u.id or 0, u.name, u.role, u.startup_id, s) for u, s in rows]
+
+
+def has_data(session: Session) -> bool:
+    """Whether the database holds anything a user entered (guards ``irp demo``)."""
+    for model in (Event, Startup, Investor, Deal, User):
+        if session.exec(select(sa.literal(1)).select_from(model).limit(1)).first() is not None:
+            return True
+    return False

@@ -1,0 +1,149 @@
+"""Deals and their stage moves. Every move appends a ``StageChange`` in the same transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from ir_pipeline.actors import Actor
+from ir_pipeline.clock import utcnow
+from ir_pipeline.errors import Conflict, IllegalStageMove, Invalid
+from ir_pipeline.models import Deal, Event, Funding, Investor, StageChange, Startup
+from ir_pipeline.models.base import SHORT_LENGTH
+from ir_pipeline.present import stage_change_view
+from ir_pipeline.queries.deals import get_deal_row
+from ir_pipeline.services.common import get_or_raise, optional_text
+from ir_pipeline.stages import Stage, check_move
+from ir_pipeline.views import DealRow, StageChangeView
+
+
+def open_deal(
+    session: Session,
+    *,
+    actor: Actor,
+    startup_id: int,
+    investor_id: int,
+    event_id: int | None = None,
+    stage: Stage = Stage.SOURCED,
+    owner: str = "",
+    notes: str = "",
+    at: datetime | None = None,
+) -> DealRow:
+    """Start an interest thread between a startup and an investor (one per pair)."""
+    actor.require_staff("open deals")
+    startup = get_or_raise(session, Startup, startup_id, "startup")
+    investor = get_or_raise(session, Investor, investor_id, "investor")
+    if event_id is not None:
+        get_or_raise(session, Event, event_id, "event")
+    if stage in (Stage.FUNDED, Stage.LOST, Stage.ON_HOLD):
+        raise Invalid(f"a new deal cannot start at {stage.label}: open it, then move it", field="stage")
+    existing = session.exec(
+        select(Deal).where(Deal.startup_id == startup_id, Deal.investor_id == investor_id)
+    ).first()
+    if existing is not None:
+        raise Conflict(f"{startup.name} and {investor.name} already have deal #{existing.id}")
+    moment = at or utcnow()
+    deal = Deal(
+        startup_id=startup_id,
+        investor_id=investor_id,
+        event_id=event_id,
+        stage=stage,
+        stage_changed_at=moment,
+        owner=optional_text(owner, field="owner", what="the owner", max_length=SHORT_LENGTH),
+        notes=notes.strip(),
+        created_at=moment,
+        updated_at=moment,
+    )
+    session.add(deal)
+    session.flush()
+    assert deal.id is not None
+    session.add(
+        StageChange(
+            deal_id=deal.id, from_stage=None, to_stage=stage, changed_at=moment, changed_by=actor.name,
+            reason="deal opened",
+        )
+    )
+    session.flush()
+    return get_deal_row(session, actor=actor, deal_id=deal.id)
+
+
+def find_or_open_deal(
+    session: Session,
+    *,
+    actor: Actor,
+    startup_id: int,
+    investor_id: int,
+    event_id: int | None = None,
+    at: datetime | None = None,
+) -> Deal:
+    """The pair's deal, opened at ``sourced`` when there is none yet (for LOIs and imports)."""
+    existing = session.exec(
+        select(Deal).where(Deal.startup_id == startup_id, Deal.investor_id == investor_id)
+    ).first()
+    if existing is not None:
+        return existing
+    row = open_deal(
+        session, actor=actor, startup_id=startup_id, investor_id=investor_id, event_id=event_id, at=at
+    )
+    deal = session.get(Deal, row.id)
+    assert deal is not None
+    return deal
+
+
+def update_deal(
+    session: Session,
+    *,
+    actor: Actor,
+    deal_id: int,
+    owner: str | None = None,
+    notes: str | None = None,
+) -> DealRow:
+    actor.require_staff("edit deals")
+    deal = get_or_raise(session, Deal, deal_id, "deal")
+    if owner is not None:
+        deal.owner = optional_text(owner, field="owner", what="the owner", max_length=SHORT_LENGTH)
+    if notes is not None:
+        deal.notes = notes.strip()
+    deal.updated_at = utcnow()
+    session.flush()
+    return get_deal_row(session, actor=actor, deal_id=deal_id)
+
+
+def move_stage(
+    session: Session,
+    *,
+    actor: Actor,
+    deal_id: int,
+    to: Stage,
+    reason: str = "",
+    at: datetime | None = None,
+) -> StageChangeView:
+    """Move a deal along the pipeline, or raise :class:`IllegalStageMove` and change nothing.
+
+    ``lost`` needs a reason (managers ask why deals die) and ``funded`` needs a recorded funding
+    (the money in the bank is the point of the whole pipeline).
+    """
+    actor.require_staff("move deals")
+    deal = get_or_raise(session, Deal, deal_id, "deal")
+    check_move(deal.stage, to)
+    reason = reason.strip()
+    if to is Stage.LOST and not reason:
+        raise Invalid("say why the deal was lost: a reason is required", field="reason")
+    if to is Stage.FUNDED:
+        funded = session.exec(select(Funding.id).where(Funding.deal_id == deal_id)).first()
+        if funded is None:
+            raise IllegalStageMove(
+                f"deal #{deal_id} has no funding recorded: record the funding (amount, date) to mark it funded"
+            )
+    moment = at or utcnow()
+    change = StageChange(
+        deal_id=deal_id, from_stage=deal.stage, to_stage=to, changed_at=moment, changed_by=actor.name,
+        reason=reason,
+    )
+    deal.stage = to
+    deal.stage_changed_at = moment
+    deal.updated_at = moment
+    session.add(change)
+    session.flush()
+    return stage_change_view(change)

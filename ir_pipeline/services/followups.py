@@ -1,0 +1,115 @@
+"""Follow-ups: things to chase by a date. Closed as done or cancelled, never deleted."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlmodel import Session
+
+from ir_pipeline.actors import Actor
+from ir_pipeline.clock import utcnow
+from ir_pipeline.drafts import FollowUpDraft
+from ir_pipeline.enums import FollowUpStatus
+from ir_pipeline.errors import Invalid
+from ir_pipeline.models import Deal, FollowUp, Investor, Startup
+from ir_pipeline.models.base import SHORT_LENGTH
+from ir_pipeline.present import follow_up_view
+from ir_pipeline.services.common import get_or_raise, optional_text
+from ir_pipeline.views import FollowUpView
+
+
+def _view(session: Session, follow_up: FollowUp) -> FollowUpView:
+    deal = get_or_raise(session, Deal, follow_up.deal_id, "deal")
+    startup = get_or_raise(session, Startup, deal.startup_id, "startup")
+    investor = get_or_raise(session, Investor, deal.investor_id, "investor")
+    return follow_up_view(follow_up, startup.name, investor.name)
+
+
+def add_follow_up(
+    session: Session, *, actor: Actor, deal_id: int, draft: FollowUpDraft, at: datetime | None = None
+) -> FollowUpView:
+    actor.require_staff("add follow-ups")
+    deal = get_or_raise(session, Deal, deal_id, "deal")
+    if deal.stage.is_terminal:
+        raise Invalid(f"deal #{deal_id} is {deal.stage.label}: there is nothing left to follow up")
+    moment = at or utcnow()
+    follow_up = FollowUp(
+        deal_id=deal_id,
+        due_on=draft.due_on,
+        owner=optional_text(draft.owner, field="owner", what="the owner", max_length=SHORT_LENGTH),
+        channel=draft.channel,
+        note=draft.note.strip(),
+        created_at=moment,
+        updated_at=moment,
+    )
+    session.add(follow_up)
+    session.flush()
+    return _view(session, follow_up)
+
+
+def _open(session: Session, follow_up_id: int) -> FollowUp:
+    follow_up = get_or_raise(session, FollowUp, follow_up_id, "follow-up")
+    if follow_up.status is not FollowUpStatus.OPEN:
+        raise Invalid(f"follow-up #{follow_up_id} is already {follow_up.status.value}")
+    return follow_up
+
+
+def _append_note(existing: str, addition: str) -> str:
+    addition = addition.strip()
+    if not addition:
+        return existing
+    return f"{existing}\n{addition}" if existing else addition
+
+
+def complete_follow_up(
+    session: Session, *, actor: Actor, follow_up_id: int, note: str = "", at: datetime | None = None
+) -> FollowUpView:
+    """Mark done; a closing note is added below the original, which is kept."""
+    actor.require_staff("complete follow-ups")
+    follow_up = _open(session, follow_up_id)
+    moment = at or utcnow()
+    follow_up.status = FollowUpStatus.DONE
+    follow_up.completed_at = moment
+    follow_up.note = _append_note(follow_up.note, note)
+    follow_up.updated_at = moment
+    session.flush()
+    return _view(session, follow_up)
+
+
+def cancel_follow_up(
+    session: Session, *, actor: Actor, follow_up_id: int, reason: str = "", at: datetime | None = None
+) -> FollowUpView:
+    actor.require_staff("cancel follow-ups")
+    follow_up = _open(session, follow_up_id)
+    moment = at or utcnow()
+    follow_up.status = FollowUpStatus.CANCELLED
+    follow_up.completed_at = moment
+    follow_up.note = _append_note(follow_up.note, reason)
+    follow_up.updated_at = moment
+    session.flush()
+    return _view(session, follow_up)
+
+
+def reschedule_follow_up(
+    session: Session, *, actor: Actor, follow_up_id: int, due_on: date, note: str = ""
+) -> FollowUpView:
+    """Snooze or bring forward an open follow-up."""
+    actor.require_staff("reschedule follow-ups")
+    follow_up = _open(session, follow_up_id)
+    follow_up.due_on = due_on
+    follow_up.note = _append_note(follow_up.note, note)
+    follow_up.updated_at = utcnow()
+    session.flush()
+    return _view(session, follow_up)
+
+
+def annotate_follow_up(session: Session, *, actor: Actor, follow_up_id: int, note: str) -> FollowUpView:
+    """Add a line to a follow-up's note; earlier lines are never overwritten."""
+    actor.require_staff("annotate follow-ups")
+    if not note.strip():
+        raise Invalid("the note is empty", field="note")
+    follow_up = get_or_raise(session, FollowUp, follow_up_id, "follow-up")
+    follow_up.note = _append_note(follow_up.note, note)
+    follow_up.updated_at = utcnow()
+    session.flush()
+    return _view(session, follow_up)

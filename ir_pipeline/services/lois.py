@@ -1,0 +1,105 @@
+"""Letters of intent (투자검토 의향서)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session
+
+from ir_pipeline.actors import Actor
+from ir_pipeline.clock import utcnow
+from ir_pipeline.drafts import LoiDraft
+from ir_pipeline.enums import LoiStatus
+from ir_pipeline.errors import Invalid
+from ir_pipeline.models import Deal, Investor, LetterOfIntent, Startup
+from ir_pipeline.present import loi_view
+from ir_pipeline.services.common import get_or_raise, positive
+from ir_pipeline.services.deals import move_stage
+from ir_pipeline.stages import Stage
+from ir_pipeline.views import LoiView
+
+
+def _validate(draft: LoiDraft) -> None:
+    positive(draft.amount)
+    if draft.amount_max is not None:
+        if draft.amount_max.currency != draft.amount.currency:
+            raise Invalid(
+                f"the upper amount is in {draft.amount_max.currency} but the amount is in "
+                f"{draft.amount.currency}: a range uses one currency",
+                field="amount_max",
+            )
+        if draft.amount_max.amount < draft.amount.amount:
+            raise Invalid(
+                f"the upper amount {draft.amount_max} is below the amount {draft.amount}", field="amount_max"
+            )
+    if draft.valid_until is not None and draft.valid_until < draft.received_on:
+        raise Invalid(
+            f"the LOI is valid until {draft.valid_until}, before it was received ({draft.received_on})",
+            field="valid_until",
+        )
+
+
+def _write(loi: LetterOfIntent, draft: LoiDraft) -> None:
+    loi.amount_minor = draft.amount.minor
+    loi.amount_max_minor = None if draft.amount_max is None else draft.amount_max.minor
+    loi.currency = draft.amount.currency
+    loi.instrument = draft.instrument
+    loi.received_on = draft.received_on
+    loi.valid_until = draft.valid_until
+    loi.conditions = draft.conditions.strip()
+
+
+def _names(session: Session, deal: Deal) -> tuple[str, str]:
+    startup = get_or_raise(session, Startup, deal.startup_id, "startup")
+    investor = get_or_raise(session, Investor, deal.investor_id, "investor")
+    return startup.name, investor.name
+
+
+def add_loi(
+    session: Session, *, actor: Actor, deal_id: int, draft: LoiDraft, at: datetime | None = None
+) -> LoiView:
+    """Record an LOI; a deal still at sourced or pitched moves to ``loi`` with it."""
+    actor.require_staff("record LOIs")
+    deal = get_or_raise(session, Deal, deal_id, "deal")
+    if deal.stage.is_terminal:
+        raise Invalid(f"deal #{deal_id} is {deal.stage.label}: it takes no new LOIs")
+    _validate(draft)
+    moment = at or utcnow()
+    loi = LetterOfIntent(
+        deal_id=deal_id,
+        amount_minor=0,
+        currency=draft.amount.currency,
+        instrument=draft.instrument,
+        received_on=draft.received_on,
+        created_at=moment,
+        updated_at=moment,
+    )
+    _write(loi, draft)
+    session.add(loi)
+    session.flush()
+    if deal.stage in (Stage.SOURCED, Stage.PITCHED):
+        move_stage(session, actor=actor, deal_id=deal_id, to=Stage.LOI, reason="LOI received", at=moment)
+    return loi_view(loi, *_names(session, deal))
+
+
+def update_loi(session: Session, *, actor: Actor, loi_id: int, draft: LoiDraft) -> LoiView:
+    """Correct an LOI's terms (the amount a person typed wrong, a new validity date, ...)."""
+    actor.require_staff("edit LOIs")
+    loi = get_or_raise(session, LetterOfIntent, loi_id, "LOI")
+    _validate(draft)
+    _write(loi, draft)
+    loi.updated_at = utcnow()
+    session.flush()
+    deal = get_or_raise(session, Deal, loi.deal_id, "deal")
+    return loi_view(loi, *_names(session, deal))
+
+
+def set_loi_status(session: Session, *, actor: Actor, loi_id: int, status: LoiStatus) -> LoiView:
+    """Mark an LOI withdrawn, expired or converted (or received again)."""
+    actor.require_staff("change LOI status")
+    loi = get_or_raise(session, LetterOfIntent, loi_id, "LOI")
+    loi.status = status
+    loi.updated_at = utcnow()
+    session.flush()
+    deal = get_or_raise(session, Deal, loi.deal_id, "deal")
+    return loi_view(loi, *_names(session, deal))

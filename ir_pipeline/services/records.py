@@ -1,0 +1,216 @@
+"""Events, startups, investors, contacts and pitches."""
+
+from __future__ import annotations
+
+import re
+
+from sqlmodel import Session, select
+
+from ir_pipeline.actors import Actor
+from ir_pipeline.clock import utcnow
+from ir_pipeline.drafts import ContactDraft, EventDraft, InvestorDraft, StartupDraft
+from ir_pipeline.errors import Conflict, Invalid
+from ir_pipeline.models import Contact, Event, Investor, Pitch, Startup
+from ir_pipeline.models.base import NAME_LENGTH, SHORT_LENGTH
+from ir_pipeline.naming import clean_name, name_key, normalise_business_no
+from ir_pipeline.present import contact_view, event_view, investor_view, pitch_view, startup_view
+from ir_pipeline.services.common import get_or_raise, optional_text, required_text
+from ir_pipeline.views import ContactView, EventView, InvestorView, PitchView, StartupView
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+# -- events ----------------------------------------------------------------------------------
+
+
+def _apply_event(session: Session, event: Event, draft: EventDraft) -> None:
+    name = required_text(draft.name, field="name", what="the event name", max_length=NAME_LENGTH)
+    ends_on = draft.ends_on or draft.starts_on
+    if ends_on < draft.starts_on:
+        raise Invalid(f"the event ends ({ends_on}) before it starts ({draft.starts_on})", field="ends_on")
+    clash = session.exec(select(Event).where(Event.name == name, Event.id != event.id)).first()
+    if clash is not None:
+        raise Conflict(f"an event named {name!r} already exists (#{clash.id})", field="name")
+    event.name = name
+    event.starts_on = draft.starts_on
+    event.ends_on = ends_on
+    event.venue = optional_text(draft.venue, field="venue", what="the venue", max_length=NAME_LENGTH)
+    event.organiser = optional_text(
+        draft.organiser, field="organiser", what="the organiser", max_length=NAME_LENGTH
+    )
+
+
+def create_event(session: Session, *, actor: Actor, draft: EventDraft) -> EventView:
+    actor.require_staff("create events")
+    event = Event(name="", starts_on=draft.starts_on, ends_on=draft.starts_on)
+    _apply_event(session, event, draft)
+    session.add(event)
+    session.flush()
+    return event_view(event)
+
+
+def update_event(session: Session, *, actor: Actor, event_id: int, draft: EventDraft) -> EventView:
+    actor.require_staff("edit events")
+    event = get_or_raise(session, Event, event_id, "event")
+    _apply_event(session, event, draft)
+    event.updated_at = utcnow()
+    session.flush()
+    return event_view(event)
+
+
+# -- startups --------------------------------------------------------------------------------
+
+
+def _apply_startup(session: Session, startup: Startup, draft: StartupDraft) -> None:
+    name = clean_name(required_text(draft.name, field="name", what="the startup name", max_length=NAME_LENGTH))
+    key = name_key(name)
+    clash = session.exec(select(Startup).where(Startup.name_key == key, Startup.id != startup.id)).first()
+    if clash is not None:
+        raise Conflict(f"startup {name!r} already exists as {clash.name!r} (#{clash.id})", field="name")
+    business_no = normalise_business_no(draft.business_no) if draft.business_no and draft.business_no.strip() else None
+    if business_no is not None:
+        owner = session.exec(
+            select(Startup).where(Startup.business_no == business_no, Startup.id != startup.id)
+        ).first()
+        if owner is not None:
+            raise Conflict(
+                f"business registration number {business_no} already belongs to {owner.name!r}",
+                field="business_no",
+            )
+    startup.name = name
+    startup.name_key = key
+    startup.sector = optional_text(draft.sector, field="sector", what="the sector", max_length=SHORT_LENGTH)
+    startup.business_no = business_no
+    startup.description = (draft.description or "").strip()
+    startup.is_demo = draft.is_demo
+
+
+def create_startup(session: Session, *, actor: Actor, draft: StartupDraft) -> StartupView:
+    actor.require_staff("create startups")
+    startup = Startup(name="", name_key="")
+    _apply_startup(session, startup, draft)
+    session.add(startup)
+    session.flush()
+    return startup_view(startup)
+
+
+def update_startup(session: Session, *, actor: Actor, startup_id: int, draft: StartupDraft) -> StartupView:
+    actor.require_staff("edit startups")
+    startup = get_or_raise(session, Startup, startup_id, "startup")
+    _apply_startup(session, startup, draft)
+    startup.updated_at = utcnow()
+    session.flush()
+    return startup_view(startup)
+
+
+# -- investors -------------------------------------------------------------------------------
+
+
+def _apply_investor(session: Session, investor: Investor, draft: InvestorDraft) -> None:
+    name = clean_name(
+        required_text(draft.name, field="name", what="the investor name", max_length=NAME_LENGTH)
+    )
+    key = name_key(name)
+    clash = session.exec(select(Investor).where(Investor.name_key == key, Investor.id != investor.id)).first()
+    if clash is not None:
+        raise Conflict(f"investor {name!r} already exists as {clash.name!r} (#{clash.id})", field="name")
+    country = draft.country.strip().upper()
+    if not re.fullmatch(r"[A-Z]{2}", country):
+        raise Invalid(f"country {draft.country!r} must be a two-letter ISO code such as KR or US", field="country")
+    investor.name = name
+    investor.name_key = key
+    investor.kind = draft.kind
+    investor.country = country
+    investor.is_demo = draft.is_demo
+
+
+def create_investor(session: Session, *, actor: Actor, draft: InvestorDraft) -> InvestorView:
+    actor.require_staff("create investors")
+    investor = Investor(name="", name_key="", kind=draft.kind)
+    _apply_investor(session, investor, draft)
+    session.add(investor)
+    session.flush()
+    return investor_view(investor)
+
+
+def update_investor(
+    session: Session, *, actor: Actor, investor_id: int, draft: InvestorDraft
+) -> InvestorView:
+    actor.require_staff("edit investors")
+    investor = get_or_raise(session, Investor, investor_id, "investor")
+    _apply_investor(session, investor, draft)
+    investor.updated_at = utcnow()
+    session.flush()
+    return investor_view(investor)
+
+
+# -- contacts --------------------------------------------------------------------------------
+
+
+def _apply_contact(session: Session, contact: Contact, draft: ContactDraft) -> str:
+    if (draft.investor_id is None) == (draft.startup_id is None):
+        raise Invalid("a contact belongs to exactly one investor or one startup", field="organisation")
+    if draft.investor_id is not None:
+        organisation = get_or_raise(session, Investor, draft.investor_id, "investor").name
+    else:
+        assert draft.startup_id is not None
+        organisation = get_or_raise(session, Startup, draft.startup_id, "startup").name
+    email = (draft.email or "").strip() or None
+    if email is not None and not _EMAIL.match(email):
+        raise Invalid(f"{email!r} is not an e-mail address", field="email")
+    phone = (draft.phone or "").strip() or None
+    if phone is not None and not re.fullmatch(r"[+\d][\d\s().-]{5,38}", phone):
+        raise Invalid(f"{phone!r} is not a phone number", field="phone")
+    contact.name = clean_name(
+        required_text(draft.name, field="name", what="the contact's name", max_length=NAME_LENGTH)
+    )
+    contact.email = email
+    contact.phone = phone
+    contact.role = optional_text(draft.role, field="role", what="the role", max_length=SHORT_LENGTH)
+    contact.investor_id = draft.investor_id
+    contact.startup_id = draft.startup_id
+    return organisation
+
+
+def create_contact(session: Session, *, actor: Actor, draft: ContactDraft) -> ContactView:
+    actor.require_staff("create contacts")
+    contact = Contact(name="")
+    organisation = _apply_contact(session, contact, draft)
+    session.add(contact)
+    session.flush()
+    return contact_view(contact, organisation)
+
+
+def update_contact(session: Session, *, actor: Actor, contact_id: int, draft: ContactDraft) -> ContactView:
+    actor.require_staff("edit contacts")
+    contact = get_or_raise(session, Contact, contact_id, "contact")
+    organisation = _apply_contact(session, contact, draft)
+    contact.updated_at = utcnow()
+    session.flush()
+    return contact_view(contact, organisation)
+
+
+# -- pitches ---------------------------------------------------------------------------------
+
+
+def record_pitch(
+    session: Session,
+    *,
+    actor: Actor,
+    event_id: int,
+    startup_id: int,
+    notes: str = "",
+) -> PitchView:
+    """A startup pitched at an event (once per event)."""
+    actor.require_staff("record pitches")
+    event = get_or_raise(session, Event, event_id, "event")
+    startup = get_or_raise(session, Startup, startup_id, "startup")
+    clash = session.exec(
+        select(Pitch).where(Pitch.event_id == event_id, Pitch.startup_id == startup_id)
+    ).first()
+    if clash is not None:
+        raise Conflict(f"{startup.name} already pitched at {event.name}")
+    pitch = Pitch(event_id=event_id, startup_id=startup_id, pitched_on=event.starts_on, notes=notes.strip())
+    session.add(pitch)
+    session.flush()
+    return pitch_view(pitch)

@@ -1,0 +1,55 @@
+"""Alembic environment: the schema is ``SQLModel.metadata``; SQLite is altered in batch mode.
+
+Called two ways: by ``irp`` (which hands over an open connection in ``config.attributes``) and by
+the ``alembic`` command line (which uses ``IRP_DATABASE_URL`` or the default database).
+"""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import Connection
+from sqlmodel import SQLModel
+
+import ir_pipeline.models  # noqa: F401  (registers every table on the metadata)
+from ir_pipeline.config import Settings
+from ir_pipeline.db import make_engine
+
+target_metadata = SQLModel.metadata
+
+
+def run_with(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=True,
+        compare_type=True,
+        compare_server_default=False,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_online() -> None:
+    connection = context.config.attributes.get("connection")
+    if connection is not None:
+        run_with(connection)
+        return
+    engine = make_engine(Settings.load().database_url)
+    try:
+        with engine.connect() as conn:
+            run_with(conn)
+    finally:
+        engine.dispose()
+
+
+if context.is_offline_mode():
+    context.configure(
+        url=Settings.load().database_url,
+        target_metadata=target_metadata,
+        literal_binds=True,
+        render_as_batch=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+else:
+    run_online()
