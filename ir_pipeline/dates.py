@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+from ir_pipeline.clock import local_today
 from ir_pipeline.errors import Invalid
 
 _YMD = re.compile(r"^(\d{2}|\d{4})[-./](\d{1,2})[-./](\d{1,2})\.?$")
@@ -18,7 +19,7 @@ _RELATIVE = re.compile(r"^\+(\d+)\s*([dw]?)$")
 def parse_date(text: str, *, today: date | None = None, field: str = "date") -> date:
     """Read a calendar date, or raise :class:`Invalid` naming the forms that work."""
     s = text.strip().lower()
-    base = today or date.today()
+    base = today or local_today()
     if s in ("today", "오늘"):
         return base
     if s in ("tomorrow", "내일"):

@@ -43,7 +43,9 @@ def make_engine(url: str) -> Engine:
             try:
                 Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
             except OSError as error:
-                raise DatabaseUnavailable(f"cannot create the folder for {database}: {error.strerror}") from None
+                raise DatabaseUnavailable(
+                    f"cannot create the folder for {database}: {error.strerror}"
+                ) from None
         engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         _install_sqlite_pragmas(engine)
         return engine
@@ -133,4 +135,3 @@ def read_only(engine: Engine) -> Iterator[Session]:
     """A read transaction: a consistent snapshot, never a write lock."""
     with unit_of_work(engine, write=False) as session:
         yield session
-

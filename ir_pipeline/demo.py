@@ -17,7 +17,14 @@ import sqlalchemy as sa
 from sqlmodel import Session, SQLModel
 
 from ir_pipeline.actors import Actor
-from ir_pipeline.drafts import EventDraft, FollowUpDraft, FundingDraft, InvestorDraft, LoiDraft, StartupDraft
+from ir_pipeline.drafts import (
+    EventDraft,
+    FollowUpDraft,
+    FundingDraft,
+    InvestorDraft,
+    LoiDraft,
+    StartupDraft,
+)
 from ir_pipeline.enums import Channel, Instrument, InvestorKind, LoiStatus, Role
 from ir_pipeline.money import Money
 from ir_pipeline.naming import business_no_check_digit
@@ -116,9 +123,11 @@ def _kst(day: date, hour: int = 10) -> datetime:
 
 def _business_no(i: int) -> str:
     digits = [int(c) for c in f"1018{i + 1:05d}"]
-    return f"{''.join(map(str, digits[:3]))}-{''.join(map(str, digits[3:5]))}-" + "".join(
-        map(str, digits[5:])
-    ) + str(business_no_check_digit(digits))
+    return (
+        f"{''.join(map(str, digits[:3]))}-{''.join(map(str, digits[3:5]))}-"
+        + "".join(map(str, digits[5:]))
+        + str(business_no_check_digit(digits))
+    )
 
 
 def reset_database(session: Session) -> None:
@@ -164,10 +173,17 @@ def load_demo(session: Session, *, today: date) -> DemoSummary:
     deal_of: dict[int, int] = {}
     for n, (s, inv, amount, instrument, day) in enumerate(LOIS):
         row = deals.open_deal(
-            session, actor=staff, startup_id=startup_ids[s], investor_id=investor_ids[inv], event_id=event.id,
-            owner="staff", at=opened,
+            session,
+            actor=staff,
+            startup_id=startup_ids[s],
+            investor_id=investor_ids[inv],
+            event_id=event.id,
+            owner="staff",
+            at=opened,
         )
-        deals.move_stage(session, actor=staff, deal_id=row.id, to=Stage.PITCHED, reason="IR session", at=pitched)
+        deals.move_stage(
+            session, actor=staff, deal_id=row.id, to=Stage.PITCHED, reason="IR session", at=pitched
+        )
         received = date(2018, 9, day)
         lois.add_loi(
             session,
@@ -185,11 +201,18 @@ def load_demo(session: Session, *, today: date) -> DemoSummary:
         deal_of[n] = row.id
     for s, inv, stage in OPEN_INTEREST:
         row = deals.open_deal(
-            session, actor=staff, startup_id=startup_ids[s], investor_id=investor_ids[inv], event_id=event.id,
-            owner="staff", at=opened,
+            session,
+            actor=staff,
+            startup_id=startup_ids[s],
+            investor_id=investor_ids[inv],
+            event_id=event.id,
+            owner="staff",
+            at=opened,
         )
         if stage is Stage.PITCHED:
-            deals.move_stage(session, actor=staff, deal_id=row.id, to=Stage.PITCHED, reason="IR session", at=pitched)
+            deals.move_stage(
+                session, actor=staff, deal_id=row.id, to=Stage.PITCHED, reason="IR session", at=pitched
+            )
 
     def move(n: int, to: Stage, day: date, reason: str = "") -> None:
         deals.move_stage(session, actor=staff, deal_id=deal_of[n], to=to, reason=reason, at=_kst(day))
@@ -201,7 +224,9 @@ def load_demo(session: Session, *, today: date) -> DemoSummary:
         session,
         actor=staff,
         deal_id=deal_of[5],
-        draft=FundingDraft(amount=Money(20 * EOK, "KRW"), closed_on=date(2019, 2, 20), instrument=Instrument.RCPS),
+        draft=FundingDraft(
+            amount=Money(20 * EOK, "KRW"), closed_on=date(2019, 2, 20), instrument=Instrument.RCPS
+        ),
         reason="Series A closed",
         at=_kst(date(2019, 2, 20)),
     )
@@ -238,12 +263,16 @@ def load_demo(session: Session, *, today: date) -> DemoSummary:
             session,
             actor=staff,
             deal_id=deal_of[n],
-            draft=FollowUpDraft(due_on=today + timedelta(days=offset), owner="staff", channel=channel, note=note),
+            draft=FollowUpDraft(
+                due_on=today + timedelta(days=offset), owner="staff", channel=channel, note=note
+            ),
             at=_kst(today + timedelta(days=min(offset, 0) - 7)),
         )
         closed_at = _kst(today + timedelta(days=offset), 16)
         if status == "done":
-            followups.complete_follow_up(session, actor=staff, follow_up_id=view.id, note="done", at=closed_at)
+            followups.complete_follow_up(
+                session, actor=staff, follow_up_id=view.id, note="done", at=closed_at
+            )
         elif status == "cancelled":
             followups.cancel_follow_up(
                 session, actor=staff, follow_up_id=view.id, reason="investor paused new deals", at=closed_at
@@ -256,7 +285,9 @@ def load_demo(session: Session, *, today: date) -> DemoSummary:
 
     for n, status in ((5, LoiStatus.CONVERTED), (15, LoiStatus.WITHDRAWN), (25, LoiStatus.EXPIRED)):
         loi_id = session.exec(
-            select(LetterOfIntent.id).where(LetterOfIntent.deal_id == deal_of[n]).order_by(col(LetterOfIntent.id))
+            select(LetterOfIntent.id)
+            .where(LetterOfIntent.deal_id == deal_of[n])
+            .order_by(col(LetterOfIntent.id))
         ).first()
         assert loi_id is not None
         lois.set_loi_status(session, actor=staff, loi_id=loi_id, status=status)

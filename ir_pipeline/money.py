@@ -60,7 +60,11 @@ _KOREAN_CURRENCY_WORD = {"KRW": "원", "USD": "달러", "EUR": "유로", "JPY": 
 _NUMBER = r"\d[\d,]*(?:\.\d+)?|\.\d+"
 _GROUPED = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 _WESTERN = re.compile(
-    r"^(?P<num>" + _NUMBER + r")(?P<suffix>" + "|".join(sorted(_WESTERN_SUFFIXES, key=len, reverse=True)) + r")?$"
+    r"^(?P<num>"
+    + _NUMBER
+    + r")(?P<suffix>"
+    + "|".join(sorted(_WESTERN_SUFFIXES, key=len, reverse=True))
+    + r")?$"
 )
 _KOREAN_TOKEN = re.compile(r"(" + _NUMBER + r")|([경조억만천백십])")
 
@@ -259,7 +263,7 @@ def _parse_korean(s: str, original: str) -> Decimal:
     tokens: list[tuple[str, str]] = []
     for match in _KOREAN_TOKEN.finditer(s):
         if match.start() != pos:
-            raise Invalid(f"cannot read {s[pos:match.start()]!r} in amount {original!r}")
+            raise Invalid(f"cannot read {s[pos : match.start()]!r} in amount {original!r}")
         number, unit = match.groups()
         tokens.append(("num", number) if number else ("unit", unit))
         pos = match.end()

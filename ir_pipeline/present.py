@@ -45,9 +45,7 @@ def investor_view(i: Investor) -> InvestorView:
 
 
 def contact_view(c: Contact, organisation: str) -> ContactView:
-    return ContactView(
-        _id(c.id), c.name, c.email, c.phone, c.role, c.investor_id, c.startup_id, organisation
-    )
+    return ContactView(_id(c.id), c.name, c.email, c.phone, c.role, c.investor_id, c.startup_id, organisation)
 
 
 def pitch_view(p: Pitch) -> PitchView:
@@ -74,7 +72,15 @@ def loi_view(loi: LetterOfIntent, startup: str, investor: str) -> LoiView:
 
 def follow_up_view(f: FollowUp, startup: str, investor: str) -> FollowUpView:
     return FollowUpView(
-        _id(f.id), f.deal_id, startup, investor, f.due_on, f.owner, f.channel, f.note, f.status,
+        _id(f.id),
+        f.deal_id,
+        startup,
+        investor,
+        f.due_on,
+        f.owner,
+        f.channel,
+        f.note,
+        f.status,
         f.completed_at,
     )
 

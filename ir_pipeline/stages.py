@@ -110,5 +110,6 @@ def check_move(current: Stage, target: Stage) -> None:
     if target not in ALLOWED_MOVES[current]:
         options = ", ".join(s.value for s in allowed_moves(current)) or "none: it is final"
         raise IllegalStageMove(
-            f"cannot move a deal from {current.label} to {target.label}; allowed from {current.value}: {options}"
+            f"cannot move a deal from {current.label} to {target.label}; "
+            f"allowed from {current.value}: {options}"
         )

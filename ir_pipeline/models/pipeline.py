@@ -68,9 +68,7 @@ class LetterOfIntent(Timestamped, table=True):
     amount_minor: int = Field(sa_type=sa.BigInteger)
     amount_max_minor: int | None = Field(default=None, sa_type=sa.BigInteger)
     currency: str = Field(max_length=3)
-    instrument: Instrument = Field(
-        sa_column=sa.Column(enum_type(Instrument, "instrument"), nullable=False)
-    )
+    instrument: Instrument = Field(sa_column=sa.Column(enum_type(Instrument, "instrument"), nullable=False))
     received_on: date = Field(index=True)
     valid_until: date | None = None
     conditions: str = Field(default="", sa_type=sa.Text)
@@ -117,9 +115,7 @@ class Funding(Timestamped, table=True):
     deal_id: int = Field(foreign_key="deal.id", index=True)
     amount_minor: int = Field(sa_type=sa.BigInteger)
     currency: str = Field(max_length=3)
-    instrument: Instrument = Field(
-        sa_column=sa.Column(enum_type(Instrument, "instrument"), nullable=False)
-    )
+    instrument: Instrument = Field(sa_column=sa.Column(enum_type(Instrument, "instrument"), nullable=False))
     closed_on: date
 
 

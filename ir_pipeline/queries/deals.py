@@ -11,7 +11,16 @@ from sqlmodel import Session, col, select
 from ir_pipeline.actors import Actor
 from ir_pipeline.enums import FollowUpStatus
 from ir_pipeline.errors import NotFound
-from ir_pipeline.models import Deal, Event, FollowUp, Funding, Investor, LetterOfIntent, StageChange, Startup
+from ir_pipeline.models import (
+    Deal,
+    Event,
+    FollowUp,
+    Funding,
+    Investor,
+    LetterOfIntent,
+    StageChange,
+    Startup,
+)
 from ir_pipeline.money import Money
 from ir_pipeline.naming import name_key
 from ir_pipeline.present import follow_up_view, funding_view, loi_view, stage_change_view
@@ -136,7 +145,10 @@ def list_deals(
         **computed,
     }
     key = sort_columns[sort]
-    order = [key.desc() if descending else key.asc(), col(Deal.id).desc() if descending else col(Deal.id).asc()]
+    order = [
+        key.desc() if descending else key.asc(),
+        col(Deal.id).desc() if descending else col(Deal.id).asc(),
+    ]
     if sort in computed:
         order.insert(0, key.is_(None))  # empty values last either way
     rows = session.exec(query.order_by(*order).offset(offset).limit(limit)).all()

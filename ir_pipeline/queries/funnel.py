@@ -137,7 +137,9 @@ def _reached(session: Session, actor: Actor, flt: FunnelFilter) -> dict[int, int
         flt,
     ).subquery()
     rows = session.exec(
-        select(per_deal.c.reached, sa.func.count()).where(per_deal.c.reached.is_not(None)).group_by(per_deal.c.reached)
+        select(per_deal.c.reached, sa.func.count())
+        .where(per_deal.c.reached.is_not(None))
+        .group_by(per_deal.c.reached)
     ).all()
     exactly = {int(rank): int(n) for rank, n in rows}
     return {rank: sum(n for r, n in exactly.items() if r >= rank) for rank in range(len(FUNNEL))}
@@ -195,7 +197,9 @@ def funnel(
             )
         )
     for stage in (Stage.LOST, Stage.ON_HOLD):
-        figures.append(StageFigures(stage=stage, deals=int(deals.get(stage, 0)), amount=amounts.get(stage, Totals())))
+        figures.append(
+            StageFigures(stage=stage, deals=int(deals.get(stage, 0)), amount=amounts.get(stage, Totals()))
+        )
     return Funnel(
         lois=loi_summary(session, actor=actor, flt=flt),
         stages=figures,
@@ -205,7 +209,12 @@ def funnel(
 
 
 def ranked(
-    session: Session, *, actor: Actor, flt: FunnelFilter = FunnelFilter(), by: str = "startup", limit: int = 10
+    session: Session,
+    *,
+    actor: Actor,
+    flt: FunnelFilter = FunnelFilter(),
+    by: str = "startup",
+    limit: int = 10,
 ) -> list[RankedTotal]:
     """Startups (or investors) by LOI total, largest first; ties by name.
 
@@ -231,7 +240,11 @@ def ranked(
     names = dict(session.exec(select(model.id, model.name).where(model.id.in_(ids))).all())
     totals: dict[int, Totals] = {i: Totals() for i in ids}
     for ident, currency, total in session.exec(
-        _scoped(_loi_join(select(key, LetterOfIntent.currency, sa.func.sum(LetterOfIntent.amount_minor))), actor, flt)
+        _scoped(
+            _loi_join(select(key, LetterOfIntent.currency, sa.func.sum(LetterOfIntent.amount_minor))),
+            actor,
+            flt,
+        )
         .where(key.in_(ids))  # type: ignore[attr-defined]
         .group_by(key, LetterOfIntent.currency)
     ).all():

@@ -20,7 +20,9 @@ def list_events(session: Session, *, actor: Actor, limit: int = 500, offset: int
             sa.exists().where(Pitch.event_id == Event.id, Pitch.startup_id == scope)
             | sa.exists().where(Deal.event_id == Event.id, Deal.startup_id == scope)
         )
-    rows = session.exec(query.order_by(col(Event.starts_on).desc(), col(Event.id)).offset(offset).limit(limit))
+    rows = session.exec(
+        query.order_by(col(Event.starts_on).desc(), col(Event.id)).offset(offset).limit(limit)
+    )
     return [event_view(e) for e in rows]
 
 

@@ -60,7 +60,11 @@ def open_deal(
     assert deal.id is not None
     session.add(
         StageChange(
-            deal_id=deal.id, from_stage=None, to_stage=stage, changed_at=moment, changed_by=actor.name,
+            deal_id=deal.id,
+            from_stage=None,
+            to_stage=stage,
+            changed_at=moment,
+            changed_by=actor.name,
             reason="deal opened",
         )
     )
@@ -134,11 +138,16 @@ def move_stage(
         funded = session.exec(select(Funding.id).where(Funding.deal_id == deal_id)).first()
         if funded is None:
             raise IllegalStageMove(
-                f"deal #{deal_id} has no funding recorded: record the funding (amount, date) to mark it funded"
+                f"deal #{deal_id} has no funding recorded: "
+                "record the funding (amount, date) to mark it funded"
             )
     moment = at or utcnow()
     change = StageChange(
-        deal_id=deal_id, from_stage=deal.stage, to_stage=to, changed_at=moment, changed_by=actor.name,
+        deal_id=deal_id,
+        from_stage=deal.stage,
+        to_stage=to,
+        changed_at=moment,
+        changed_by=actor.name,
         reason=reason,
     )
     deal.stage = to

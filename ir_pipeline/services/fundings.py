@@ -49,6 +49,11 @@ def record_funding(
     session.flush()
     if deal.stage is not Stage.FUNDED:
         move_stage(
-            session, actor=actor, deal_id=deal_id, to=Stage.FUNDED, reason=reason or "funding recorded", at=moment
+            session,
+            actor=actor,
+            deal_id=deal_id,
+            to=Stage.FUNDED,
+            reason=reason or "funding recorded",
+            at=moment,
         )
     return funding_view(funding)

@@ -62,12 +62,16 @@ def update_event(session: Session, *, actor: Actor, event_id: int, draft: EventD
 
 
 def _apply_startup(session: Session, startup: Startup, draft: StartupDraft) -> None:
-    name = clean_name(required_text(draft.name, field="name", what="the startup name", max_length=NAME_LENGTH))
+    name = clean_name(
+        required_text(draft.name, field="name", what="the startup name", max_length=NAME_LENGTH)
+    )
     key = name_key(name)
     clash = session.exec(select(Startup).where(Startup.name_key == key, Startup.id != startup.id)).first()
     if clash is not None:
         raise Conflict(f"startup {name!r} already exists as {clash.name!r} (#{clash.id})", field="name")
-    business_no = normalise_business_no(draft.business_no) if draft.business_no and draft.business_no.strip() else None
+    business_no = (
+        normalise_business_no(draft.business_no) if draft.business_no and draft.business_no.strip() else None
+    )
     if business_no is not None:
         owner = session.exec(
             select(Startup).where(Startup.business_no == business_no, Startup.id != startup.id)
@@ -116,7 +120,9 @@ def _apply_investor(session: Session, investor: Investor, draft: InvestorDraft) 
         raise Conflict(f"investor {name!r} already exists as {clash.name!r} (#{clash.id})", field="name")
     country = draft.country.strip().upper()
     if not re.fullmatch(r"[A-Z]{2}", country):
-        raise Invalid(f"country {draft.country!r} must be a two-letter ISO code such as KR or US", field="country")
+        raise Invalid(
+            f"country {draft.country!r} must be a two-letter ISO code such as KR or US", field="country"
+        )
     investor.name = name
     investor.name_key = key
     investor.kind = draft.kind

@@ -1,0 +1,1 @@
+"""The ``irp`` command line: the composition root that builds settings, engine and actor."""

@@ -1,0 +1,195 @@
+"""``irp deal``: list, show, open and move deals."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ir_pipeline.cli.context import cli_context
+from ir_pipeline.cli.filters import resolve_names
+from ir_pipeline.cli.output import console, money, print_json, print_table, table
+from ir_pipeline.clock import format_local, utcnow
+from ir_pipeline.queries.deals import DealFilter, get_deal_detail, list_deals
+from ir_pipeline.services import deals as deal_service
+from ir_pipeline.stages import parse_stage
+
+app = typer.Typer(help="Deals: one startup × one investor.", no_args_is_help=True)
+
+SORTS = ["id", "startup", "investor", "stage", "last_loi", "next_follow_up", "stage_changed_at"]
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    stage: Annotated[str | None, typer.Option(help="Only this stage.")] = None,
+    startup: Annotated[str | None, typer.Option()] = None,
+    investor: Annotated[str | None, typer.Option()] = None,
+    event: Annotated[str | None, typer.Option()] = None,
+    search: Annotated[str, typer.Option(help="Startup or investor name contains.")] = "",
+    sort: Annotated[str, typer.Option(help=f"One of {', '.join(SORTS)}.")] = "id",
+    desc: Annotated[bool, typer.Option("--desc", help="Largest / latest first.")] = False,
+    limit: Annotated[int, typer.Option(min=1, max=10_000)] = 100,
+    offset: Annotated[int, typer.Option(min=0)] = 0,
+    json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """The pipeline: deals with their stage, last LOI and next follow-up."""
+    if sort not in SORTS:
+        raise typer.BadParameter(f"use one of {', '.join(SORTS)}", param_hint="--sort")
+    app_ = cli_context(ctx)
+    with app_.read() as session:
+        names = resolve_names(session, event=event, startup=startup, investor=investor)
+        page = list_deals(
+            session,
+            actor=app_.actor,
+            flt=DealFilter(
+                stage=parse_stage(stage) if stage else None,
+                startup_id=names.startup_id,
+                investor_id=names.investor_id,
+                event_id=names.event_id,
+                search=search,
+            ),
+            sort=sort,  # type: ignore[arg-type]
+            descending=desc,
+            offset=offset,
+            limit=limit,
+        )
+    if json:
+        print_json({"total": page.total, "offset": page.offset, "deals": page.rows})
+        return
+    now = utcnow()
+    t = table(
+        "#",
+        "Startup",
+        "Investor",
+        "Stage",
+        "Last LOI",
+        "Next follow-up",
+        "Days",
+        right=("#", "Last LOI", "Days"),
+    )
+    for r in page.rows:
+        t.add_row(
+            str(r.id),
+            r.startup,
+            r.investor,
+            r.stage.label,
+            money(r.last_loi),
+            str(r.next_follow_up or ""),
+            str(r.days_in_stage(now)),
+        )
+    out = console()
+    print_table(t)
+    shown = f"{page.offset + 1}–{page.offset + len(page.rows)}" if page.rows else "0"
+    out.print(f"{shown} of {page.total} deals")
+
+
+@app.command()
+def show(ctx: typer.Context, deal_id: int, json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """One deal: LOIs, follow-ups, fundings and stage history."""
+    app_ = cli_context(ctx)
+    with app_.read() as session:
+        detail = get_deal_detail(session, actor=app_.actor, deal_id=deal_id)
+    if json:
+        print_json(detail)
+        return
+    d = detail.deal
+    out = console()
+    out.print(f"[bold]Deal #{d.id}[/bold]  {d.startup} × {d.investor}  —  {d.stage.label}")
+    out.print(
+        f"Event: {d.event or '—'}   Owner: {d.owner or '—'}   "
+        f"In stage since {format_local(d.stage_changed_at)}"
+    )
+    if detail.notes:
+        out.print(f"Notes: {detail.notes}")
+    if detail.lois:
+        t = table(
+            "#",
+            "Amount",
+            "Upper",
+            "Instrument",
+            "Received",
+            "Valid until",
+            "Status",
+            title="LOIs",
+            right=("Amount", "Upper"),
+        )
+        for x in detail.lois:
+            t.add_row(
+                str(x.id),
+                money(x.amount),
+                money(x.amount_max),
+                x.instrument.value,
+                str(x.received_on),
+                str(x.valid_until or ""),
+                x.status.value,
+            )
+        out.print(t)
+    if detail.follow_ups:
+        t = table("#", "Due", "Channel", "Owner", "Status", "Note", title="Follow-ups")
+        for f in detail.follow_ups:
+            t.add_row(str(f.id), str(f.due_on), f.channel.value, f.owner, f.status.value, f.note)
+        out.print(t)
+    if detail.fundings:
+        t = table("#", "Amount", "Instrument", "Closed", title="Fundings", right=("Amount",))
+        for g in detail.fundings:
+            t.add_row(str(g.id), money(g.amount), g.instrument.value, str(g.closed_on))
+        out.print(t)
+    t = table("When", "From", "To", "By", "Reason", title="Stage history")
+    for h in detail.history:
+        t.add_row(
+            format_local(h.changed_at),
+            h.from_stage.label if h.from_stage else "—",
+            h.to_stage.label,
+            h.changed_by,
+            h.reason,
+        )
+    print_table(t)
+    out.print(f"Allowed moves: {', '.join(s.value for s in detail.allowed_moves) or 'none (final)'}")
+
+
+@app.command()
+def move(
+    ctx: typer.Context,
+    deal_id: int,
+    stage: str,
+    reason: Annotated[str, typer.Option(help="Why (required for lost).")] = "",
+) -> None:
+    """Move a deal to STAGE (sourced, pitched, loi, diligence, term_sheet, funded, lost, on_hold)."""
+    target = parse_stage(stage)
+    app_ = cli_context(ctx)
+    with app_.write() as session:
+        change = deal_service.move_stage(session, actor=app_.actor, deal_id=deal_id, to=target, reason=reason)
+    before = change.from_stage.label if change.from_stage else "—"
+    typer.echo(f"Deal #{deal_id}: {before} → {change.to_stage.label}")
+
+
+@app.command("open")
+def open_(
+    ctx: typer.Context,
+    startup: Annotated[str, typer.Option(help="Startup name, id or 사업자등록번호.")],
+    investor: Annotated[str, typer.Option(help="Investor name or id.")],
+    event: Annotated[str | None, typer.Option(help="The event the deal came from.")] = None,
+    stage: Annotated[str, typer.Option(help="sourced, pitched or loi.")] = "sourced",
+    owner: Annotated[str, typer.Option(help="Who on the team chases it.")] = "",
+    json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Open a deal between a startup and an investor."""
+    app_ = cli_context(ctx)
+    start = parse_stage(stage)
+    with app_.write() as session:
+        names = resolve_names(session, event=event, startup=startup, investor=investor)
+        assert names.startup_id is not None and names.investor_id is not None
+        row = deal_service.open_deal(
+            session,
+            actor=app_.actor,
+            startup_id=names.startup_id,
+            investor_id=names.investor_id,
+            event_id=names.event_id,
+            stage=start,
+            owner=owner,
+        )
+    if json:
+        print_json(row)
+        return
+    typer.echo(f"Opened deal #{row.id}: {row.startup} × {row.investor} at {row.stage.label}")

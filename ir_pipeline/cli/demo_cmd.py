@@ -1,0 +1,43 @@
+"""``irp demo``: load the WSCW 2018 demo set."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ir_pipeline.cli.context import cli_context
+from ir_pipeline.cli.output import print_json
+from ir_pipeline.db import describe
+from ir_pipeline.demo import load_demo, reset_database
+from ir_pipeline.errors import Conflict
+from ir_pipeline.money import format_both
+from ir_pipeline.queries.records import has_data
+
+
+def demo(
+    ctx: typer.Context,
+    force: Annotated[
+        bool, typer.Option("--force", help="Erase everything in the database first, then load the demo.")
+    ] = False,
+    json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Load the World Smart City Week 2018 demo: 8 startups, 26 LOIs, 171억 5천만 원."""
+    app = cli_context(ctx)
+    with app.write() as session:
+        if has_data(session):
+            if not force:
+                raise Conflict(
+                    f"{describe(app.settings.database_url)} already holds data: "
+                    "use --force to erase it and load the demo, or --db to choose another database"
+                )
+            reset_database(session)
+        summary = load_demo(session, today=app.today)
+    if json:
+        print_json(summary)
+        return
+    typer.echo(
+        f"Loaded demo '{summary.event}': {summary.startups} startups, {summary.investors} investors, "
+        f"{summary.lois} LOIs, {format_both(summary.total)}"
+    )
+    typer.echo(f"Users: {', '.join(summary.users)} (try: irp --as manager funnel)")
