@@ -84,6 +84,8 @@ def translate_errors(url: str) -> Iterator[None]:
     except exc.OperationalError as error:
         raise DatabaseUnavailable(_operational_message(url, error)) from None
     except exc.DBAPIError as error:
+        if type(error) is exc.DatabaseError:  # e.g. "file is not a database"
+            raise DatabaseUnavailable(_operational_message(url, error)) from None
         if error.connection_invalidated:
             raise DatabaseUnavailable(f"lost the connection to {describe(url)}") from None
         raise
@@ -100,7 +102,7 @@ def _integrity_message(error: exc.IntegrityError) -> str:
     return f"the database refused the change ({str(error.orig).splitlines()[0]})"
 
 
-def _operational_message(url: str, error: exc.OperationalError) -> str:
+def _operational_message(url: str, error: exc.DBAPIError) -> str:
     text = str(error.orig)
     lowered = text.lower()
     where = describe(url)
@@ -124,6 +126,7 @@ def unit_of_work(engine: Engine, *, write: bool = True) -> Iterator[Session]:
             if write:
                 session.commit()
             else:
+                session.expunge_all()  # keep what was read readable after the snapshot ends
                 session.rollback()
         except BaseException:
             session.rollback()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel
@@ -190,7 +191,7 @@ def load_demo(session: Session, *, today: date) -> DemoSummary:
             actor=staff,
             deal_id=row.id,
             draft=LoiDraft(
-                amount=Money(amount, "KRW"),
+                amount=Money(Decimal(amount), "KRW"),
                 received_on=received,
                 instrument=instrument,
                 valid_until=received + timedelta(days=180),
@@ -225,7 +226,7 @@ def load_demo(session: Session, *, today: date) -> DemoSummary:
         actor=staff,
         deal_id=deal_of[5],
         draft=FundingDraft(
-            amount=Money(20 * EOK, "KRW"), closed_on=date(2019, 2, 20), instrument=Instrument.RCPS
+            amount=Money(Decimal(20 * EOK), "KRW"), closed_on=date(2019, 2, 20), instrument=Instrument.RCPS
         ),
         reason="Series A closed",
         at=_kst(date(2019, 2, 20)),
@@ -259,7 +260,7 @@ def load_demo(session: Session, *, today: date) -> DemoSummary:
         (19, -4, Channel.EMAIL, "Ask about fund timing", "cancelled"),
     ]
     for n, offset, channel, note, status in plan:
-        view = followups.add_follow_up(
+        follow_up = followups.add_follow_up(
             session,
             actor=staff,
             deal_id=deal_of[n],
@@ -271,11 +272,15 @@ def load_demo(session: Session, *, today: date) -> DemoSummary:
         closed_at = _kst(today + timedelta(days=offset), 16)
         if status == "done":
             followups.complete_follow_up(
-                session, actor=staff, follow_up_id=view.id, note="done", at=closed_at
+                session, actor=staff, follow_up_id=follow_up.id, note="done", at=closed_at
             )
         elif status == "cancelled":
             followups.cancel_follow_up(
-                session, actor=staff, follow_up_id=view.id, reason="investor paused new deals", at=closed_at
+                session,
+                actor=staff,
+                follow_up_id=follow_up.id,
+                reason="investor paused new deals",
+                at=closed_at,
             )
 
     # The funded deal's LOI converted; the lost ones lapsed.
@@ -307,6 +312,6 @@ def load_demo(session: Session, *, today: date) -> DemoSummary:
         startups=len(startup_ids),
         investors=len(investor_ids),
         lois=len(LOIS),
-        total=Money(total, "KRW"),
+        total=Money(Decimal(total), "KRW"),
         users=names,
     )

@@ -51,7 +51,7 @@ def funnel(
         "LOI amount",
         "Reached",
         "→ next",
-        "Drop-off",
+        "Dropped",
         right=("Deals", "Reached", "Dropped", "→ next"),
     )
     for s in result.stages:

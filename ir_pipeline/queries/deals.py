@@ -62,26 +62,26 @@ def _base_query() -> Any:
     last_amount = _last_loi_column(LetterOfIntent.amount_minor).label("last_amount")
     last_currency = _last_loi_column(LetterOfIntent.currency).label("last_currency")
     next_due = (
-        select(sa.func.min(FollowUp.due_on))
-        .where(FollowUp.deal_id == Deal.id, FollowUp.status == FollowUpStatus.OPEN)
+        select(sa.func.min(col(FollowUp.due_on)))
+        .where(col(FollowUp.deal_id) == Deal.id, col(FollowUp.status) == FollowUpStatus.OPEN)
         .correlate(Deal)
         .scalar_subquery()
         .label("next_due")
     )
     return (
-        select(
-            Deal.id,
-            Deal.startup_id,
-            Startup.name.label("startup"),  # type: ignore[attr-defined]
-            Deal.investor_id,
-            Investor.name.label("investor"),  # type: ignore[attr-defined]
-            Event.name.label("event"),  # type: ignore[attr-defined]
-            Deal.stage,
-            Deal.stage_changed_at,
+        sa.select(
+            col(Deal.id),
+            col(Deal.startup_id),
+            col(Startup.name).label("startup"),
+            col(Deal.investor_id),
+            col(Investor.name).label("investor"),
+            col(Event.name).label("event"),
+            col(Deal.stage),
+            col(Deal.stage_changed_at),
             last_amount,
             last_currency,
             next_due,
-            Deal.owner,
+            col(Deal.owner),
         )
         .join(Startup, col(Startup.id) == Deal.startup_id)
         .join(Investor, col(Investor.id) == Deal.investor_id)
@@ -151,7 +151,7 @@ def list_deals(
     ]
     if sort in computed:
         order.insert(0, key.is_(None))  # empty values last either way
-    rows = session.exec(query.order_by(*order).offset(offset).limit(limit)).all()
+    rows = session.execute(query.order_by(*order).offset(offset).limit(limit)).all()
     count_query = _apply_filter(
         select(sa.func.count())
         .select_from(Deal)
@@ -167,7 +167,7 @@ def list_deals(
 def get_deal_row(session: Session, *, actor: Actor, deal_id: int) -> DealRow:
     query, _ = _base_query()
     query = _apply_filter(query.where(Deal.id == deal_id), actor, DealFilter())
-    row = session.exec(query).first()
+    row = session.execute(query).first()
     if row is None:
         raise NotFound(f"no deal #{deal_id}")
     return _row(row)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -57,8 +58,8 @@ def follow_up_queue(
         .join(Startup, col(Startup.id) == Deal.startup_id)
         .join(Investor, col(Investor.id) == Deal.investor_id)
     )
-    counter = select(sa.func.count(FollowUp.id)).join(Deal, col(Deal.id) == FollowUp.deal_id)
-    conditions = []
+    counter = select(sa.func.count(col(FollowUp.id))).join(Deal, col(Deal.id) == FollowUp.deal_id)
+    conditions: list[Any] = []
     scope = actor.startup_scope
     if scope is not None:
         conditions.append(Deal.startup_id == scope)
@@ -73,7 +74,7 @@ def follow_up_queue(
     rows = session.exec(
         query.where(*conditions)
         .order_by(
-            sa.case((FollowUp.status == FollowUpStatus.OPEN, 0), else_=1),
+            sa.case((col(FollowUp.status) == FollowUpStatus.OPEN, 0), else_=1),
             col(FollowUp.due_on),
             col(FollowUp.id),
         )

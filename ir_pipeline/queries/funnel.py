@@ -95,9 +95,9 @@ def loi_summary(session: Session, *, actor: Actor, flt: FunnelFilter = FunnelFil
         _scoped(
             _loi_join(
                 select(
-                    sa.func.count(LetterOfIntent.id),
-                    sa.func.count(sa.distinct(Deal.startup_id)),
-                    sa.func.count(sa.distinct(Deal.investor_id)),
+                    sa.func.count(col(LetterOfIntent.id)),
+                    sa.func.count(sa.distinct(col(Deal.startup_id))),
+                    sa.func.count(sa.distinct(col(Deal.investor_id))),
                 )
             ),
             actor,
@@ -106,15 +106,15 @@ def loi_summary(session: Session, *, actor: Actor, flt: FunnelFilter = FunnelFil
     ).one()
     sums = session.exec(
         _scoped(
-            _loi_join(select(LetterOfIntent.currency, sa.func.sum(LetterOfIntent.amount_minor))),
+            _loi_join(select(LetterOfIntent.currency, sa.func.sum(col(LetterOfIntent.amount_minor)))),
             actor,
             flt,
-        ).group_by(LetterOfIntent.currency)
+        ).group_by(col(LetterOfIntent.currency))
     ).all()
     statuses = session.exec(
         _scoped(
-            _loi_join(select(LetterOfIntent.status, sa.func.count(LetterOfIntent.id))), actor, flt
-        ).group_by(LetterOfIntent.status)
+            _loi_join(select(LetterOfIntent.status, sa.func.count(col(LetterOfIntent.id)))), actor, flt
+        ).group_by(col(LetterOfIntent.status))
     ).all()
     return LoiSummary(
         count=int(counts[0]),
@@ -132,7 +132,7 @@ def _reached(session: Session, actor: Actor, flt: FunnelFilter) -> dict[int, int
     per_deal = _scoped(
         select(StageChange.deal_id, sa.func.max(_RANK).label("reached"))
         .join(Deal, col(Deal.id) == StageChange.deal_id)
-        .group_by(StageChange.deal_id),
+        .group_by(col(StageChange.deal_id)),
         actor,
         flt,
     ).subquery()
@@ -148,29 +148,31 @@ def _reached(session: Session, actor: Actor, flt: FunnelFilter) -> dict[int, int
 def funnel(
     session: Session, *, actor: Actor, flt: FunnelFilter = FunnelFilter(), ranking_limit: int = 10
 ) -> Funnel:
-    deals = dict(
+    deals: dict[Stage, int] = dict(
         session.exec(
-            _scoped(select(Deal.stage, sa.func.count(Deal.id)), actor, flt).group_by(Deal.stage)
+            _scoped(select(Deal.stage, sa.func.count(col(Deal.id))), actor, flt).group_by(col(Deal.stage))
         ).all()
     )
     amounts: dict[Stage, Totals] = {}
     for stage, currency, total in session.exec(
         _scoped(
-            _loi_join(select(Deal.stage, LetterOfIntent.currency, sa.func.sum(LetterOfIntent.amount_minor))),
+            _loi_join(
+                select(Deal.stage, LetterOfIntent.currency, sa.func.sum(col(LetterOfIntent.amount_minor)))
+            ),
             actor,
             flt,
-        ).group_by(Deal.stage, LetterOfIntent.currency)
+        ).group_by(col(Deal.stage), col(LetterOfIntent.currency))
     ).all():
         amounts.setdefault(stage, Totals()).add(Money.from_minor(int(total), currency))
-    lost_from = dict(
+    lost_from: dict[Stage | None, int] = dict(
         session.exec(
             _scoped(
-                select(StageChange.from_stage, sa.func.count(StageChange.id))
+                select(StageChange.from_stage, sa.func.count(col(StageChange.id)))
                 .join(Deal, col(Deal.id) == StageChange.deal_id)
                 .where(StageChange.to_stage == Stage.LOST),
                 actor,
                 flt,
-            ).group_by(StageChange.from_stage)
+            ).group_by(col(StageChange.from_stage))
         ).all()
     )
     reached = _reached(session, actor, flt)
@@ -222,16 +224,20 @@ def ranked(
     base currency (KRW) total, then the LOI count.
     """
     model: Any = Startup if by == "startup" else Investor
-    key = Deal.startup_id if by == "startup" else Deal.investor_id
-    krw = sa.func.sum(sa.case((LetterOfIntent.currency == "KRW", LetterOfIntent.amount_minor), else_=0))
-    top = session.exec(
+    key: Any = col(Deal.startup_id) if by == "startup" else col(Deal.investor_id)
+    krw = sa.func.sum(
+        sa.case((col(LetterOfIntent.currency) == "KRW", col(LetterOfIntent.amount_minor)), else_=0)
+    )
+    top: Any = session.execute(
         _scoped(
-            _loi_join(select(key.label("id"), sa.func.count(LetterOfIntent.id).label("n"), krw.label("krw"))),  # type: ignore[attr-defined]
+            _loi_join(
+                select(key.label("id"), sa.func.count(col(LetterOfIntent.id)).label("n"), krw.label("krw"))
+            ),
             actor,
             flt,
         )
         .group_by(key)
-        .order_by(krw.desc(), sa.func.count(LetterOfIntent.id).desc(), key)
+        .order_by(krw.desc(), sa.func.count(col(LetterOfIntent.id)).desc(), key)
         .limit(limit)
     ).all()
     ids = [int(r.id) for r in top]
@@ -241,11 +247,11 @@ def ranked(
     totals: dict[int, Totals] = {i: Totals() for i in ids}
     for ident, currency, total in session.exec(
         _scoped(
-            _loi_join(select(key, LetterOfIntent.currency, sa.func.sum(LetterOfIntent.amount_minor))),
+            _loi_join(select(key, LetterOfIntent.currency, sa.func.sum(col(LetterOfIntent.amount_minor)))),
             actor,
             flt,
         )
-        .where(key.in_(ids))  # type: ignore[attr-defined]
+        .where(key.in_(ids))
         .group_by(key, LetterOfIntent.currency)
     ).all():
         totals[int(ident)].add(Money.from_minor(int(total), currency))

@@ -17,8 +17,8 @@ def list_events(session: Session, *, actor: Actor, limit: int = 500, offset: int
     scope = actor.startup_scope
     if scope is not None:
         query = query.where(
-            sa.exists().where(Pitch.event_id == Event.id, Pitch.startup_id == scope)
-            | sa.exists().where(Deal.event_id == Event.id, Deal.startup_id == scope)
+            sa.exists().where(col(Pitch.event_id) == Event.id, col(Pitch.startup_id) == scope)
+            | sa.exists().where(col(Deal.event_id) == Event.id, col(Deal.startup_id) == scope)
         )
     rows = session.exec(
         query.order_by(col(Event.starts_on).desc(), col(Event.id)).offset(offset).limit(limit)
@@ -45,7 +45,9 @@ def list_investors(
     query = select(Investor)
     scope = actor.startup_scope
     if scope is not None:  # a startup sees the investors interested in it, no others
-        query = query.where(sa.exists().where(Deal.investor_id == Investor.id, Deal.startup_id == scope))
+        query = query.where(
+            sa.exists().where(col(Deal.investor_id) == Investor.id, col(Deal.startup_id) == scope)
+        )
     if search.strip():
         query = query.where(col(Investor.name_key).like(f"%{name_key(search)}%"))
     rows = session.exec(query.order_by(col(Investor.name)).offset(offset).limit(limit))

@@ -1,0 +1,279 @@
+"""The ``irp`` command line as a script would use it: output, JSON and exit codes."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from ir_pipeline.cli.main import app
+
+runner = CliRunner()
+
+
+def irp(*args: str, db: str | None = None) -> tuple[int, str, str]:
+    argv = (["--db", db] if db else []) + list(args)
+    result = runner.invoke(app, argv, catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def demo_db(sqlite_url: str) -> str:
+    code, _out, err = irp("demo", db=sqlite_url)
+    assert code == 0, err
+    return sqlite_url
+
+
+def test_demo_then_funnel_prints_the_reference_figures(demo_db: str) -> None:
+    code, out, _ = irp("funnel", db=demo_db)
+    assert code == 0
+    assert "26건 · 8개사 · 171억 5천만 원" in out
+    assert "₩17,150,000,000" in out
+
+
+def test_funnel_json_has_the_documented_shape(demo_db: str) -> None:
+    code, out, _ = irp("funnel", "--json", db=demo_db)
+    data = json.loads(out)
+    assert code == 0
+    assert data["lois"]["count"] == 26
+    assert data["lois"]["startups"] == 8
+    assert data["lois"]["total"] == {"KRW": "17150000000"}
+    assert [s["stage"] for s in data["stages"]][:3] == ["sourced", "pitched", "loi"]
+    assert all(isinstance(s["deals"], int) and isinstance(s["amount"], dict) for s in data["stages"])
+
+
+def test_funnel_filters_by_name(demo_db: str) -> None:
+    code, out, _ = irp("funnel", "--startup", "mobility lab", "--json", db=demo_db)
+    assert code == 0 and json.loads(out)["lois"]["count"] == 4
+    code, _, err = irp("funnel", "--investor", "nobody at all", db=demo_db)
+    assert code == 1 and err.startswith("irp: no investor named 'nobody at all'")
+
+
+def test_demo_refuses_a_database_with_data_unless_forced(demo_db: str) -> None:
+    code, out, err = irp("demo", db=demo_db)
+    assert code == 1
+    assert err.count("\n") == 1 and "already holds data" in err and "--force" in err
+    code, out, _ = irp("demo", "--force", "--json", db=demo_db)
+    assert code == 0 and json.loads(out)["lois"] == 26
+    _, out, _ = irp("funnel", "--json", db=demo_db)
+    assert json.loads(out)["lois"]["count"] == 26  # replaced, not doubled
+
+
+def test_default_database_lives_in_the_data_dir(tmp_path: Path) -> None:
+    code, out, err = irp("demo")
+    assert code == 0, err
+    assert (tmp_path / "data" / "irp.sqlite3").is_file()
+    code, out, _ = irp("user", "list", "--json")
+    names = {u["name"]: u["role"] for u in json.loads(out)}
+    assert names["staff"] == "staff" and names["manager"] == "manager"
+    assert sum(1 for role in names.values() if role == "startup") == 8
+
+
+def test_environment_variable_chooses_the_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "elsewhere.sqlite3"
+    monkeypatch.setenv("IRP_DATABASE_URL", f"sqlite:///{target}")
+    assert irp("demo")[0] == 0
+    assert target.is_file() and not (tmp_path / "data" / "irp.sqlite3").exists()
+
+
+def test_deal_list_show_and_move(demo_db: str) -> None:
+    code, out, _ = irp("deal", "list", "--stage", "term_sheet", "--json", db=demo_db)
+    data = json.loads(out)
+    assert code == 0 and data["total"] == 1
+    deal = data["deals"][0]
+    assert deal["startup"] == "ParkMate (demo)" and deal["last_loi"] == {
+        "amount": "2000000000",
+        "currency": "KRW",
+    }
+    code, out, err = irp("deal", "move", str(deal["id"]), "funded", db=demo_db)
+    assert code == 1 and "no funding recorded" in err
+    code, out, _ = irp(
+        "funding", "add", "--deal", str(deal["id"]), "--amount", "20억", "--closed", "2026-11-20", db=demo_db
+    )
+    assert code == 0 and "20억 원" in out
+    code, out, _ = irp("deal", "show", str(deal["id"]), "--json", db=demo_db)
+    detail = json.loads(out)
+    assert detail["deal"]["stage"] == "funded"
+    assert detail["history"][-1]["from_stage"] == "term_sheet"
+
+
+def test_deal_list_sorts_and_pages(demo_db: str) -> None:
+    _, out, _ = irp("deal", "list", "--sort", "last_loi", "--desc", "--limit", "2", "--json", db=demo_db)
+    data = json.loads(out)
+    assert data["total"] == 32 and len(data["deals"]) == 2
+    assert [d["last_loi"]["amount"] for d in data["deals"]] == ["2000000000", "2000000000"]
+    code, _, _err = irp("deal", "list", "--sort", "colour", db=demo_db)
+    assert code == 2
+
+
+def test_illegal_move_and_lost_without_reason_fail_cleanly(demo_db: str) -> None:
+    code, _, err = irp("deal", "move", "1", "funded", db=demo_db)
+    assert code == 1 and err.startswith("irp: cannot move a deal from Diligence to Funded")
+    code, _, err = irp("deal", "move", "1", "lost", db=demo_db)
+    assert code == 1 and "reason is required" in err
+    code, out, _ = irp("deal", "move", "1", "lost", "--reason", "valuation gap", db=demo_db)
+    assert code == 0 and "Diligence → Lost" in out
+
+
+def test_loi_add_by_names_opens_the_deal_and_moves_the_funnel(demo_db: str) -> None:
+    code, out, err = irp(
+        "loi",
+        "add",
+        "--startup",
+        "windcell",
+        "--investor",
+        "hanbit",
+        "--amount",
+        "1.5억",
+        "--instrument",
+        "RCPS",
+        "--received",
+        "2026.11.24",
+        "--valid-until",
+        "+90d",
+        db=demo_db,
+    )
+    assert code == 0, err
+    assert "1억 5천만 원" in out
+    _, out, _ = irp("funnel", "--json", db=demo_db)
+    assert json.loads(out)["lois"]["total"] == {"KRW": "17300000000"}
+    _, out, _ = irp("loi", "list", "--startup", "windcell", "--json", db=demo_db)
+    rows = json.loads(out)
+    assert rows[0]["instrument"] == "rcps" and rows[0]["valid_until"] == "2027-02-23"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--amount", "-3억"], "negative"),
+        (["--amount", "three"], "cannot read"),
+        (["--amount", "₩3억", "--currency", "USD"], "is in KRW but --currency says USD"),
+        (["--amount", "3억", "--received", "yesterday-ish"], "cannot read 'yesterday-ish' as a date"),
+        (["--amount", "3억", "--instrument", "tulips"], "unknown instrument"),
+    ],
+)
+def test_bad_loi_input_is_refused_and_nothing_changes(demo_db: str, args: list[str], message: str) -> None:
+    code, _, err = irp("loi", "add", "--deal", "2", *args, db=demo_db)
+    assert code == 1 and message in err and err.count("\n") == 1
+    _, out, _ = irp("loi", "list", "--json", db=demo_db)
+    assert len(json.loads(out)) == 26
+
+
+def test_follow_ups_queue_add_done(demo_db: str) -> None:
+    code, out, _ = irp("followups", "--overdue", "--json", db=demo_db)
+    data = json.loads(out)
+    assert code == 0 and data["overdue"] == 3 and {f["urgency"] for f in data["follow_ups"]} == {"overdue"}
+    first = data["follow_ups"][0]["id"]
+    assert irp("followup", "done", str(first), "--note", "sent", db=demo_db)[0] == 0
+    _, out, _ = irp("followups", "--overdue", "--json", db=demo_db)
+    assert json.loads(out)["overdue"] == 2
+    code, _, err = irp("followup", "done", str(first), db=demo_db)
+    assert code == 1 and "already done" in err
+    code, out, _ = irp(
+        "followup", "add", "--deal", "2", "--due", "+3d", "--note", "call back", "--json", db=demo_db
+    )
+    assert code == 0 and json.loads(out)["due_on"] == "2026-11-28"
+    _, out, _ = irp("followups", "--due-within", "3", "--json", db=demo_db)
+    assert any(f["note"] == "call back" for f in json.loads(out)["follow_ups"])
+
+
+def test_roles_from_the_command_line(demo_db: str) -> None:
+    _, out, _ = irp("--as", "greengrid", "deal", "list", "--json", db=demo_db)
+    assert {d["startup"] for d in json.loads(out)["deals"]} == {"GreenGrid (demo)"}
+    code, _, err = irp("--as", "manager", "deal", "move", "2", "diligence", db=demo_db)
+    assert code == 1 and "only staff" in err
+    code, _, err = irp("--as", "greengrid", "deal", "show", "6", db=demo_db)
+    assert code == 1 and "no deal #6" in err
+    code, _, err = irp("--as", "ghost", "funnel", db=demo_db)
+    assert code == 1 and "no user named 'ghost'" in err
+
+
+def test_records_commands(sqlite_url: str) -> None:
+    assert irp("event", "add", "Seoul Demo Day", "--starts", "2026.12.01", db=sqlite_url)[0] == 0
+    assert irp("startup", "add", "(주)테스트랩", "--business-no", "1018100001", db=sqlite_url)[0] == 0
+    assert irp("investor", "add", "Alpha VC", "--kind", "cvc", db=sqlite_url)[0] == 0
+    assert (
+        irp("contact", "add", "Lee", "--investor", "alpha", "--email", "lee@alpha.example", db=sqlite_url)[0]
+        == 0
+    )
+    assert irp("pitch", "add", "--event", "seoul demo", "--startup", "테스트랩", db=sqlite_url)[0] == 0
+    code, _, err = irp("startup", "add", "테스트랩 주식회사", db=sqlite_url)
+    assert code == 1 and "already exists" in err
+    for kind in ("event", "startup", "investor", "contact"):
+        code, out, _ = irp(kind, "list", "--json", db=sqlite_url)
+        assert code == 0 and len(json.loads(out)) == 1
+
+
+def test_usage_errors_exit_2(sqlite_url: str) -> None:
+    assert irp("deal", "move", db=sqlite_url)[0] == 2
+    assert irp("no-such-command", db=sqlite_url)[0] == 2
+    assert irp("deal", "show", "not-a-number", db=sqlite_url)[0] == 2
+
+
+def test_a_locked_database_is_a_clear_error(demo_db: str) -> None:
+    path = demo_db.removeprefix("sqlite:///")
+    holder = sqlite3.connect(path, timeout=0)
+    try:
+        holder.execute("BEGIN EXCLUSIVE")
+        import ir_pipeline.db as db
+
+        original = db.SQLITE_BUSY_TIMEOUT_MS
+        db.SQLITE_BUSY_TIMEOUT_MS = 50  # do not wait five seconds in a test
+        try:
+            code, _, err = irp("deal", "move", "2", "diligence", db=demo_db)
+        finally:
+            db.SQLITE_BUSY_TIMEOUT_MS = original
+    finally:
+        holder.rollback()
+        holder.close()
+    assert code == 1 and "locked" in err and err.count("\n") == 1
+    _, out, _ = irp("deal", "show", "2", "--json", db=demo_db)
+    assert json.loads(out)["deal"]["stage"] == "loi"
+
+
+def test_a_database_that_cannot_be_opened_is_a_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    code, _, err = irp("funnel", db=f"sqlite:///{blocker}/irp.sqlite3")
+    assert code == 1 and err.startswith("irp: cannot") and err.count("\n") == 1
+
+
+def test_a_file_that_is_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
+    bogus = tmp_path / "notes.sqlite3"
+    bogus.write_text("this is a text file, not SQLite " * 100)
+    code, _, err = irp("funnel", db=f"sqlite:///{bogus}")
+    assert code == 1 and "not a database" in err
+
+
+def test_an_unreachable_server_is_a_clear_error() -> None:
+    code, _, err = irp("funnel", db="postgresql://postgres@127.0.0.1:1/none?connect_timeout=2")
+    assert code == 1 and err.startswith(
+        "irp: cannot use the database postgresql+psycopg://postgres@127.0.0.1:1/none"
+    )
+
+
+def test_db_commands(sqlite_url: str, tmp_path: Path) -> None:
+    code, out, _ = irp("db", "current", "--json", db=sqlite_url)
+    assert code == 0 and json.loads(out)["up_to_date"] is True
+    fresh = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+    _, out, _ = irp("db", "current", "--json", db=fresh)
+    assert json.loads(out)["current"] == []
+    assert irp("db", "upgrade", db=fresh)[0] == 0
+    assert irp("db", "downgrade", "base", db=fresh)[0] == 0
+    code, _, err = irp("db", "downgrade", "nonsense", db=fresh)
+    assert code == 1 and "cannot downgrade" in err
+
+
+@pytest.mark.postgres
+def test_demo_and_funnel_on_postgresql(pg_db: str) -> None:
+    assert irp("demo", db=pg_db)[0] == 0
+    _, out, _ = irp("funnel", "--json", db=pg_db)
+    data = json.loads(out)
+    assert (data["lois"]["count"], data["lois"]["startups"], data["lois"]["total"]) == (
+        26,
+        8,
+        {"KRW": "17150000000"},
+    )
