@@ -152,14 +152,12 @@ def list_deals(
     if sort in computed:
         order.insert(0, key.is_(None))  # empty values last either way
     rows = session.execute(query.order_by(*order).offset(offset).limit(limit)).all()
-    count_query = _apply_filter(
-        select(sa.func.count())
-        .select_from(Deal)
-        .join(Startup, col(Startup.id) == Deal.startup_id)
-        .join(Investor, col(Investor.id) == Deal.investor_id),
-        actor,
-        flt,
-    )
+    count_query = select(sa.func.count(col(Deal.id)))
+    if flt.search.strip():  # only a name search needs the names joined in
+        count_query = count_query.join(Startup, col(Startup.id) == Deal.startup_id).join(
+            Investor, col(Investor.id) == Deal.investor_id
+        )
+    count_query = _apply_filter(count_query, actor, flt)
     total = session.exec(count_query).one()
     return DealPage(rows=[_row(r) for r in rows], total=int(total), offset=offset, limit=limit)
 

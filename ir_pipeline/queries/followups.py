@@ -58,32 +58,29 @@ def follow_up_queue(
         .join(Startup, col(Startup.id) == Deal.startup_id)
         .join(Investor, col(Investor.id) == Deal.investor_id)
     )
-    counter = select(sa.func.count(col(FollowUp.id))).join(Deal, col(Deal.id) == FollowUp.deal_id)
+    counter = select(sa.func.count(col(FollowUp.id)))
     conditions: list[Any] = []
     scope = actor.startup_scope
     if scope is not None:
-        conditions.append(Deal.startup_id == scope)
+        # Only a startup user's counts need the deal; everyone else counts follow-ups alone.
+        counter = counter.join(Deal, col(Deal.id) == FollowUp.deal_id)
+        conditions.append(col(Deal.startup_id) == scope)
     if deal_id is not None:
-        conditions.append(FollowUp.deal_id == deal_id)
+        conditions.append(col(FollowUp.deal_id) == deal_id)
     if not include_closed:
-        conditions.append(FollowUp.status == FollowUpStatus.OPEN)
+        conditions.append(col(FollowUp.status) == FollowUpStatus.OPEN)
     if overdue_only:
         conditions.append(col(FollowUp.due_on) < today)
     if due_within_days is not None:
         conditions.append(col(FollowUp.due_on) <= today + timedelta(days=due_within_days))
-    rows = session.exec(
-        query.where(*conditions)
-        .order_by(
-            sa.case((col(FollowUp.status) == FollowUpStatus.OPEN, 0), else_=1),
-            col(FollowUp.due_on),
-            col(FollowUp.id),
-        )
-        .offset(offset)
-        .limit(limit)
-    ).all()
+    # Open ones by due date ride the (status, due_on) index; closed ones, when asked for, go last.
+    order: list[Any] = [col(FollowUp.due_on), col(FollowUp.id)]
+    if include_closed:
+        order.insert(0, sa.case((col(FollowUp.status) == FollowUpStatus.OPEN, 0), else_=1))
+    rows = session.exec(query.where(*conditions).order_by(*order).offset(offset).limit(limit)).all()
     total = session.exec(counter.where(*conditions)).one()
     overdue = session.exec(
-        counter.where(*conditions, FollowUp.status == FollowUpStatus.OPEN, col(FollowUp.due_on) < today)
+        counter.where(*conditions, col(FollowUp.status) == FollowUpStatus.OPEN, col(FollowUp.due_on) < today)
     ).one()
     return FollowUpPage(
         items=[follow_up_view(f, s, i) for f, s, i in rows], total=int(total), overdue=int(overdue)
