@@ -65,9 +65,10 @@ def main(deals: int) -> None:
                     " JOIN deal d ON d.id = l.deal_id GROUP BY d.stage, l.currency"
                 ).fetchall(),
                 raw.execute(
-                    "SELECT reached, count(*) FROM (SELECT deal_id, max(CASE to_stage WHEN 'sourced' THEN 0"
-                    " WHEN 'pitched' THEN 1 WHEN 'loi' THEN 2 WHEN 'diligence' THEN 3 WHEN 'term_sheet' THEN 4"
-                    " WHEN 'funded' THEN 5 END) AS reached FROM stage_change GROUP BY deal_id) GROUP BY reached"
+                    "SELECT reached, count(*) FROM (SELECT deal_id, max(CASE to_stage"
+                    " WHEN 'sourced' THEN 0 WHEN 'pitched' THEN 1 WHEN 'loi' THEN 2 WHEN 'diligence' THEN 3"
+                    " WHEN 'term_sheet' THEN 4 WHEN 'funded' THEN 5 END) AS reached"
+                    " FROM stage_change GROUP BY deal_id) GROUP BY reached"
                 ).fetchall(),
             )
 
@@ -87,7 +88,8 @@ def main(deals: int) -> None:
                     " (SELECT l.amount_minor FROM letter_of_intent l WHERE l.deal_id = d.id"
                     "  ORDER BY l.received_on DESC, l.id DESC LIMIT 1) AS last_loi,"
                     " (SELECT min(f.due_on) FROM follow_up f WHERE f.deal_id = d.id AND f.status = 'open')"
-                    f" FROM deal d JOIN startup s ON s.id = d.startup_id JOIN investor i ON i.id = d.investor_id"
+                    " FROM deal d JOIN startup s ON s.id = d.startup_id"
+                    " JOIN investor i ON i.id = d.investor_id"
                     f" {where} ORDER BY {order} LIMIT 100 OFFSET ?",
                     (offset,),
                 ).fetchall()
