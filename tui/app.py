@@ -1,29 +1,119 @@
-"""Placeholder until the TUI lands (issue 4): shows the funnel totals and quits on q."""
+"""The Textual app: a small shell that owns the backend, the modes and the user.
+
+Screens live in ``tui/screens`` (one module each), forms in ``tui/forms``; this module only wires
+them together. ``make_app`` is the one factory the CLI and the tests use.
+"""
 
 from __future__ import annotations
 
-from typing import ClassVar
+import asyncio
+from typing import Any, ClassVar
 
+from sqlalchemy.engine import Engine
 from textual.app import App, ComposeResult
-from textual.widgets import Footer, Header, Static
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import Static
 
 from ir_pipeline.actors import Actor
+from ir_pipeline.enums import Role
+from ir_pipeline.errors import IrpError
 from ir_pipeline.gateway import Backend
+from tui.commands import IrpCommands
+from tui.screens.dashboard import DashboardScreen
+from tui.screens.followups import FollowUpsScreen
+from tui.screens.pipeline import PipelineScreen
+from tui.screens.records import RecordsScreen
+from tui.screens.startup import StartupScreen
+
+#: mode name → (title, screen class); the order is the order of the number keys.
+SCREENS: dict[str, tuple[str, type[Screen[None]]]] = {
+    "dashboard": ("Dashboard", DashboardScreen),
+    "pipeline": ("Pipeline", PipelineScreen),
+    "followups": ("Follow-ups", FollowUpsScreen),
+    "startup": ("Startup", StartupScreen),
+    "records": ("Records", RecordsScreen),
+}
+
+HOME = {Role.STAFF: "pipeline", Role.MANAGER: "dashboard", Role.STARTUP: "startup"}
+
+
+class Switching(Screen[None]):
+    """Shown for a moment while the user changes, so no screen of the previous user stays alive."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("Switching user…")
 
 
 class IrpApp(App[None]):
     TITLE = "ir-pipeline"
-    BINDINGS: ClassVar = [("q", "quit", "Quit")]
+    CSS_PATH = "styles/app.tcss"
+    COMMANDS: ClassVar = App.COMMANDS | {IrpCommands}
+    MODES: ClassVar[dict[str, Any]] = {name: cls for name, (_, cls) in SCREENS.items()} | {
+        "switching": Switching
+    }
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("1", "show('dashboard')", "Dashboard"),
+        Binding("2", "show('pipeline')", "Pipeline"),
+        Binding("3", "show('followups')", "Follow-ups"),
+        Binding("4", "show('startup')", "Startup"),
+        Binding("5", "show('records')", "Records"),
+        Binding("ctrl+t", "toggle_theme", "Light/dark", show=False),
+        Binding("q", "quit", "Quit"),
+    ]
 
     def __init__(self, backend: Backend) -> None:
         super().__init__()
         self.backend = backend
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static(self.backend.headline(), id="headline")
-        yield Footer()
+    # -- who is acting ---------------------------------------------------------------------
+
+    @property
+    def actor(self) -> Actor:
+        return self.backend.actor
+
+    def allowed_modes(self) -> list[str]:
+        """A startup user sees the startup view and nothing else."""
+        if self.actor.role is Role.STARTUP:
+            return ["startup"]
+        return list(SCREENS)
+
+    def on_mount(self) -> None:
+        self._refresh_title()
+        self.switch_mode(HOME[self.actor.role])
+
+    def _refresh_title(self) -> None:
+        self.sub_title = f"{self.actor.name} · {self.actor.role.value}"
+
+    async def switch_user(self, name: str) -> None:
+        try:
+            await asyncio.to_thread(self.backend.switch_user, name)
+        except IrpError as error:
+            self.notify(str(error), severity="error")
+            return
+        await self.switch_mode("switching")
+        for mode in SCREENS:
+            await self.remove_mode(mode)
+            self.add_mode(mode, SCREENS[mode][1])
+        self._refresh_title()
+        await self.switch_mode(HOME[self.actor.role])
+        self.notify(f"Now acting as {self.actor.name} ({self.actor.role.value})")
+
+    # -- navigation ------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return not (action == "show" and parameters and parameters[0] not in self.allowed_modes())
+
+    async def action_show(self, mode: str) -> None:
+        if mode not in self.allowed_modes():
+            self.notify("That screen is not available to you", severity="warning")
+            return
+        await self.switch_mode(mode)
+
+    def action_toggle_theme(self) -> None:
+        self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
 
 
-def make_app(*, engine: object, actor: Actor | None = None) -> IrpApp:
-    return IrpApp(Backend(engine, actor))  # type: ignore[arg-type]
+def make_app(*, engine: Engine, actor: Actor | None = None) -> IrpApp:
+    """The one factory for the CLI and the tests."""
+    return IrpApp(Backend(engine, actor))

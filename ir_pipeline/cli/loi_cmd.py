@@ -16,7 +16,6 @@ from ir_pipeline.enums import Instrument, LoiStatus, parse_choice
 from ir_pipeline.errors import Invalid
 from ir_pipeline.money import format_both
 from ir_pipeline.queries.lois import list_lois
-from ir_pipeline.services import deals as deal_service
 from ir_pipeline.services import lois as loi_service
 
 app = typer.Typer(help="Letters of intent (투자검토 의향서).", no_args_is_help=True)
@@ -61,17 +60,12 @@ def add(
     )
     with app_.write() as session:
         if deal is None:
-            names = resolve_names(session, event=event, startup=startup, investor=investor)
-            assert names.startup_id is not None and names.investor_id is not None
-            deal = deal_service.find_or_open_deal(
-                session,
-                actor=app_.actor,
-                startup_id=names.startup_id,
-                investor_id=names.investor_id,
-                event_id=names.event_id,
-            ).id
-            assert deal is not None
-        view = loi_service.add_loi(session, actor=app_.actor, deal_id=deal, draft=draft)
+            assert startup is not None and investor is not None
+            view = loi_service.add_loi_by_names(
+                session, actor=app_.actor, startup=startup, investor=investor, draft=draft, event=event
+            )
+        else:
+            view = loi_service.add_loi(session, actor=app_.actor, deal_id=deal, draft=draft)
     if json:
         print_json(view)
         return

@@ -36,7 +36,8 @@ def tui(
             with unit_of_work(engine) as session:
                 if not has_data(session):
                     load_demo(session, today=app.today)
-        name = as_user or app.as_user
+        # The demo opens as its staff user; elsewhere the person at the terminal acts as staff.
+        name = as_user or app.as_user or ("staff" if demo else None)
         with read_only(engine) as session:
             actor = actor_for(session, name) if name else None
         from tui.app import make_app

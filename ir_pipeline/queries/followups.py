@@ -48,6 +48,7 @@ def follow_up_queue(
     due_within_days: int | None = None,
     include_closed: bool = False,
     deal_id: int | None = None,
+    startup_id: int | None = None,
     offset: int = 0,
     limit: int = 200,
 ) -> FollowUpPage:
@@ -61,10 +62,13 @@ def follow_up_queue(
     counter = select(sa.func.count(col(FollowUp.id)))
     conditions: list[Any] = []
     scope = actor.startup_scope
-    if scope is not None:
-        # Only a startup user's counts need the deal; everyone else counts follow-ups alone.
+    if scope is not None or startup_id is not None:
+        # Only counts by startup need the deal; the rest count follow-ups alone.
         counter = counter.join(Deal, col(Deal.id) == FollowUp.deal_id)
+    if scope is not None:
         conditions.append(col(Deal.startup_id) == scope)
+    if startup_id is not None:
+        conditions.append(col(Deal.startup_id) == startup_id)
     if deal_id is not None:
         conditions.append(col(FollowUp.deal_id) == deal_id)
     if not include_closed:

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from ir_pipeline.actors import Actor
+from ir_pipeline.errors import NotFound
 from ir_pipeline.models import Contact, Deal, Event, Investor, Pitch, Startup, User
 from ir_pipeline.naming import name_key
 from ir_pipeline.present import contact_view, event_view, investor_view, startup_view
@@ -37,6 +38,15 @@ def list_startups(
         query = query.where(col(Startup.name_key).like(f"%{name_key(search)}%"))
     rows = session.exec(query.order_by(col(Startup.name)).offset(offset).limit(limit))
     return [startup_view(s) for s in rows]
+
+
+def get_startup(session: Session, *, actor: Actor, startup_id: int) -> StartupView:
+    """One startup, if this actor may see it (a startup user sees only its own)."""
+    actor.require_startup_visible(startup_id, "startup")
+    startup = session.get(Startup, startup_id)
+    if startup is None:
+        raise NotFound(f"no startup #{startup_id}")
+    return startup_view(startup)
 
 
 def list_investors(

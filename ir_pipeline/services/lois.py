@@ -82,6 +82,40 @@ def add_loi(
     return loi_view(loi, *_names(session, deal))
 
 
+def add_loi_by_names(
+    session: Session,
+    *,
+    actor: Actor,
+    startup: str,
+    investor: str,
+    draft: LoiDraft,
+    event: str | None = None,
+) -> LoiView:
+    """Record an LOI for a startup and an investor named as people type them, opening their deal
+    when there is none yet: the quick path from an e-mailed LOI to the pipeline."""
+    from ir_pipeline.lookup import resolve_event, resolve_investor, resolve_startup
+    from ir_pipeline.services.deals import find_or_open_deal
+
+    actor.require_staff("record LOIs")
+    if not startup.strip() or not investor.strip():
+        raise Invalid(
+            "name both the startup and the investor", field="startup" if not startup.strip() else "investor"
+        )
+    startup_row = resolve_startup(session, startup)
+    investor_row = resolve_investor(session, investor)
+    event_row = resolve_event(session, event) if event else None
+    assert startup_row.id is not None and investor_row.id is not None
+    deal = find_or_open_deal(
+        session,
+        actor=actor,
+        startup_id=startup_row.id,
+        investor_id=investor_row.id,
+        event_id=event_row.id if event_row else None,
+    )
+    assert deal.id is not None
+    return add_loi(session, actor=actor, deal_id=deal.id, draft=draft)
+
+
 def update_loi(session: Session, *, actor: Actor, loi_id: int, draft: LoiDraft) -> LoiView:
     """Correct an LOI's terms (the amount a person typed wrong, a new validity date, ...)."""
     actor.require_staff("edit LOIs")

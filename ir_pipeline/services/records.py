@@ -196,6 +196,40 @@ def update_contact(session: Session, *, actor: Actor, contact_id: int, draft: Co
     return contact_view(contact, organisation)
 
 
+def save_contact_named(
+    session: Session,
+    *,
+    actor: Actor,
+    contact_id: int | None,
+    name: str,
+    organisation_kind: str,
+    organisation: str,
+    email: str = "",
+    phone: str = "",
+    role: str = "",
+) -> ContactView:
+    """Create or edit a contact whose organisation is typed by name (``investor`` or ``startup``)."""
+    from ir_pipeline.lookup import resolve_investor, resolve_startup
+
+    if organisation_kind == "investor":
+        investor_id, startup_id = resolve_investor(session, organisation).id, None
+    elif organisation_kind == "startup":
+        investor_id, startup_id = None, resolve_startup(session, organisation).id
+    else:
+        raise Invalid(f"a contact works at an investor or a startup, not {organisation_kind!r}")
+    draft = ContactDraft(
+        name=name,
+        investor_id=investor_id,
+        startup_id=startup_id,
+        email=email or None,
+        phone=phone or None,
+        role=role,
+    )
+    if contact_id is None:
+        return create_contact(session, actor=actor, draft=draft)
+    return update_contact(session, actor=actor, contact_id=contact_id, draft=draft)
+
+
 # -- pitches ---------------------------------------------------------------------------------
 
 

@@ -1,0 +1,169 @@
+"""The command palette: one provider offering what makes sense on the current screen and role.
+
+Jump to a startup, an investor or a deal; switch screen; switch user; new LOI; new follow-up.
+Every database search runs in a thread and goes through the role-scoped queries, so a startup
+user is only ever offered its own company and its own deals.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from ir_pipeline.enums import Role
+from ir_pipeline.queries.deals import DealFilter, list_deals
+from ir_pipeline.queries.records import list_investors, list_startups, list_users
+
+if TYPE_CHECKING:
+    from tui.app import IrpApp
+
+RESULTS = 8
+
+
+class IrpCommands(Provider):
+    @property
+    def irp(self) -> IrpApp:
+        from tui.app import IrpApp
+
+        assert isinstance(self.app, IrpApp)
+        return self.app
+
+    # -- static commands -------------------------------------------------------------------
+
+    def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
+        from tui.app import SCREENS
+
+        app = self.irp
+        commands: list[tuple[str, Callable[[], object], str]] = []
+        for mode in app.allowed_modes():
+            title = SCREENS[mode][0]
+            commands.append(
+                (
+                    f"Go to {title}",
+                    partial(app.run_action, f"show('{mode}')"),
+                    f"Switch to the {title} screen",
+                )
+            )
+        if app.actor.can_edit:
+            commands.append(("New LOI", self._new_loi, "Record an LOI for a startup and an investor"))
+            deal_id = self._current_deal()
+            if deal_id is not None:
+                commands.append(
+                    ("New follow-up", partial(self._new_follow_up, deal_id), f"On deal #{deal_id}")
+                )
+        return commands
+
+    def _current_deal(self) -> int | None:
+        from tui.screens.deal import DealScreen
+
+        screen = self.screen
+        return screen.deal_id if isinstance(screen, DealScreen) else None
+
+    def _new_loi(self) -> None:
+        from ir_pipeline.services.lois import add_loi_by_names
+        from tui.forms.pipeline import NewLoiForm, PairedLoiDraft
+
+        b = self.irp.backend
+
+        def save(draft: PairedLoiDraft):  # type: ignore[no-untyped-def]
+            return b.write(
+                add_loi_by_names,
+                actor=b.actor,
+                startup=draft.startup,
+                investor=draft.investor,
+                draft=draft.loi,
+            )
+
+        def done(result: object) -> None:
+            if result is not None:
+                self.irp.notify("LOI saved")
+                screen = self.irp.screen
+                reload = getattr(screen, "reload", None)
+                if callable(reload):
+                    reload()
+
+        self.irp.push_screen(NewLoiForm(save), done)
+
+    def _new_follow_up(self, deal_id: int) -> None:
+        from tui.screens.deal import DealScreen, open_follow_up_form
+
+        screen = self.screen
+        if isinstance(screen, DealScreen):
+            open_follow_up_form(screen, deal_id)
+
+    async def discover(self) -> Hits:
+        for name, command, help_text in self._commands():
+            yield DiscoveryHit(name, command, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, command, help_text in self._commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), command, help=help_text)
+        if len(query.strip()) < 1:
+            return
+        app = self.irp
+        b = app.backend
+        actor = b.actor
+        startups, investors, deals, users = await asyncio.gather(
+            asyncio.to_thread(b.read, list_startups, actor=actor, search=query, limit=RESULTS),
+            asyncio.to_thread(b.read, list_investors, actor=actor, search=query, limit=RESULTS),
+            asyncio.to_thread(b.read, list_deals, actor=actor, flt=DealFilter(search=query), limit=RESULTS),
+            asyncio.to_thread(b.read, list_users, actor=actor),
+        )
+        for s in startups:
+            text = f"Startup: {s.name}"
+            yield Hit(
+                max(matcher.match(text), 0.5),
+                matcher.highlight(text),
+                partial(self._open_startup, s.id),
+                help="Open the startup view",
+            )
+        if actor.role is not Role.STARTUP:
+            for i in investors:
+                text = f"Investor: {i.name}"
+                yield Hit(
+                    max(matcher.match(text), 0.5),
+                    matcher.highlight(text),
+                    partial(self._open_investor, i.id),
+                    help="Pipeline filtered to this investor",
+                )
+        for d in deals.rows:
+            text = f"Deal #{d.id}: {d.startup} × {d.investor}"
+            yield Hit(
+                max(matcher.match(text), 0.4),
+                matcher.highlight(text),
+                partial(self._open_deal, d.id),
+                help=d.stage.label,
+            )
+        if actor.role is not Role.STARTUP:  # a startup user cannot become someone else
+            for u in users:
+                text = f"Switch user: {u.name}"
+                score = matcher.match(text)
+                if score > 0 and u.name != actor.name:
+                    yield Hit(
+                        score, matcher.highlight(text), partial(self._switch_user, u.name), help=u.role.value
+                    )
+
+    def _open_startup(self, startup_id: int) -> None:
+        from tui.screens.startup import StartupScreen
+
+        self.irp.push_screen(StartupScreen(startup_id=startup_id))
+
+    def _open_investor(self, investor_id: int) -> None:
+        from tui.screens.pipeline import PipelineScreen
+
+        self.irp.push_screen(PipelineScreen(investor_id=investor_id))
+
+    def _open_deal(self, deal_id: int) -> None:
+        from tui.screens.deal import DealScreen
+
+        self.irp.push_screen(DealScreen(deal_id))
+
+    def _switch_user(self, name: str) -> None:
+        self.irp.run_worker(self.irp.switch_user(name), exclusive=True, group="switch-user")

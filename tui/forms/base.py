@@ -1,0 +1,93 @@
+"""Modal forms: validate as you type, save in a worker, stay open with the error if saving fails.
+
+A form is ``FormScreen[Draft, Result]``: it builds a typed draft from its fields, hands it to the
+``save`` function it was given (a service call through the backend), and dismisses with the
+service's result. On any error the form stays open with everything typed still there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ClassVar, Generic, TypeVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Label, Static
+
+from ir_pipeline.errors import Invalid, IrpError
+
+D = TypeVar("D")
+R = TypeVar("R")
+
+
+class FormScreen(ModalScreen[R | None], Generic[D, R]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "save", "Save", priority=True),
+    ]
+    TITLE = "Form"
+
+    def __init__(self, save: Callable[[D], R], *, title: str | None = None) -> None:
+        super().__init__()
+        self._save = save
+        self._title = title or self.TITLE
+        self.saving = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="form"):
+            yield Label(self._title, classes="form-title")
+            with VerticalScroll(classes="form-body"):
+                yield from self.fields()
+            yield Static("", id="form-error")
+            with Horizontal(classes="form-buttons"):
+                yield Button("Save  ctrl+s", variant="primary", id="save", compact=True)
+                yield Button("Cancel  esc", id="cancel", compact=True)
+
+    def on_mount(self) -> None:
+        first = self.query("Input, Select").first()
+        first.focus()
+
+    def fields(self) -> ComposeResult:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def build(self) -> D:  # pragma: no cover - abstract
+        """Read the fields into a draft, or raise :class:`Invalid`."""
+        raise NotImplementedError
+
+    def show_error(self, message: str) -> None:
+        error = self.query_one("#form-error", Static)
+        error.update(message)
+        error.set_class(bool(message), "-visible")
+
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        if self.saving:
+            return
+        try:
+            draft = self.build()
+        except Invalid as error:
+            self.show_error(str(error))
+            return
+        self.show_error("")
+        self.saving = True
+        self._run_save(draft)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="save")
+    def _run_save(self, draft: D) -> None:
+        try:
+            result = self._save(draft)
+        except IrpError as error:
+            self.app.call_from_thread(self._failed, str(error))
+            return
+        self.app.call_from_thread(self.dismiss, result)
+
+    def _failed(self, message: str) -> None:
+        self.saving = False
+        self.show_error(message)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

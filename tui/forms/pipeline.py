@@ -1,0 +1,220 @@
+"""Forms for the pipeline: LOIs, follow-ups, fundings, stage moves, notes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Static
+
+from ir_pipeline.clock import local_today
+from ir_pipeline.drafts import FollowUpDraft, FundingDraft, LoiDraft
+from ir_pipeline.enums import Channel, Instrument
+from ir_pipeline.errors import Invalid
+from ir_pipeline.money import Money
+from ir_pipeline.stages import Stage, allowed_moves
+from ir_pipeline.views import FollowUpView, FundingView, LoiView, StageChangeView
+from tui.forms.base import FormScreen
+from tui.widgets.fields import ChoiceField, DateField, MoneyField, TextField
+
+INSTRUMENTS = [
+    ("Common shares (보통주)", Instrument.COMMON),
+    ("Preferred (우선주)", Instrument.PREFERRED),
+    ("RCPS (상환전환우선주)", Instrument.RCPS),
+    ("Convertible note / CB (전환사채)", Instrument.CONVERTIBLE_NOTE),
+    ("Bond with warrants (BW)", Instrument.BOND_WITH_WARRANTS),
+    ("SAFE", Instrument.SAFE),
+    ("Loan (융자)", Instrument.LOAN),
+    ("Grant (보조금)", Instrument.GRANT),
+    ("Other", Instrument.OTHER),
+]
+
+
+def _required_money(value: Money | None, label: str) -> Money:
+    if value is None:
+        raise Invalid(f"{label} is required", field=label)
+    return value
+
+
+def loi_fields(initial: LoiView | None) -> ComposeResult:
+    """The LOI fields, shared by the form on a deal and the form that names the pair."""
+    i = initial
+    yield MoneyField(
+        "Amount", value="" if i is None else f"{i.amount.amount} {i.amount.currency}", id="amount"
+    )
+    yield MoneyField(
+        "Upper (for a range)",
+        value="" if i is None or i.amount_max is None else f"{i.amount_max.amount} {i.amount_max.currency}",
+        required=False,
+        id="upper",
+    )
+    yield ChoiceField(
+        "Instrument", INSTRUMENTS, value=Instrument.COMMON if i is None else i.instrument, id="instrument"
+    )
+    yield DateField("Received", value="today" if i is None else i.received_on.isoformat(), id="received")
+    yield DateField(
+        "Valid until",
+        value="" if i is None or i.valid_until is None else i.valid_until.isoformat(),
+        required=False,
+        id="valid",
+    )
+    yield TextField("Conditions", value="" if i is None else i.conditions, required=False, id="conditions")
+
+
+def read_loi(form: Screen[Any]) -> LoiDraft:
+    amount = _required_money(form.query_one("#amount", MoneyField).read(), "Amount")
+    received = form.query_one("#received", DateField).read()
+    assert received is not None
+    return LoiDraft(
+        amount=amount,
+        amount_max=form.query_one("#upper", MoneyField).read(),
+        instrument=form.query_one("#instrument", ChoiceField).value,
+        received_on=received,
+        valid_until=form.query_one("#valid", DateField).read(),
+        conditions=form.query_one("#conditions", TextField).text,
+    )
+
+
+class LoiForm(FormScreen[LoiDraft, LoiView]):
+    """Record or edit an LOI on a known deal."""
+
+    TITLE = "LOI"
+
+    def __init__(
+        self, save: Callable[[LoiDraft], LoiView], *, title: str, initial: LoiView | None = None
+    ) -> None:
+        super().__init__(save, title=title)
+        self.initial = initial
+
+    def fields(self) -> ComposeResult:
+        yield from loi_fields(self.initial)
+
+    def build(self) -> LoiDraft:
+        return read_loi(self)
+
+
+@dataclass(frozen=True, slots=True)
+class PairedLoiDraft:
+    """An LOI for a startup and an investor named in the form (the deal is found or opened)."""
+
+    startup: str
+    investor: str
+    loi: LoiDraft
+
+
+class NewLoiForm(FormScreen[PairedLoiDraft, LoiView]):
+    """Record an LOI from anywhere: name the startup and the investor."""
+
+    TITLE = "New LOI"
+
+    def __init__(
+        self, save: Callable[[PairedLoiDraft], LoiView], *, startup: str = "", investor: str = ""
+    ) -> None:
+        super().__init__(save, title="New LOI")
+        self.startup = startup
+        self.investor = investor
+
+    def fields(self) -> ComposeResult:
+        yield TextField("Startup", value=self.startup, placeholder="name or 사업자등록번호", id="startup")
+        yield TextField("Investor", value=self.investor, placeholder="name", id="investor")
+        yield from loi_fields(None)
+
+    def build(self) -> PairedLoiDraft:
+        return PairedLoiDraft(
+            startup=self.query_one("#startup", TextField).read(),
+            investor=self.query_one("#investor", TextField).read(),
+            loi=read_loi(self),
+        )
+
+
+CHANNELS = [(c.value.capitalize(), c) for c in Channel]
+
+
+class FollowUpForm(FormScreen[FollowUpDraft, FollowUpView]):
+    TITLE = "New follow-up"
+
+    def __init__(self, save: Callable[[FollowUpDraft], FollowUpView], *, owner: str = "") -> None:
+        super().__init__(save)
+        self.owner = owner
+
+    def fields(self) -> ComposeResult:
+        yield DateField("Due", value=(local_today() + timedelta(days=7)).isoformat(), id="due")
+        yield ChoiceField("Channel", CHANNELS, value=Channel.EMAIL, id="channel")
+        yield TextField("Owner", value=self.owner, required=False, id="owner")
+        yield TextField("Note", required=False, placeholder="what to chase", id="note")
+
+    def build(self) -> FollowUpDraft:
+        due = self.query_one("#due", DateField).read()
+        assert due is not None
+        return FollowUpDraft(
+            due_on=due,
+            channel=self.query_one("#channel", ChoiceField).value,
+            owner=self.query_one("#owner", TextField).text,
+            note=self.query_one("#note", TextField).text,
+        )
+
+
+class FundingForm(FormScreen[FundingDraft, FundingView]):
+    TITLE = "Record funding"
+
+    def fields(self) -> ComposeResult:
+        yield MoneyField("Amount received", id="amount")
+        yield DateField("Closed on", value="today", id="closed")
+        yield ChoiceField("Instrument", INSTRUMENTS, value=Instrument.RCPS, id="instrument")
+
+    def build(self) -> FundingDraft:
+        closed = self.query_one("#closed", DateField).read()
+        assert closed is not None
+        return FundingDraft(
+            amount=_required_money(self.query_one("#amount", MoneyField).read(), "Amount received"),
+            closed_on=closed,
+            instrument=self.query_one("#instrument", ChoiceField).value,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class StageMove:
+    to: Stage
+    reason: str
+
+
+class MoveStageForm(FormScreen[StageMove, StageChangeView]):
+    """Every stage is offered; the ones the rules forbid are marked, and choosing one explains why."""
+
+    TITLE = "Move stage"
+
+    def __init__(self, save: Callable[[StageMove], StageChangeView], *, current: Stage) -> None:
+        super().__init__(save, title=f"Move from {current.label}")
+        self.current = current
+
+    def fields(self) -> ComposeResult:
+        legal = allowed_moves(self.current)
+        options = [
+            (s.label if s in legal else f"{s.label} (not allowed)", s) for s in Stage if s != self.current
+        ]
+        first = legal[0] if legal else options[0][1]
+        allowed = ", ".join(s.label for s in legal) or "nothing: this stage is final"
+        yield Static(f"From {self.current.label} a deal can move to: {allowed}.", classes="form-help")
+        yield ChoiceField("To", options, value=first, id="to")
+        yield TextField("Reason", required=False, placeholder="required when the deal is lost", id="reason")
+
+    def build(self) -> StageMove:
+        to = self.query_one("#to", ChoiceField).value
+        reason = self.query_one("#reason", TextField).text
+        if to is Stage.LOST and not reason:
+            raise Invalid("say why the deal was lost: a reason is required", field="reason")
+        return StageMove(to=to, reason=reason)
+
+
+class NoteForm(FormScreen[str, FollowUpView]):
+    TITLE = "Add a note"
+
+    def fields(self) -> ComposeResult:
+        yield TextField("Note", id="note")
+
+    def build(self) -> str:
+        return self.query_one("#note", TextField).read()

@@ -1,0 +1,122 @@
+"""Funnel dashboard, the managers' home: totals, bars per stage, conversion, ranked startups."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import DataTable, Footer, Header, Label, Select, Static
+
+from ir_pipeline.queries.funnel import Funnel, FunnelFilter, funnel
+from ir_pipeline.queries.records import list_events, list_investors, list_startups
+from tui.format import STAGE_STYLE, totals
+from tui.widgets.funnel_bars import FunnelBars
+from tui.workers import BackendScreen
+
+FILTER_OPTIONS_LIMIT = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class DashboardData:
+    funnel: Funnel
+    events: list[tuple[str, int]]
+    startups: list[tuple[str, int]]
+    investors: list[tuple[str, int]]
+
+
+def headline(result: Funnel) -> str:
+    """``26건 · 8개사 · ₩17,150,000,000 · 171억 5천만 원``."""
+    lois = result.lois
+    return f"LOIs {lois.count}건 · {lois.startups}개사 · {lois.investors} investors · {totals(lois.total)}"
+
+
+class DashboardScreen(BackendScreen):
+    TITLE = "Funnel"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.flt = FunnelFilter()
+        self._options_loaded = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="dashboard"):
+            yield Static("Loading…", id="headline", classes="headline")
+            with Horizontal(id="filters", classes="filters"):
+                yield Select[int]([], prompt="All events", id="event")
+                yield Select[int]([], prompt="All startups", id="startup")
+                yield Select[int]([], prompt="All investors", id="investor")
+            yield Label("Deals and LOI amounts by stage", classes="section")
+            yield FunnelBars(id="bars")
+            yield Label("Conversion", classes="section")
+            yield DataTable(id="conversion", cursor_type="none", zebra_stripes=True)
+            yield Label("Startups by LOI total", classes="section")
+            yield DataTable(id="ranking", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        conversion = self.query_one("#conversion", DataTable)
+        conversion.add_columns("Stage", "Reached", "→ next", "Dropped", "Lost here")
+        ranking = self.query_one("#ranking", DataTable)
+        ranking.add_columns("#", "Startup", "LOIs", "LOI total")
+
+    def fetch(self) -> DashboardData:
+        b = self.irp.backend
+        result = b.read(funnel, actor=b.actor, flt=self.flt)
+        if self._options_loaded:
+            return DashboardData(result, [], [], [])
+        events = [(e.name, e.id) for e in b.read(list_events, actor=b.actor, limit=FILTER_OPTIONS_LIMIT)]
+        startups = [(s.name, s.id) for s in b.read(list_startups, actor=b.actor, limit=FILTER_OPTIONS_LIMIT)]
+        investors = [
+            (i.name, i.id) for i in b.read(list_investors, actor=b.actor, limit=FILTER_OPTIONS_LIMIT)
+        ]
+        return DashboardData(result, events, startups, investors)
+
+    def show(self, data: object) -> None:
+        assert isinstance(data, DashboardData)
+        if not self._options_loaded:
+            self._options_loaded = True
+            with self.prevent(Select.Changed):
+                self.query_one("#event", Select).set_options(data.events)
+                self.query_one("#startup", Select).set_options(data.startups)
+                self.query_one("#investor", Select).set_options(data.investors)
+        result = data.funnel
+        self.query_one("#headline", Static).update(headline(result))
+        self.query_one("#bars", FunnelBars).update_figures(result.stages)
+        conversion = self.query_one("#conversion", DataTable)
+        conversion.clear()
+        for s in result.stages:
+            if s.reached is None:
+                continue
+            conversion.add_row(
+                Text(s.stage.label, style=STAGE_STYLE[s.stage]),
+                str(s.reached),
+                "" if s.conversion is None else f"{s.conversion * 100:.1f}%",
+                "" if s.dropped is None else str(s.dropped),
+                str(s.lost_from) if s.lost_from else "",
+            )
+        ranking = self.query_one("#ranking", DataTable)
+        ranking.clear()
+        for n, item in enumerate(result.by_startup, 1):
+            ranking.add_row(str(n), item.name, str(item.lois), totals(item.total), key=str(item.id))
+
+    @on(Select.Changed)
+    def filter_changed(self, event: Select.Changed) -> None:
+        def pick(widget_id: str) -> int | None:
+            value = self.query_one(f"#{widget_id}", Select).value
+            return value if isinstance(value, int) else None
+
+        self.flt = FunnelFilter(
+            event_id=pick("event"), startup_id=pick("startup"), investor_id=pick("investor")
+        )
+        self.reload()
+
+    @on(DataTable.RowSelected, "#ranking")
+    def open_startup(self, event: DataTable.RowSelected) -> None:
+        from tui.screens.startup import StartupScreen
+
+        if event.row_key.value is not None:
+            self.app.push_screen(StartupScreen(startup_id=int(event.row_key.value)))

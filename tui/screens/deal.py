@@ -1,0 +1,226 @@
+"""One deal: LOIs, follow-ups, fundings and the stage history, with every action on it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.widgets import DataTable, Footer, Header, Label, Static
+
+from ir_pipeline.clock import format_local, local_today
+from ir_pipeline.drafts import FollowUpDraft, FundingDraft, LoiDraft
+from ir_pipeline.enums import FollowUpStatus
+from ir_pipeline.queries.deals import get_deal_detail
+from ir_pipeline.services import deals, followups, fundings, lois
+from ir_pipeline.stages import Stage
+from ir_pipeline.views import DealDetail, FollowUpView, FundingView, LoiView, StageChangeView
+from tui.format import STAGE_STYLE, day, money, money_both
+from tui.forms.pipeline import FollowUpForm, FundingForm, LoiForm, MoveStageForm, StageMove
+from tui.workers import BackendScreen
+
+
+def _after_save(screen: BackendScreen, message: str) -> Callable[[Any], None]:
+    def done(result: object) -> None:
+        if result is not None:
+            screen.notify(message)
+            screen.reload()
+
+    return done
+
+
+def open_loi_form(screen: BackendScreen, deal_id: int, title: str, initial: LoiView | None = None) -> None:
+    b = screen.irp.backend
+
+    def save(draft: LoiDraft) -> LoiView:
+        if initial is None:
+            return b.write(lois.add_loi, actor=b.actor, deal_id=deal_id, draft=draft)
+        return b.write(lois.update_loi, actor=b.actor, loi_id=initial.id, draft=draft)
+
+    screen.app.push_screen(
+        LoiForm(save, title=title, initial=initial),
+        _after_save(screen, "LOI saved"),
+    )
+
+
+def open_move_form(screen: BackendScreen, deal_id: int, current: Stage) -> None:
+    b = screen.irp.backend
+
+    def save(move: StageMove) -> StageChangeView:
+        return b.write(deals.move_stage, actor=b.actor, deal_id=deal_id, to=move.to, reason=move.reason)
+
+    screen.app.push_screen(MoveStageForm(save, current=current), _after_save(screen, "Stage moved"))
+
+
+def open_follow_up_form(screen: BackendScreen, deal_id: int) -> None:
+    b = screen.irp.backend
+
+    def save(draft: FollowUpDraft) -> FollowUpView:
+        return b.write(followups.add_follow_up, actor=b.actor, deal_id=deal_id, draft=draft)
+
+    screen.app.push_screen(
+        FollowUpForm(save, owner=b.actor.name),
+        _after_save(screen, "Follow-up added"),
+    )
+
+
+class DealScreen(BackendScreen):
+    TITLE = "Deal"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("m", "move", "Move stage"),
+        Binding("l", "add_loi", "Add LOI"),
+        Binding("e", "edit_loi", "Edit LOI"),
+        Binding("f", "add_follow_up", "Follow-up"),
+        Binding("c", "complete", "Complete"),
+        Binding("dollar_sign", "funding", "Funding"),
+    ]
+
+    def __init__(self, deal_id: int) -> None:
+        super().__init__()
+        self.deal_id = deal_id
+        self.detail: DealDetail | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="deal"):
+            yield Static("Loading…", id="deal-title", classes="headline")
+            yield Static("", id="deal-meta")
+            yield Label("Letters of intent", classes="section")
+            yield DataTable(id="lois", cursor_type="row", zebra_stripes=True)
+            yield Label("Follow-ups", classes="section")
+            yield DataTable(id="follow-ups", cursor_type="row", zebra_stripes=True)
+            yield Label("Fundings", classes="section")
+            yield DataTable(id="fundings", cursor_type="none")
+            yield Label("Stage history", classes="section")
+            yield DataTable(id="history", cursor_type="none", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#lois", DataTable).add_columns(
+            "#", "Amount", "Upper", "Instrument", "Received", "Valid until", "Status"
+        )
+        self.query_one("#follow-ups", DataTable).add_columns("#", "Due", "Channel", "Owner", "Status", "Note")
+        self.query_one("#fundings", DataTable).add_columns("#", "Amount", "Instrument", "Closed")
+        self.query_one("#history", DataTable).add_columns("When", "From", "To", "By", "Reason")
+
+    def fetch(self) -> DealDetail:
+        b = self.irp.backend
+        return b.read(get_deal_detail, actor=b.actor, deal_id=self.deal_id)
+
+    def show(self, data: object) -> None:
+        assert isinstance(data, DealDetail)
+        self.detail = data
+        d = data.deal
+        title = Text.assemble(
+            f"Deal #{d.id}  {d.startup} × {d.investor}  ", (d.stage.label, STAGE_STYLE[d.stage])
+        )
+        self.query_one("#deal-title", Static).update(title)
+        moves = ", ".join(s.label for s in data.allowed_moves) or "none (final)"
+        self.query_one("#deal-meta", Static).update(
+            f"Event: {d.event or '—'} · Owner: {d.owner or '—'} · in stage since "
+            f"{format_local(d.stage_changed_at)} · next: {moves}"
+        )
+        table = self.query_one("#lois", DataTable)
+        table.clear()
+        for x in data.lois:
+            table.add_row(
+                str(x.id),
+                Text(money_both(x.amount), justify="right"),
+                money(x.amount_max),
+                x.instrument.value,
+                day(x.received_on),
+                day(x.valid_until),
+                x.status.value,
+                key=str(x.id),
+            )
+        table = self.query_one("#follow-ups", DataTable)
+        table.clear()
+        today = local_today()
+        for f in data.follow_ups:
+            overdue = f.status is FollowUpStatus.OPEN and f.due_on < today
+            table.add_row(
+                str(f.id),
+                Text(day(f.due_on), style="bold red" if overdue else ""),
+                f.channel.value,
+                f.owner,
+                f.status.value,
+                f.note.replace("\n", " · "),
+                key=str(f.id),
+            )
+        table = self.query_one("#fundings", DataTable)
+        table.clear()
+        for g in data.fundings:
+            table.add_row(str(g.id), money_both(g.amount), g.instrument.value, day(g.closed_on))
+        table = self.query_one("#history", DataTable)
+        table.clear()
+        for h in data.history:
+            table.add_row(
+                format_local(h.changed_at),
+                h.from_stage.label if h.from_stage else "—",
+                Text(h.to_stage.label, style=STAGE_STYLE[h.to_stage]),
+                h.changed_by,
+                h.reason,
+            )
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("move", "add_loi", "edit_loi", "add_follow_up", "complete", "funding"):
+            return self.irp.actor.can_edit
+        return True
+
+    def _selected(self, table_id: str) -> int | None:
+        table = self.query_one(table_id, DataTable)
+        if table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return int(key) if key is not None else None
+
+    def action_move(self) -> None:
+        if self.detail is not None:
+            open_move_form(self, self.deal_id, self.detail.deal.stage)
+
+    def action_add_loi(self) -> None:
+        if self.detail is not None:
+            d = self.detail.deal
+            open_loi_form(self, self.deal_id, f"New LOI: {d.startup} × {d.investor}")
+
+    def action_edit_loi(self) -> None:
+        loi_id = self._selected("#lois")
+        if self.detail is None or loi_id is None:
+            self.notify("No LOI to edit", severity="warning")
+            return
+        initial = next(x for x in self.detail.lois if x.id == loi_id)
+        open_loi_form(self, self.deal_id, f"Edit LOI #{loi_id}", initial=initial)
+
+    def action_add_follow_up(self) -> None:
+        open_follow_up_form(self, self.deal_id)
+
+    def action_complete(self) -> None:
+        follow_up_id = self._selected("#follow-ups")
+        if follow_up_id is None:
+            self.notify("No follow-up selected", severity="warning")
+            return
+        b = self.irp.backend
+        self.act(
+            lambda: b.write(followups.complete_follow_up, actor=b.actor, follow_up_id=follow_up_id),
+            success=f"Follow-up #{follow_up_id} done",
+        )
+
+    def action_funding(self) -> None:
+        b = self.irp.backend
+
+        def save(draft: FundingDraft) -> FundingView:
+            return b.write(fundings.record_funding, actor=b.actor, deal_id=self.deal_id, draft=draft)
+
+        self.app.push_screen(FundingForm(save), _after_save(self, "Funding recorded"))
+
+    @on(DataTable.RowSelected, "#lois")
+    def edit_selected_loi(self) -> None:
+        if self.irp.actor.can_edit:
+            self.action_edit_loi()

@@ -1,0 +1,145 @@
+"""Follow-up queue: overdue first and highlighted, then today, then upcoming; one key to act."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import DataTable, Footer, Header, Static
+
+from ir_pipeline.clock import local_today
+from ir_pipeline.queries.followups import FollowUpPage, Urgency, follow_up_queue, urgency
+from ir_pipeline.services import followups
+from ir_pipeline.views import FollowUpView
+from tui.format import day
+from tui.forms.pipeline import NoteForm
+from tui.workers import BackendScreen
+
+STYLE = {
+    Urgency.OVERDUE: "bold red",
+    Urgency.TODAY: "bold yellow",
+    Urgency.UPCOMING: "",
+    Urgency.CLOSED: "dim",
+}
+LIMIT = 500
+
+
+class FollowUpsScreen(BackendScreen):
+    TITLE = "Follow-ups"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("c", "complete", "Complete"),
+        Binding("s", "snooze(1)", "Snooze 1d"),
+        Binding("S", "snooze(7)", "Snooze 1w"),
+        Binding("n", "note", "Add note"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.items: list[FollowUpView] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Loading…", id="queue-summary", classes="headline")
+        yield DataTable(id="queue", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#queue", DataTable).add_columns(
+            "Due", "When", "Startup", "Investor", "Channel", "Owner", "Note"
+        )
+        self.query_one("#queue", DataTable).focus()
+
+    def fetch(self) -> FollowUpPage:
+        b = self.irp.backend
+        return b.read(follow_up_queue, actor=b.actor, today=local_today(), limit=LIMIT)
+
+    def show(self, data: object) -> None:
+        assert isinstance(data, FollowUpPage)
+        today = local_today()
+        table = self.query_one("#queue", DataTable)
+        keep = table.cursor_row
+        table.clear()
+        self.items = data.items
+        for f in data.items:
+            u = urgency(f, today)
+            style = STYLE[u]
+            when = (
+                "overdue"
+                if u is Urgency.OVERDUE
+                else ("today" if u is Urgency.TODAY else f"in {(f.due_on - today).days}d")
+            )
+            table.add_row(
+                Text(day(f.due_on), style=style),
+                Text(when, style=style),
+                f.startup,
+                f.investor,
+                f.channel.value,
+                f.owner,
+                f.note.replace("\n", " · "),
+                key=str(f.id),
+            )
+        if self.items:
+            table.move_cursor(row=min(keep, len(self.items) - 1))
+        due_today = sum(1 for f in data.items if urgency(f, today) is Urgency.TODAY)
+        self.query_one("#queue-summary", Static).update(
+            f"{data.total} open follow-ups · {data.overdue} overdue · {due_today} due today"
+        )
+
+    def _current(self) -> FollowUpView | None:
+        table = self.query_one("#queue", DataTable)
+        if not self.items or not 0 <= table.cursor_row < len(self.items):
+            return None
+        return self.items[table.cursor_row]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("complete", "snooze", "note"):
+            return self.irp.actor.can_edit
+        return True
+
+    def action_complete(self) -> None:
+        item = self._current()
+        if item is None:
+            return
+        b = self.irp.backend
+        self.act(
+            lambda: b.write(followups.complete_follow_up, actor=b.actor, follow_up_id=item.id),
+            success=f"Done: {item.note.splitlines()[0] if item.note else item.startup}",
+        )
+
+    def action_snooze(self, days: int) -> None:
+        item = self._current()
+        if item is None:
+            return
+        b = self.irp.backend
+        due = max(item.due_on, local_today()) + timedelta(days=days)
+        self.act(
+            lambda: b.write(followups.reschedule_follow_up, actor=b.actor, follow_up_id=item.id, due_on=due),
+            success=f"Snoozed to {due}",
+        )
+
+    def action_note(self) -> None:
+        item = self._current()
+        if item is None:
+            return
+        b = self.irp.backend
+
+        def save(note: str) -> FollowUpView:
+            return b.write(followups.annotate_follow_up, actor=b.actor, follow_up_id=item.id, note=note)
+
+        def done(result: FollowUpView | None) -> None:
+            if result is not None:
+                self.reload()
+
+        self.app.push_screen(NoteForm(save), done)
+
+    @on(DataTable.RowSelected, "#queue")
+    def open_deal(self) -> None:
+        from tui.screens.deal import DealScreen
+
+        item = self._current()
+        if item is not None:
+            self.app.push_screen(DealScreen(item.deal_id))

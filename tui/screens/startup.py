@@ -1,0 +1,150 @@
+"""What a startup sees: the investor interest in its own company, read-only.
+
+A startup user always sees its own company, whatever is asked; staff and managers pick one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import DataTable, Footer, Header, Label, Select, Static
+
+from ir_pipeline.clock import local_today
+from ir_pipeline.enums import Role
+from ir_pipeline.queries.deals import DealFilter, DealPage, list_deals
+from ir_pipeline.queries.followups import FollowUpPage, follow_up_queue
+from ir_pipeline.queries.funnel import FunnelFilter, LoiSummary, loi_summary
+from ir_pipeline.queries.lois import list_lois
+from ir_pipeline.queries.records import get_startup, list_startups
+from ir_pipeline.views import LoiView, StartupView
+from tui.format import STAGE_STYLE, day, money, totals
+from tui.workers import BackendScreen
+
+LIMIT = 500
+
+
+@dataclass(frozen=True, slots=True)
+class StartupData:
+    startup: StartupView | None
+    choices: list[tuple[str, int]]
+    summary: LoiSummary | None = None
+    deals: DealPage | None = None
+    lois: list[LoiView] | None = None
+    next_steps: FollowUpPage | None = None
+
+
+class StartupScreen(BackendScreen):
+    TITLE = "Startup"
+
+    def __init__(self, startup_id: int | None = None) -> None:
+        super().__init__()
+        self.startup_id = startup_id
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="startup"):
+            yield Select[int]([], prompt="Choose a startup", id="choose")
+            yield Static("", id="startup-title", classes="headline")
+            yield Label("Investors and stages", classes="section")
+            yield DataTable(id="startup-deals", cursor_type="row", zebra_stripes=True)
+            yield Label("Letters of intent", classes="section")
+            yield DataTable(id="startup-lois", cursor_type="row", zebra_stripes=True)
+            yield Label("Next steps", classes="section")
+            yield DataTable(id="startup-next", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#startup-deals", DataTable).add_columns(
+            "Investor", "Stage", "Last LOI", "Next follow-up"
+        )
+        self.query_one("#startup-lois", DataTable).add_columns(
+            "Investor", "Amount", "Instrument", "Received", "Valid until", "Status"
+        )
+        self.query_one("#startup-next", DataTable).add_columns("Due", "Investor", "Channel", "Note")
+        self.query_one("#choose", Select).display = self.irp.actor.role is not Role.STARTUP
+
+    def fetch(self) -> StartupData:
+        b = self.irp.backend
+        actor = b.actor
+        # A startup user's scope wins over any id asked for: the queries filter by it too.
+        wanted = actor.startup_scope if actor.startup_scope is not None else self.startup_id
+        choices = (
+            []
+            if actor.startup_scope is not None
+            else [(s.name, s.id) for s in b.read(list_startups, actor=actor, limit=LIMIT)]
+        )
+        if wanted is None:
+            return StartupData(None, choices)
+        startup = b.read(get_startup, actor=actor, startup_id=wanted)
+        return StartupData(
+            startup=startup,
+            choices=choices,
+            summary=b.read(loi_summary, actor=actor, flt=FunnelFilter(startup_id=startup.id)),
+            deals=b.read(list_deals, actor=actor, flt=DealFilter(startup_id=startup.id), limit=LIMIT),
+            lois=b.read(list_lois, actor=actor, startup_id=startup.id, limit=LIMIT),
+            next_steps=b.read(
+                follow_up_queue, actor=actor, today=local_today(), startup_id=startup.id, limit=LIMIT
+            ),
+        )
+
+    def show(self, data: object) -> None:
+        assert isinstance(data, StartupData)
+        choose = self.query_one("#choose", Select)
+        if data.choices and not choose.expanded:
+            with self.prevent(Select.Changed):
+                choose.set_options(data.choices)
+                if data.startup is not None:
+                    choose.value = data.startup.id
+        title = self.query_one("#startup-title", Static)
+        for table_id in ("#startup-deals", "#startup-lois", "#startup-next"):
+            self.query_one(table_id, DataTable).clear()
+        if data.startup is None:
+            title.update("Choose a startup to see the interest in it.")
+            return
+        s = data.startup
+        summary = data.summary
+        assert summary is not None and data.deals is not None and data.lois is not None
+        title.update(
+            f"{s.name} · {s.sector or 'no sector'}\n"
+            f"LOIs {summary.count}건 from {summary.investors} investors · {totals(summary.total)}"
+        )
+        deals = self.query_one("#startup-deals", DataTable)
+        for r in data.deals.rows:
+            deals.add_row(
+                r.investor,
+                Text(r.stage.label, style=STAGE_STYLE[r.stage]),
+                Text(money(r.last_loi), justify="right"),
+                day(r.next_follow_up),
+                key=str(r.id),
+            )
+        table = self.query_one("#startup-lois", DataTable)
+        for x in data.lois:
+            table.add_row(
+                x.investor,
+                Text(money(x.amount), justify="right"),
+                x.instrument.value,
+                day(x.received_on),
+                day(x.valid_until),
+                x.status.value,
+            )
+        steps = self.query_one("#startup-next", DataTable)
+        assert data.next_steps is not None
+        for f in data.next_steps.items:
+            steps.add_row(day(f.due_on), f.investor, f.channel.value, f.note.replace("\n", " · "))
+
+    @on(Select.Changed, "#choose")
+    def chosen(self, event: Select.Changed) -> None:
+        if isinstance(event.value, int):
+            self.startup_id = event.value
+            self.reload()
+
+    @on(DataTable.RowSelected, "#startup-deals")
+    def open_deal(self, event: DataTable.RowSelected) -> None:
+        from tui.screens.deal import DealScreen
+
+        if event.row_key.value is not None:
+            self.app.push_screen(DealScreen(int(event.row_key.value)))
