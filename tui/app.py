@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 from typing import Any, ClassVar
 
-from sqlalchemy.engine import Engine
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -114,6 +113,6 @@ class IrpApp(App[None]):
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
 
 
-def make_app(*, engine: Engine, actor: Actor | None = None) -> IrpApp:
-    """The one factory for the CLI and the tests."""
-    return IrpApp(Backend(engine, actor))
+def make_app(*, backend: Backend) -> IrpApp:
+    """The one factory for the CLI and the tests: the backend decides database and user."""
+    return IrpApp(backend)

@@ -11,6 +11,7 @@ from ir_pipeline.config import demo_database_url
 from ir_pipeline.database import open_database
 from ir_pipeline.db import read_only, unit_of_work
 from ir_pipeline.demo import load_demo
+from ir_pipeline.gateway import Backend
 from ir_pipeline.queries.records import has_data
 from ir_pipeline.services.users import actor_for
 
@@ -42,6 +43,6 @@ def tui(
             actor = actor_for(session, name) if name else None
         from tui.app import make_app
 
-        make_app(engine=engine, actor=actor).run()
+        make_app(backend=Backend(engine, actor)).run()
     finally:
         engine.dispose()
