@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -58,6 +59,8 @@ def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     for name in ("IRP_DATABASE_URL", "IRP_USER", "IRP_BASE_CURRENCY"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("IRP_TODAY", TODAY.isoformat())
+    monkeypatch.setenv("TZ", "UTC")  # local display times are stable in snapshots
+    time.tzset()
 
 
 @pytest.fixture(scope="session")

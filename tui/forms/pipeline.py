@@ -16,7 +16,7 @@ from ir_pipeline.drafts import FollowUpDraft, FundingDraft, LoiDraft
 from ir_pipeline.enums import Channel, Instrument
 from ir_pipeline.errors import Invalid
 from ir_pipeline.money import Money
-from ir_pipeline.stages import Stage, allowed_moves
+from ir_pipeline.stages import FUNNEL, Stage, allowed_moves
 from ir_pipeline.views import FollowUpView, FundingView, LoiView, StageChangeView
 from tui.forms.base import FormScreen
 from tui.widgets.fields import ChoiceField, DateField, MoneyField, TextField
@@ -118,6 +118,10 @@ class NewLoiForm(FormScreen[PairedLoiDraft, LoiView]):
         self.startup = startup
         self.investor = investor
 
+    def on_mount(self) -> None:
+        empty = [f for f in self.query(TextField) if not f.text]
+        (empty[0].input if empty else self.query_one("#amount", MoneyField).input).focus()
+
     def fields(self) -> ComposeResult:
         yield TextField("Startup", value=self.startup, placeholder="name or 사업자등록번호", id="startup")
         yield TextField("Investor", value=self.investor, placeholder="name", id="investor")
@@ -196,7 +200,12 @@ class MoveStageForm(FormScreen[StageMove, StageChangeView]):
         options = [
             (s.label if s in legal else f"{s.label} (not allowed)", s) for s in Stage if s != self.current
         ]
-        first = legal[0] if legal else options[0][1]
+        forward = (
+            [s for s in FUNNEL if s in legal and FUNNEL.index(s) > FUNNEL.index(self.current)]
+            if self.current in FUNNEL
+            else []
+        )
+        first = forward[0] if forward else (legal[0] if legal else options[0][1])
         allowed = ", ".join(s.label for s in legal) or "nothing: this stage is final"
         yield Static(f"From {self.current.label} a deal can move to: {allowed}.", classes="form-help")
         yield ChoiceField("To", options, value=first, id="to")

@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Footer, Header, Label, Select, Static
 from ir_pipeline.queries.funnel import Funnel, FunnelFilter, funnel
 from ir_pipeline.queries.records import list_events, list_investors, list_startups
 from tui.format import STAGE_STYLE, totals
+from tui.widgets.fitted_table import FittedTable
 from tui.widgets.funnel_bars import FunnelBars
 from tui.workers import BackendScreen
 
@@ -46,22 +47,23 @@ class DashboardScreen(BackendScreen):
         with VerticalScroll(id="dashboard"):
             yield Static("Loading…", id="headline", classes="headline")
             with Horizontal(id="filters", classes="filters"):
-                yield Select[int]([], prompt="All events", id="event")
-                yield Select[int]([], prompt="All startups", id="startup")
-                yield Select[int]([], prompt="All investors", id="investor")
+                yield Select[int]([], prompt="All events", id="event", compact=True)
+                yield Select[int]([], prompt="All startups", id="startup", compact=True)
+                yield Select[int]([], prompt="All investors", id="investor", compact=True)
             yield Label("Deals and LOI amounts by stage", classes="section")
             yield FunnelBars(id="bars")
             yield Label("Conversion", classes="section")
             yield DataTable(id="conversion", cursor_type="none", zebra_stripes=True)
             yield Label("Startups by LOI total", classes="section")
-            yield DataTable(id="ranking", cursor_type="row", zebra_stripes=True)
+            yield FittedTable(id="ranking", flexible={"startup": 1})
         yield Footer()
 
     def on_mount(self) -> None:
         conversion = self.query_one("#conversion", DataTable)
         conversion.add_columns("Stage", "Reached", "→ next", "Dropped", "Lost here")
-        ranking = self.query_one("#ranking", DataTable)
-        ranking.add_columns("#", "Startup", "LOIs", "LOI total")
+        self.query_one("#ranking", FittedTable).add_fitted_columns(
+            ("#", "n"), ("Startup", "startup"), ("LOIs", "lois"), ("LOI total", "total")
+        )
 
     def fetch(self) -> DashboardData:
         b = self.irp.backend
@@ -102,6 +104,7 @@ class DashboardScreen(BackendScreen):
         ranking.clear()
         for n, item in enumerate(result.by_startup, 1):
             ranking.add_row(str(n), item.name, str(item.lois), totals(item.total), key=str(item.id))
+        self.query_one("#ranking", FittedTable).fit()
 
     @on(Select.Changed)
     def filter_changed(self, event: Select.Changed) -> None:

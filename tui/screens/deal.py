@@ -21,6 +21,7 @@ from ir_pipeline.stages import Stage
 from ir_pipeline.views import DealDetail, FollowUpView, FundingView, LoiView, StageChangeView
 from tui.format import STAGE_STYLE, day, money, money_both
 from tui.forms.pipeline import FollowUpForm, FundingForm, LoiForm, MoveStageForm, StageMove
+from tui.widgets.fitted_table import FittedTable
 from tui.workers import BackendScreen
 
 
@@ -91,22 +92,36 @@ class DealScreen(BackendScreen):
             yield Static("Loading…", id="deal-title", classes="headline")
             yield Static("", id="deal-meta")
             yield Label("Letters of intent", classes="section")
-            yield DataTable(id="lois", cursor_type="row", zebra_stripes=True)
+            yield FittedTable(id="lois", flexible={})
             yield Label("Follow-ups", classes="section")
-            yield DataTable(id="follow-ups", cursor_type="row", zebra_stripes=True)
+            yield FittedTable(id="follow-ups", flexible={"note": 1})
             yield Label("Fundings", classes="section")
             yield DataTable(id="fundings", cursor_type="none")
             yield Label("Stage history", classes="section")
-            yield DataTable(id="history", cursor_type="none", zebra_stripes=True)
+            yield FittedTable(id="history", flexible={"reason": 1}, cursor_type="none")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#lois", DataTable).add_columns(
-            "#", "Amount", "Upper", "Instrument", "Received", "Valid until", "Status"
+        self.query_one("#lois", FittedTable).add_fitted_columns(
+            ("#", "id"),
+            ("Amount", "amount"),
+            ("Instrument", "instrument"),
+            ("Received", "received"),
+            ("Valid to", "valid"),
+            ("Status", "status"),
         )
-        self.query_one("#follow-ups", DataTable).add_columns("#", "Due", "Channel", "Owner", "Status", "Note")
+        self.query_one("#follow-ups", FittedTable).add_fitted_columns(
+            ("#", "id"),
+            ("Due", "due"),
+            ("Channel", "channel"),
+            ("Owner", "owner"),
+            ("Status", "status"),
+            ("Note", "note"),
+        )
         self.query_one("#fundings", DataTable).add_columns("#", "Amount", "Instrument", "Closed")
-        self.query_one("#history", DataTable).add_columns("When", "From", "To", "By", "Reason")
+        self.query_one("#history", FittedTable).add_fitted_columns(
+            ("When", "when"), ("From", "from"), ("To", "to"), ("By", "by"), ("Reason", "reason")
+        )
 
     def fetch(self) -> DealDetail:
         b = self.irp.backend
@@ -125,20 +140,23 @@ class DealScreen(BackendScreen):
             f"Event: {d.event or '—'} · Owner: {d.owner or '—'} · in stage since "
             f"{format_local(d.stage_changed_at)} · next: {moves}"
         )
-        table = self.query_one("#lois", DataTable)
+        table = self.query_one("#lois", FittedTable)
         table.clear()
         for x in data.lois:
+            amount = (
+                money_both(x.amount) if x.amount_max is None else f"{money(x.amount)} – {money(x.amount_max)}"
+            )
             table.add_row(
                 str(x.id),
-                Text(money_both(x.amount), justify="right"),
-                money(x.amount_max),
+                amount,
                 x.instrument.value,
                 day(x.received_on),
                 day(x.valid_until),
                 x.status.value,
                 key=str(x.id),
             )
-        table = self.query_one("#follow-ups", DataTable)
+        table.fit()
+        table = self.query_one("#follow-ups", FittedTable)
         table.clear()
         today = local_today()
         for f in data.follow_ups:
@@ -152,11 +170,12 @@ class DealScreen(BackendScreen):
                 f.note.replace("\n", " · "),
                 key=str(f.id),
             )
-        table = self.query_one("#fundings", DataTable)
-        table.clear()
+        table.fit()
+        funded = self.query_one("#fundings", DataTable)
+        funded.clear()
         for g in data.fundings:
-            table.add_row(str(g.id), money_both(g.amount), g.instrument.value, day(g.closed_on))
-        table = self.query_one("#history", DataTable)
+            funded.add_row(str(g.id), money_both(g.amount), g.instrument.value, day(g.closed_on))
+        table = self.query_one("#history", FittedTable)
         table.clear()
         for h in data.history:
             table.add_row(
@@ -166,6 +185,7 @@ class DealScreen(BackendScreen):
                 h.changed_by,
                 h.reason,
             )
+        table.fit()
 
     # -- actions ---------------------------------------------------------------------------
 

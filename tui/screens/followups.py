@@ -17,6 +17,7 @@ from ir_pipeline.services import followups
 from ir_pipeline.views import FollowUpView
 from tui.format import day
 from tui.forms.pipeline import NoteForm
+from tui.widgets.fitted_table import FittedTable
 from tui.workers import BackendScreen
 
 STYLE = {
@@ -44,12 +45,18 @@ class FollowUpsScreen(BackendScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Loading…", id="queue-summary", classes="headline")
-        yield DataTable(id="queue", cursor_type="row", zebra_stripes=True)
+        yield FittedTable(id="queue", flexible={"note": 3, "startup": 2, "investor": 2, "owner": 1})
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#queue", DataTable).add_columns(
-            "Due", "When", "Startup", "Investor", "Channel", "Owner", "Note"
+        self.query_one("#queue", FittedTable).add_fitted_columns(
+            ("Due", "due"),
+            ("When", "when"),
+            ("Note", "note"),
+            ("Startup", "startup"),
+            ("Investor", "investor"),
+            ("Channel", "channel"),
+            ("Owner", "owner"),
         )
         self.query_one("#queue", DataTable).focus()
 
@@ -75,15 +82,16 @@ class FollowUpsScreen(BackendScreen):
             table.add_row(
                 Text(day(f.due_on), style=style),
                 Text(when, style=style),
+                f.note.replace("\n", " · "),
                 f.startup,
                 f.investor,
                 f.channel.value,
                 f.owner,
-                f.note.replace("\n", " · "),
                 key=str(f.id),
             )
         if self.items:
             table.move_cursor(row=min(keep, len(self.items) - 1))
+        self.query_one("#queue", FittedTable).fit()
         due_today = sum(1 for f in data.items if urgency(f, today) is Urgency.TODAY)
         self.query_one("#queue-summary", Static).update(
             f"{data.total} open follow-ups · {data.overdue} overdue · {due_today} due today"

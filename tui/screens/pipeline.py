@@ -22,6 +22,7 @@ from ir_pipeline.queries.deals import DealFilter, DealPage, SortKey, list_deals
 from ir_pipeline.stages import Stage
 from ir_pipeline.views import DealRow
 from tui.format import STAGE_STYLE, day, money
+from tui.widgets.fitted_table import FittedTable
 from tui.workers import BackendScreen
 
 PAGE = 100
@@ -31,8 +32,8 @@ COLUMNS: list[tuple[str, SortKey]] = [
     ("Investor", "investor"),
     ("Stage", "stage"),
     ("Last LOI", "last_loi"),
-    ("Next follow-up", "next_follow_up"),
-    ("Days in stage", "stage_changed_at"),
+    ("Next due", "next_follow_up"),
+    ("Days", "stage_changed_at"),
 ]
 
 
@@ -59,16 +60,15 @@ class PipelineScreen(BackendScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(classes="filters"):
-            yield Input(placeholder="Search startup or investor…  (/)", id="search")
-            yield Select[Stage]([(s.label, s) for s in Stage], prompt="All stages", id="stage")
-        yield DataTable(id="deals", cursor_type="row", zebra_stripes=True)
+            yield Input(placeholder="Search startup or investor…  (/)", id="search", compact=True)
+            yield Select[Stage]([(s.label, s) for s in Stage], prompt="All stages", id="stage", compact=True)
+        yield FittedTable(id="deals", flexible={"startup": 1, "investor": 1})
         yield Static("", id="status", classes="status")
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#deals", DataTable)
-        for label, key in COLUMNS:
-            table.add_column(label, key=key)
+        table = self.query_one("#deals", FittedTable)
+        table.add_fitted_columns(*COLUMNS)
         table.focus()
 
     # -- data ------------------------------------------------------------------------------
@@ -96,7 +96,7 @@ class PipelineScreen(BackendScreen):
             table.move_cursor(row=min(keep, len(self.rows) - 1))
 
     def _append(self, page: DealPage) -> None:
-        table = self.query_one("#deals", DataTable)
+        table = self.query_one("#deals", FittedTable)
         now = utcnow()
         today = local_today()
         for r in page.rows:
@@ -116,6 +116,7 @@ class PipelineScreen(BackendScreen):
             )
         self.rows.extend(page.rows)
         self.total = page.total
+        table.fit()
         arrow = "↓" if self.descending else "↑"
         label = next(lbl for lbl, key in COLUMNS if key == self.sort)
         self.query_one("#status", Static).update(

@@ -6,10 +6,12 @@ A startup user always sees its own company, whatever is asked; staff and manager
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Label, Select, Static
 
@@ -22,6 +24,7 @@ from ir_pipeline.queries.lois import list_lois
 from ir_pipeline.queries.records import get_startup, list_startups
 from ir_pipeline.views import LoiView, StartupView
 from tui.format import STAGE_STYLE, day, money, totals
+from tui.widgets.fitted_table import FittedTable
 from tui.workers import BackendScreen
 
 LIMIT = 500
@@ -39,10 +42,12 @@ class StartupData:
 
 class StartupScreen(BackendScreen):
     TITLE = "Startup"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("l", "new_loi", "New LOI")]
 
     def __init__(self, startup_id: int | None = None) -> None:
         super().__init__()
         self.startup_id = startup_id
+        self.startup: StartupView | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -50,11 +55,11 @@ class StartupScreen(BackendScreen):
             yield Select[int]([], prompt="Choose a startup", id="choose")
             yield Static("", id="startup-title", classes="headline")
             yield Label("Investors and stages", classes="section")
-            yield DataTable(id="startup-deals", cursor_type="row", zebra_stripes=True)
+            yield FittedTable(id="startup-deals", flexible={"investor": 1})
             yield Label("Letters of intent", classes="section")
-            yield DataTable(id="startup-lois", cursor_type="row", zebra_stripes=True)
+            yield FittedTable(id="startup-lois", flexible={"investor": 1})
             yield Label("Next steps", classes="section")
-            yield DataTable(id="startup-next", cursor_type="row", zebra_stripes=True)
+            yield FittedTable(id="startup-next", flexible={"investor": 1, "note": 2})
         yield Footer()
 
     def on_mount(self) -> None:
@@ -102,6 +107,7 @@ class StartupScreen(BackendScreen):
         title = self.query_one("#startup-title", Static)
         for table_id in ("#startup-deals", "#startup-lois", "#startup-next"):
             self.query_one(table_id, DataTable).clear()
+        self.startup = data.startup
         if data.startup is None:
             title.update("Choose a startup to see the interest in it.")
             return
@@ -135,6 +141,36 @@ class StartupScreen(BackendScreen):
         assert data.next_steps is not None
         for f in data.next_steps.items:
             steps.add_row(day(f.due_on), f.investor, f.channel.value, f.note.replace("\n", " · "))
+        for fitted in self.query(FittedTable):
+            fitted.fit()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "new_loi":
+            return self.irp.actor.can_edit
+        return True
+
+    def action_new_loi(self) -> None:
+        """Staff record an LOI for the startup on screen: only the investor is left to name."""
+        from ir_pipeline.services.lois import add_loi_by_names
+        from tui.forms.pipeline import NewLoiForm, PairedLoiDraft
+
+        b = self.irp.backend
+
+        def save(draft: PairedLoiDraft) -> LoiView:
+            return b.write(
+                add_loi_by_names,
+                actor=b.actor,
+                startup=draft.startup,
+                investor=draft.investor,
+                draft=draft.loi,
+            )
+
+        def done(result: LoiView | None) -> None:
+            if result is not None:
+                self.notify(f"LOI saved: {result.investor}")
+                self.reload()
+
+        self.app.push_screen(NewLoiForm(save, startup=self.startup.name if self.startup else ""), done)
 
     @on(Select.Changed, "#choose")
     def chosen(self, event: Select.Changed) -> None:

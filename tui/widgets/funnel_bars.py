@@ -10,8 +10,6 @@ from textual.widget import Widget
 from ir_pipeline.queries.funnel import StageFigures
 from tui.format import STAGE_STYLE, totals
 
-FIXED_COLUMNS = 10 + 6 + 20 + 16 + 8  # label, deals, amount, reached/conversion, padding
-
 
 class FunnelBars(Widget):
     """Bars scaled to the widest stage; they shrink with the terminal, figures never do."""
@@ -34,7 +32,10 @@ class FunnelBars(Widget):
         table.add_column("amount", justify="right", no_wrap=True)
         table.add_column("next", justify="right", no_wrap=True)
         widest = max((s.deals for s in self.stages), default=0) or 1
-        bar_width = max(4, self.size.width - FIXED_COLUMNS - 18)
+        amounts = [totals(s.amount, korean=False) if s.amount else "" for s in self.stages]
+        amount_width = max((len(a) for a in amounts), default=0)
+        # label 10, deals 4, conversion 6, four one-cell gaps: the bar gets what is left
+        bar_width = max(4, self.size.width - 10 - 4 - amount_width - 6 - 4)
         for s in self.stages:
             length = round(bar_width * s.deals / widest)
             bar = Text("█" * length + "·" * (bar_width - length), style=STAGE_STYLE[s.stage] or "bold")

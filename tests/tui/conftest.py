@@ -1,0 +1,49 @@
+"""TUI fixtures: the real app on a real demo database, driven by Textual's Pilot."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from sqlalchemy.engine import Engine
+from textual.pilot import Pilot
+
+from ir_pipeline.actors import Actor
+from ir_pipeline.db import read_only
+from ir_pipeline.enums import Role
+from ir_pipeline.gateway import Backend
+from ir_pipeline.services.users import actor_for
+from tui.app import IrpApp, make_app
+
+DEMO_STAFF = Actor(name="staff", role=Role.STAFF)
+
+
+@pytest.fixture
+def sqlite_demo(sqlite_url: str) -> Engine:
+    """The demo on SQLite (the UI is backend-agnostic; services are tested on both)."""
+    from ir_pipeline.db import make_engine, unit_of_work
+    from ir_pipeline.demo import load_demo
+    from tests.conftest import TODAY
+
+    engine = make_engine(sqlite_url)
+    with unit_of_work(engine) as session:
+        load_demo(session, today=TODAY)
+    return engine
+
+
+@pytest.fixture
+def app_as(sqlite_demo: Engine) -> Callable[[str], IrpApp]:
+    def build(user: str) -> IrpApp:
+        with read_only(sqlite_demo) as session:
+            actor = actor_for(session, user)
+        return make_app(backend=Backend(sqlite_demo, actor))
+
+    return build
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    """Wait until every worker has finished and the screen has caught up."""
+    for _ in range(3):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
