@@ -47,8 +47,11 @@ class FormScreen(ModalScreen[R | None], Generic[D, R]):
                 yield Button("Cancel  esc", id="cancel", compact=True)
 
     def on_mount(self) -> None:
-        first = self.query("Input, Select").first()
-        first.focus()
+        self.focus_first()
+
+    def focus_first(self) -> None:
+        """Where typing starts: the first field, unless a form knows better."""
+        self.query("Input, Select").first().focus()
 
     def fields(self) -> ComposeResult:  # pragma: no cover - abstract
         raise NotImplementedError

@@ -118,7 +118,7 @@ class NewLoiForm(FormScreen[PairedLoiDraft, LoiView]):
         self.startup = startup
         self.investor = investor
 
-    def on_mount(self) -> None:
+    def focus_first(self) -> None:
         empty = [f for f in self.query(TextField) if not f.text]
         (empty[0].input if empty else self.query_one("#amount", MoneyField).input).focus()
 

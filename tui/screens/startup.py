@@ -52,7 +52,7 @@ class StartupScreen(BackendScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="startup"):
-            yield Select[int]([], prompt="Choose a startup", id="choose")
+            yield Select[int]([], prompt="Choose a startup", id="choose", compact=True)
             yield Static("", id="startup-title", classes="headline")
             yield Label("Investors and stages", classes="section")
             yield FittedTable(id="startup-deals", flexible={"investor": 1})

@@ -14,8 +14,6 @@ from textual import events
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey
 
-MIN_FLEX = 8
-
 
 class FittedTable(DataTable[Any]):
     def __init__(self, *, flexible: dict[str, int], **kwargs: Any) -> None:
@@ -28,7 +26,7 @@ class FittedTable(DataTable[Any]):
         """Add ``(label, key)`` columns; flexible ones start narrow and are sized by :meth:`fit`."""
         for label, key in columns:
             if key in self.flexible:
-                self.add_column(label, key=key, width=MIN_FLEX)
+                self.add_column(label, key=key, width=len(label))
             else:
                 self.add_column(label, key=key)
 
@@ -44,24 +42,35 @@ class FittedTable(DataTable[Any]):
         self.fit()
 
     def fit(self) -> None:
+        """Give flexible columns the width the fixed ones leave, by weight, none more than it needs."""
         width = self.size.width or self.app.size.width
         available = width - 2  # room for the vertical scrollbar
-        fixed = sum(
-            c.get_render_width(self) for c in self.columns.values() if str(c.key.value) not in self.flexible
-        )
-        flex_columns = [c for c in self.columns.values() if str(c.key.value) in self.flexible]
-        if not flex_columns:
+        pad = 2 * self.cell_padding
+        flexible = [c for c in self.columns.values() if str(c.key.value) in self.flexible]
+        if not flexible:
             return
-        rest = available - fixed - 2 * self.cell_padding * len(flex_columns)
-        total_weight = sum(self.flexible[str(c.key.value)] for c in flex_columns)
+        # Measure cells rather than trusting content_width, which DataTable updates lazily.
+        fixed = sum(self._natural_width(c.key) + pad for c in self.columns.values() if c not in flexible)
+        rest = max(0, available - fixed - pad * len(flexible))
+        natural = {c.key: self._natural_width(c.key) for c in flexible}
+        shares: dict[ColumnKey, int] = {}
+        pending = list(flexible)
+        while pending:  # columns that need less than their share give the rest to the others
+            weight = sum(self.flexible[str(c.key.value)] for c in pending)
+            satisfied = [
+                c for c in pending if natural[c.key] <= rest * self.flexible[str(c.key.value)] // weight
+            ]
+            if not satisfied:
+                for c in pending:
+                    shares[c.key] = rest * self.flexible[str(c.key.value)] // weight
+                break
+            for c in satisfied:
+                shares[c.key] = natural[c.key]
+                rest -= natural[c.key]
+                pending.remove(c)
         changed = False
-        for column in flex_columns:
-            # a name column shrinks to MIN_FLEX, and gives way entirely only when figures need the room
-            share = max(
-                MIN_FLEX if rest >= MIN_FLEX * len(flex_columns) else 0,
-                rest * self.flexible[str(column.key.value)] // total_weight,
-            )
-            share = min(share, self._natural_width(column.key))
+        for column in flexible:
+            share = shares[column.key]
             if column.width != share or column.auto_width:
                 column.width = share
                 column.auto_width = False
