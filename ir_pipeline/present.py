@@ -52,7 +52,7 @@ def pitch_view(p: Pitch) -> PitchView:
     return PitchView(_id(p.id), p.event_id, p.startup_id, p.pitched_on, p.notes)
 
 
-def loi_view(loi: LetterOfIntent, startup: str, investor: str) -> LoiView:
+def loi_view(loi: LetterOfIntent, startup: str, investor: str, event: str | None = None) -> LoiView:
     return LoiView(
         id=_id(loi.id),
         deal_id=loi.deal_id,
@@ -67,6 +67,7 @@ def loi_view(loi: LetterOfIntent, startup: str, investor: str) -> LoiView:
         valid_until=loi.valid_until,
         conditions=loi.conditions,
         status=loi.status,
+        event=event,
     )
 
 

@@ -102,6 +102,7 @@ class LoiView:
     valid_until: date | None
     conditions: str
     status: LoiStatus
+    event: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

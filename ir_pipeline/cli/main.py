@@ -16,11 +16,14 @@ from ir_pipeline.cli import (
     db_cmd,
     deal_cmd,
     demo_cmd,
+    export_cmd,
     followup_cmd,
     funding_cmd,
     funnel_cmd,
+    import_cmd,
     loi_cmd,
     records_cmd,
+    report_cmd,
     tui_cmd,
     user_cmd,
 )
@@ -85,6 +88,9 @@ app.add_typer(records_cmd.investor_app, name="investor")
 app.add_typer(records_cmd.contact_app, name="contact")
 app.add_typer(records_cmd.pitch_app, name="pitch")
 app.add_typer(user_cmd.app, name="user")
+app.add_typer(report_cmd.app, name="report")
+app.command("import")(import_cmd.import_)
+app.command("export")(export_cmd.export_)
 app.command("tui")(tui_cmd.tui)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from ir_pipeline.actors import Actor
-from ir_pipeline.models import Deal, Investor, LetterOfIntent, Startup
+from ir_pipeline.models import Deal, Event, Investor, LetterOfIntent, Startup
 from ir_pipeline.present import loi_view
 from ir_pipeline.views import LoiView
 
@@ -20,13 +20,15 @@ def list_lois(
     event_id: int | None = None,
     offset: int = 0,
     limit: int = 500,
+    oldest_first: bool = False,
 ) -> list[LoiView]:
-    """LOIs newest first, with startup and investor names, paged in SQL."""
+    """LOIs newest first (or oldest first, for exports), with names, paged in SQL."""
     query = (
-        select(LetterOfIntent, Startup.name, Investor.name)
+        select(LetterOfIntent, Startup.name, Investor.name, Event.name)
         .join(Deal, col(Deal.id) == LetterOfIntent.deal_id)
         .join(Startup, col(Startup.id) == Deal.startup_id)
         .join(Investor, col(Investor.id) == Deal.investor_id)
+        .outerjoin(Event, col(Event.id) == Deal.event_id)
     )
     scope = actor.startup_scope
     if scope is not None:
@@ -40,8 +42,14 @@ def list_lois(
     if event_id is not None:
         query = query.where(Deal.event_id == event_id)
     rows = session.exec(
-        query.order_by(col(LetterOfIntent.received_on).desc(), col(LetterOfIntent.id).desc())
+        query.order_by(
+            *(
+                (col(LetterOfIntent.received_on), col(LetterOfIntent.id))
+                if oldest_first
+                else (col(LetterOfIntent.received_on).desc(), col(LetterOfIntent.id).desc())
+            )
+        )
         .offset(offset)
         .limit(limit)
     ).all()
-    return [loi_view(loi, s, i) for loi, s, i in rows]
+    return [loi_view(loi, s, i, e) for loi, s, i, e in rows]

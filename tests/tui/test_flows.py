@@ -6,9 +6,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import sqlalchemy as sa
-
+from rich.text import Text
 from sqlalchemy.engine import Engine
 from textual.widgets import DataTable, Static
+from textual.widgets.data_table import ColumnKey
 
 from ir_pipeline.actors import Actor
 from ir_pipeline.db import read_only
@@ -270,7 +271,7 @@ async def test_switch_user_from_the_palette(app_as: Callable[[str], IrpApp]) -> 
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         provider = IrpCommands(app.screen)
-        hit = [h async for h in provider.search("switch user airsense")][0]
+        (hit,) = [h async for h in provider.search("switch user airsense")]
         hit.command()
         await settle(pilot)
         assert app.actor.name == "airsense"
@@ -293,3 +294,66 @@ async def test_a_database_error_is_a_notification_not_a_crash(
         await settle(pilot)
         assert any(n.severity == "error" for n in app._notifications)
         assert app.is_running
+
+
+async def test_create_and_edit_records(app_as: Callable[[str], IrpApp], sqlite_demo: Engine) -> None:
+    from ir_pipeline.queries.records import list_startups
+    from tui.forms.records import StartupForm
+
+    app = app_as("staff")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("5")
+        await settle(pilot)
+        app.screen.query_one("#tabs").active = "startups"  # type: ignore[attr-defined]
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(app.screen, StartupForm)
+        await pilot.press(*"(주)새로운랩")
+        await pilot.press("tab", *"mobility")
+        await pilot.press("tab", *"101-81-00099")  # wrong check digit
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, StartupForm)
+        assert "check digit" in str(app.screen.query_one("#form-error", Static).render())
+        bno = app.screen.query_one("#bno Input")
+        bno.value = ""  # type: ignore[attr-defined]
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, StartupForm)
+    with read_only(sqlite_demo) as s:
+        names = [x.name for x in list_startups(s, actor=MANAGER, search="새로운랩")]
+    assert names == ["(주)새로운랩"]
+
+
+async def test_dark_and_light_themes(app_as: Callable[[str], IrpApp]) -> None:
+    app = app_as("manager")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.theme == "textual-dark"
+        await pilot.press("ctrl+t")
+        await settle(pilot)
+        assert app.theme == "textual-light"
+        assert "26건" in text_of(app, "#headline")
+
+
+async def test_pipeline_search_and_stage_filter(app_as: Callable[[str], IrpApp]) -> None:
+    from textual.widgets import Select
+
+    app = app_as("staff")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"greengrid", "enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, PipelineScreen)
+        assert {r.startup for r in screen.rows} == {"GreenGrid (demo)"} and len(screen.rows) == 6
+        screen.query_one("#stage", Select).value = Stage.LOI
+        await settle(pilot)
+        assert len(screen.rows) == 4 and {r.stage for r in screen.rows} == {Stage.LOI}
+        table = screen.query_one("#deals", DataTable)
+        table.post_message(DataTable.HeaderSelected(table, ColumnKey("last_loi"), 4, Text("Last LOI")))
+        await settle(pilot)
+        amounts = [r.last_loi.minor for r in screen.rows if r.last_loi]
+        assert amounts == sorted(amounts)

@@ -29,19 +29,25 @@ def navigate(*keys: str) -> Callable[[Pilot[None]], Awaitable[None]]:
 
 @pytest.mark.parametrize("size", SIZES)
 class TestDashboard:
-    def test_manager_home(self, snap_compare: Any, app_as: Callable[[str], IrpApp], size: tuple[int, int]) -> None:
+    def test_manager_home(
+        self, snap_compare: Any, app_as: Callable[[str], IrpApp], size: tuple[int, int]
+    ) -> None:
         assert snap_compare(app_as("manager"), terminal_size=size, run_before=navigate())
 
 
 @pytest.mark.parametrize("size", SIZES)
 class TestPipeline:
-    def test_staff_home(self, snap_compare: Any, app_as: Callable[[str], IrpApp], size: tuple[int, int]) -> None:
+    def test_staff_home(
+        self, snap_compare: Any, app_as: Callable[[str], IrpApp], size: tuple[int, int]
+    ) -> None:
         assert snap_compare(app_as("staff"), terminal_size=size, run_before=navigate())
 
 
 @pytest.mark.parametrize("size", SIZES)
 class TestDealDetail:
-    def test_term_sheet_deal(self, snap_compare: Any, app_as: Callable[[str], IrpApp], size: tuple[int, int]) -> None:
+    def test_term_sheet_deal(
+        self, snap_compare: Any, app_as: Callable[[str], IrpApp], size: tuple[int, int]
+    ) -> None:
         keys = ["down"] * 16 + ["enter"]  # deal #17, ParkMate × K-City at term sheet
         assert snap_compare(app_as("staff"), terminal_size=size, run_before=navigate(*keys))
 

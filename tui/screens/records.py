@@ -65,6 +65,7 @@ class RecordsScreen(BackendScreen):
         self.query_one("#contacts-table", DataTable).add_columns(
             "#", "Name", "Organisation", "Role", "E-mail", "Phone"
         )
+        self.query_one("#events-table", DataTable).focus()
 
     def fetch(self) -> RecordsData:
         b = self.irp.backend
@@ -105,6 +106,14 @@ class RecordsScreen(BackendScreen):
                 table.add_row(*row, key=row[0])
             if rows:
                 table.move_cursor(row=min(keep, len(rows) - 1))
+
+    @on(TabbedContent.TabActivated)
+    def tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        self.query_one(f"#{self.tab}-table", DataTable).focus()
+
+    @on(Input.Submitted, "#records-search")
+    def search_submitted(self) -> None:
+        self.query_one(f"#{self.tab}-table", DataTable).focus()
 
     @on(Input.Changed, "#records-search")
     def search_changed(self, event: Input.Changed) -> None:

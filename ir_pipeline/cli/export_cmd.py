@@ -1,0 +1,37 @@
+"""``irp export KIND``: data out, for Excel or for another ir-pipeline."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ir_pipeline.cli.context import cli_context
+from ir_pipeline.errors import Invalid
+from ir_pipeline.io.export import EXPORT_KINDS, FORMATS, export
+
+
+def export_(
+    ctx: typer.Context,
+    kind: Annotated[str, typer.Argument(help=f"One of {', '.join(EXPORT_KINDS)}.", metavar="KIND")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="csv, xlsx or json.")] = "csv",
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="File to write (default: standard output).")
+    ] = None,
+) -> None:
+    """Export what you may see: CSV with BOM for Excel, typed XLSX, or JSON."""
+    if kind not in EXPORT_KINDS:
+        raise typer.BadParameter(f"choose one of {', '.join(EXPORT_KINDS)}", param_hint="KIND")
+    if fmt not in FORMATS:
+        raise typer.BadParameter("use csv, xlsx or json", param_hint="--format")
+    if fmt == "xlsx" and out is None:
+        raise Invalid("an XLSX export needs --out FILE.xlsx")
+    app = cli_context(ctx)
+    with app.read() as session:
+        count = export(
+            session, actor=app.actor, kind=kind, fmt=fmt, out=out if out is not None else sys.stdout
+        )
+    if out is not None:
+        typer.echo(f"{count} {kind} rows written to {out}", err=True)

@@ -1,0 +1,49 @@
+"""``irp report startup|event NAME``: one-page share packs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ir_pipeline.cli.context import cli_context
+from ir_pipeline.io.reports import REPORT_FORMATS, event_report, render, startup_report
+
+app = typer.Typer(help="One-page reports to forward: Markdown or self-contained HTML.", no_args_is_help=True)
+
+Format = Annotated[str, typer.Option("--format", "-f", help="md or html.")]
+Out = Annotated[Path | None, typer.Option("--out", "-o", help="File to write (default: standard output).")]
+
+
+def _emit(text: str, out: Path | None) -> None:
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+        typer.echo(f"report written to {out}", err=True)
+
+
+def _check(fmt: str) -> None:
+    if fmt not in REPORT_FORMATS:
+        raise typer.BadParameter("use md or html", param_hint="--format")
+
+
+@app.command()
+def startup(ctx: typer.Context, name: str, fmt: Format = "md", out: Out = None) -> None:
+    """A startup's LOIs, stages, next steps and totals, with a funnel chart (its data only)."""
+    _check(fmt)
+    app_ = cli_context(ctx)
+    with app_.read() as session:
+        text = render(startup_report(session, actor=app_.actor, name=name), fmt)
+    _emit(text, out)
+
+
+@app.command()
+def event(ctx: typer.Context, name: str, fmt: Format = "md", out: Out = None) -> None:
+    """An event summary for managers: LOIs received, per startup and investor, conversion."""
+    _check(fmt)
+    app_ = cli_context(ctx)
+    with app_.read() as session:
+        text = render(event_report(session, actor=app_.actor, name=name), fmt)
+    _emit(text, out)

@@ -1,0 +1,1 @@
+"""Moving data in and out: spreadsheet import, export, and shareable reports."""

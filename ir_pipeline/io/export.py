@@ -1,0 +1,298 @@
+"""Exports people can open in Excel and import back: CSV (UTF-8 with BOM), XLSX and JSON.
+
+Every export goes through the role-scoped queries, page by page, so a startup user exports only
+its own data and a large pipeline never sits in memory at once. Column names are the ones the
+importer reads, which is what makes export → import a round trip.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, Any
+
+from sqlmodel import Session
+
+from ir_pipeline.actors import Actor
+from ir_pipeline.clock import local_today
+from ir_pipeline.errors import Invalid
+from ir_pipeline.money import minor_digits
+from ir_pipeline.queries.deals import list_deals
+from ir_pipeline.queries.followups import follow_up_queue
+from ir_pipeline.queries.funnel import funnel
+from ir_pipeline.queries.lois import list_lois
+from ir_pipeline.queries.records import list_events, list_investors, list_startups
+from ir_pipeline.views import jsonable
+
+PAGE = 5_000
+FORMATS = ("csv", "xlsx", "json")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+#: A cell: text, a whole number, an amount (value, currency), or a date.
+Cell = str | int | Decimal | date | None
+
+
+@dataclass(frozen=True, slots=True)
+class Amount:
+    """A money cell: typed as a number in XLSX with its currency's format."""
+
+    value: Decimal
+    currency: str
+
+
+ExportCell = Cell | Amount
+
+
+@dataclass(frozen=True, slots=True)
+class Sheet:
+    name: str
+    headers: list[str]
+    rows: Iterator[list[ExportCell]]
+
+
+def neutralise(text: str) -> str:
+    """OWASP CSV-injection defence: text that a spreadsheet would run as a formula gets a quote."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _paged(fetch: Callable[[int], list[Any]]) -> Iterator[Any]:
+    offset = 0
+    while True:
+        page = fetch(offset)
+        yield from page
+        if len(page) < PAGE:
+            return
+        offset += PAGE
+
+
+def build_sheet(session: Session, *, actor: Actor, kind: str) -> Sheet:
+    """The rows of one export, as a lazy stream over paged queries."""
+    if kind == "events":
+        return Sheet(
+            "events",
+            ["name", "starts_on", "ends_on", "venue", "organiser"],
+            (
+                [e.name, e.starts_on, e.ends_on, e.venue, e.organiser]
+                for e in _paged(lambda o: list_events(session, actor=actor, offset=o, limit=PAGE))
+            ),
+        )
+    if kind == "startups":
+        return Sheet(
+            "startups",
+            ["name", "sector", "business_no", "description"],
+            (
+                [s.name, s.sector, s.business_no or "", s.description]
+                for s in _paged(lambda o: list_startups(session, actor=actor, offset=o, limit=PAGE))
+            ),
+        )
+    if kind == "investors":
+        return Sheet(
+            "investors",
+            ["name", "kind", "country"],
+            (
+                [i.name, i.kind.value, i.country]
+                for i in _paged(lambda o: list_investors(session, actor=actor, offset=o, limit=PAGE))
+            ),
+        )
+    if kind == "lois":
+        headers = [
+            "startup",
+            "investor",
+            "amount",
+            "currency",
+            "amount_max",
+            "instrument",
+            "received_on",
+            "valid_until",
+            "status",
+            "conditions",
+            "event",
+        ]
+        return Sheet(
+            "lois",
+            headers,
+            (
+                [
+                    x.startup,
+                    x.investor,
+                    Amount(x.amount.amount, x.amount.currency),
+                    x.amount.currency,
+                    Amount(x.amount_max.amount, x.amount_max.currency) if x.amount_max else None,
+                    x.instrument.value,
+                    x.received_on,
+                    x.valid_until,
+                    x.status.value,
+                    x.conditions,
+                    x.event or "",
+                ]
+                for x in _paged(
+                    lambda o: list_lois(session, actor=actor, offset=o, limit=PAGE, oldest_first=True)
+                )
+            ),
+        )
+    if kind == "deals":
+        headers = [
+            "id",
+            "startup",
+            "investor",
+            "event",
+            "stage",
+            "last_loi",
+            "currency",
+            "next_follow_up",
+            "owner",
+        ]
+        return Sheet(
+            "deals",
+            headers,
+            (
+                [
+                    d.id,
+                    d.startup,
+                    d.investor,
+                    d.event or "",
+                    d.stage.value,
+                    Amount(d.last_loi.amount, d.last_loi.currency) if d.last_loi else None,
+                    d.last_loi.currency if d.last_loi else "",
+                    d.next_follow_up,
+                    d.owner,
+                ]
+                for d in _paged(lambda o: list_deals(session, actor=actor, offset=o, limit=PAGE).rows)
+            ),
+        )
+    if kind == "followups":
+        headers = ["startup", "investor", "due_on", "owner", "channel", "note", "status"]
+        today = local_today()
+        return Sheet(
+            "followups",
+            headers,
+            (
+                [f.startup, f.investor, f.due_on, f.owner, f.channel.value, f.note, f.status.value]
+                for f in _paged(
+                    lambda o: (
+                        follow_up_queue(
+                            session, actor=actor, today=today, include_closed=True, offset=o, limit=PAGE
+                        ).items
+                    )
+                )
+            ),
+        )
+    if kind == "funnel":
+        result = funnel(session, actor=actor)
+        rows: list[list[ExportCell]] = []
+        for s in result.stages:
+            conversion = None if s.conversion is None else s.conversion
+            base: list[ExportCell] = [s.stage.value, s.deals, s.reached, conversion, s.dropped, s.lost_from]
+            if not s.amount:
+                rows.append([*base, None, ""])
+            for currency in s.amount:
+                rows.append([*base, Amount(s.amount[currency].amount, currency), currency])
+        headers = ["stage", "deals", "reached", "conversion", "dropped", "lost_from", "amount", "currency"]
+        return Sheet("funnel", headers, iter(rows))
+    raise Invalid(f"cannot export {kind!r}: choose one of {', '.join(EXPORT_KINDS)}")
+
+
+EXPORT_KINDS = ("events", "startups", "investors", "deals", "lois", "followups", "funnel")
+
+
+def _plain(cell: ExportCell) -> Any:
+    if isinstance(cell, Amount):
+        return format(cell.value, "f")
+    if isinstance(cell, date):
+        return cell.isoformat()
+    if isinstance(cell, Decimal):
+        return format(cell, "f")
+    return cell
+
+
+def write_csv(sheet: Sheet, out: IO[str]) -> int:
+    """CSV with a BOM (so Excel reads Korean) and formula-neutralised text cells."""
+    out.write("\ufeff")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(sheet.headers)
+    count = 0
+    for row in sheet.rows:
+        writer.writerow(
+            ["" if c is None else (neutralise(c) if isinstance(c, str) else _plain(c)) for c in row]
+        )
+        count += 1
+    return count
+
+
+def write_json(sheet: Sheet, out: IO[str]) -> int:
+    out.write("[")
+    count = 0
+    for row in sheet.rows:
+        record = {h: jsonable(_plain(c)) for h, c in zip(sheet.headers, row, strict=True)}
+        out.write(("," if count else "") + "\n  " + json.dumps(record, ensure_ascii=False))
+        count += 1
+    out.write("\n]\n")
+    return count
+
+
+def currency_format(currency: str) -> str:
+    """An Excel number format showing the currency: ``"₩"#,##0``, ``"$"#,##0.00``, ``#,##0.00 "EUR"``."""
+    symbols = {"KRW": "₩", "USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
+    digits = minor_digits(currency)
+    number = "#,##0" + ("." + "0" * digits if digits else "")
+    symbol = symbols.get(currency)
+    return f'"{symbol}"{number}' if symbol else f'{number} "{currency}"'
+
+
+def write_xlsx(sheet: Sheet, path: Path) -> int:
+    """Typed cells: amounts are numbers with a currency format, dates are dates; header frozen."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=True)
+    ws = workbook.create_sheet(sheet.name)
+    ws.freeze_panes = "A2"
+    bold = Font(bold=True)
+    header = []
+    for name in sheet.headers:
+        cell = WriteOnlyCell(ws, value=name)
+        cell.font = bold
+        header.append(cell)
+    ws.append(header)
+    count = 0
+    for row in sheet.rows:
+        cells: list[Any] = []
+        for value in row:
+            if isinstance(value, Amount):
+                cell = WriteOnlyCell(ws, value=value.value)
+                cell.number_format = currency_format(value.currency)
+                cells.append(cell)
+            elif isinstance(value, date):
+                cell = WriteOnlyCell(ws, value=value)
+                cell.number_format = "yyyy-mm-dd"
+                cells.append(cell)
+            elif isinstance(value, str):
+                cells.append(neutralise(value))
+            else:
+                cells.append(value)
+        ws.append(cells)
+        count += 1
+    workbook.save(path)
+    return count
+
+
+def export(session: Session, *, actor: Actor, kind: str, fmt: str, out: Path | IO[str]) -> int:
+    """Write one export; returns the number of data rows."""
+    if fmt not in FORMATS:
+        raise Invalid(f"unknown format {fmt!r}: use csv, xlsx or json")
+    sheet = build_sheet(session, actor=actor, kind=kind)
+    if fmt == "xlsx":
+        if not isinstance(out, Path):
+            raise Invalid("an XLSX export needs --out FILE")
+        return write_xlsx(sheet, out)
+    writer = write_csv if fmt == "csv" else write_json
+    if isinstance(out, Path):
+        with out.open("w", encoding="utf-8", newline="") as handle:
+            return writer(sheet, handle)
+    return writer(sheet, out)

@@ -1,0 +1,717 @@
+"""Importing spreadsheets, all or nothing.
+
+A file is read as a stream and written in batches inside one savepoint of the caller's
+transaction. Every problem is collected with its line and column; if there is any, or on a dry
+run, the savepoint is rolled back and nothing is written. Rows are matched on natural keys
+(normalised names, 사업자등록번호, the LOI's deal + date + amount), so importing a file twice
+creates nothing the second time.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from ir_pipeline.actors import Actor
+from ir_pipeline.clock import local_today, utcnow
+from ir_pipeline.dates import parse_date
+from ir_pipeline.drafts import ContactDraft, EventDraft, FollowUpDraft, InvestorDraft, StartupDraft
+from ir_pipeline.enums import Channel, FollowUpStatus, Instrument, InvestorKind, LoiStatus, parse_choice
+from ir_pipeline.errors import Ambiguous, Invalid, IrpError, NotFound
+from ir_pipeline.io.columns import KINDS, label, map_headers
+from ir_pipeline.io.readers import open_table
+from ir_pipeline.lookup import resolve_event
+from ir_pipeline.models import Contact, Deal, Event, FollowUp, Investor, LetterOfIntent, StageChange, Startup
+from ir_pipeline.money import Money, parse_money
+from ir_pipeline.naming import clean_name, name_key, normalise_business_no
+from ir_pipeline.services import deals as deal_service
+from ir_pipeline.services import followups as follow_up_service
+from ir_pipeline.services import records as record_service
+from ir_pipeline.stages import Stage
+
+BATCH = 2_000
+T = TypeVar("T")
+MAX_PROBLEMS = 1_000
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    line: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"line {self.line}" + (f", column {self.column}" if self.column else "")
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class ImportReport:
+    kind: str
+    file: str
+    dry_run: bool
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    more_problems: int = 0
+    encoding: str | None = None
+    committed: bool = False
+
+    def add_problem(self, line: int, column: str, message: str) -> None:
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(Problem(line, column, message))
+        else:
+            self.more_problems += 1
+
+    @property
+    def problem_count(self) -> int:
+        return len(self.problems) + self.more_problems
+
+
+class ImportRejected(Invalid):
+    """The file has problems; nothing was written. ``report`` lists every one."""
+
+    def __init__(self, report: ImportReport) -> None:
+        count = report.problem_count
+        plural = "s" if count != 1 else ""
+        super().__init__(
+            f"{report.file}: {count} problem{plural} in {report.rows} rows; nothing was imported"
+        )
+        self.report = report
+
+
+class _RowError(Exception):
+    def __init__(self, column: str, message: str) -> None:
+        super().__init__(message)
+        self.column = column
+        self.message = message
+
+
+class _RowErrors(Exception):
+    """Every problem of one row, so a person fixes the row once."""
+
+    def __init__(self, errors: list[_RowError]) -> None:
+        super().__init__("; ".join(e.message for e in errors))
+        self.errors = errors
+
+
+class _Checks:
+    """Runs each field's check, keeping the value or the problem, and raises them all at once."""
+
+    def __init__(self) -> None:
+        self.errors: list[_RowError] = []
+
+    def __call__(self, check: Callable[[], T], default: T) -> T:
+        try:
+            return check()
+        except _RowError as error:
+            self.errors.append(error)
+        except IrpError as error:
+            self.errors.append(_RowError(getattr(error, "field", None) or "", str(error)))
+        return default
+
+    def done(self) -> None:
+        if self.errors:
+            raise _RowErrors(self.errors)
+
+
+Progress = Callable[[int, int], None]  # (rows done, bytes total) → None
+
+
+def import_file(
+    session: Session,
+    *,
+    actor: Actor,
+    kind: str,
+    path: Path,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import ``path`` as ``kind`` into the caller's transaction, all or nothing.
+
+    Raises :class:`ImportRejected` (with every problem) when any row is bad; on a dry run
+    returns what would happen and writes nothing.
+    """
+    actor.require_staff("import files")
+    table = open_table(path)
+    columns = map_headers(kind, table.headers)
+    report = ImportReport(kind=kind, file=path.name, dry_run=dry_run, encoding=table.encoding)
+    handler = _HANDLERS[kind](session, actor, report)
+    savepoint = session.begin_nested()
+    try:
+        batch: list[_Row] = []
+        for line, cells in table.rows:
+            batch.append(_Row(line, cells, columns, table.headers, kind))
+            if len(batch) >= BATCH:
+                handler.run(batch)
+                batch = []
+                if progress is not None:
+                    progress(report.rows, table.size_bytes)
+        if batch:
+            handler.run(batch)
+        handler.finish()
+        if progress is not None:
+            progress(report.rows, table.size_bytes)
+    except BaseException:
+        savepoint.rollback()
+        raise
+    if report.problems or dry_run:
+        savepoint.rollback()
+        if report.problems:
+            raise ImportRejected(report)
+        return report
+    savepoint.commit()
+    report.committed = True
+    return report
+
+
+@dataclass
+class _Row:
+    line: int
+    cells: list[str]
+    columns: dict[str, int]
+    headers: list[str]
+    kind: str
+
+    def text(self, key: str) -> str:
+        index = self.columns.get(key)
+        if index is None or index >= len(self.cells):
+            return ""
+        value = self.cells[index].strip()
+        # undo the formula neutralisation our own exports apply, so exports import back unchanged
+        if len(value) > 1 and value[0] == "'" and value[1] in "=+-@\t\r":
+            value = value[1:]
+        return value
+
+    def column(self, key: str) -> str:
+        return label(self.kind, key, self.headers, self.columns.get(key))
+
+    def required(self, key: str) -> str:
+        value = self.text(key)
+        if not value:
+            raise _RowError(self.column(key), "is empty")
+        return value
+
+    def parse(self, key: str, parser: Callable[[str], Any]) -> Any:
+        value = self.text(key)
+        if not value:
+            return None
+        try:
+            return parser(value)
+        except Invalid as error:
+            raise _RowError(self.column(key), str(error)) from None
+
+
+class _Handler:
+    """Per-kind import logic: checks rows, collects problems, writes through batched statements."""
+
+    def __init__(self, session: Session, actor: Actor, report: ImportReport) -> None:
+        self.session = session
+        self.actor = actor
+        self.report = report
+        self.today = local_today()
+        self._startups: dict[str, int | _RowError] = {}
+        self._investors: dict[str, int | _RowError] = {}
+        self._events: dict[str, int | _RowError] = {}
+
+    def run(self, rows: list[_Row]) -> None:
+        for row in rows:
+            self.report.rows += 1
+            try:
+                self.row(row)
+            except _RowError as error:
+                self.report.add_problem(row.line, error.column, error.message)
+            except _RowErrors as errors:
+                for each in errors.errors:
+                    self.report.add_problem(row.line, each.column, each.message)
+            except IrpError as error:
+                self.report.add_problem(row.line, getattr(error, "field", None) or "", str(error))
+        self.flush()
+
+    def row(self, row: _Row) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def flush(self) -> None:
+        """Write what the batch collected (for kinds that write in bulk)."""
+
+    def finish(self) -> None:
+        """Called once at the end of the file."""
+
+    # -- references by name, cached, strict --------------------------------------------------
+
+    def startup_id(self, row: _Row, key: str = "startup") -> int:
+        text = row.required(key)
+        cache_key = name_key(text)
+        if cache_key not in self._startups:
+            self._startups[cache_key] = _strict(self.session, Startup, text, "startup", row.column(key))
+        return _unwrap(self._startups[cache_key])
+
+    def investor_id(self, row: _Row, key: str = "investor") -> int:
+        text = row.required(key)
+        cache_key = name_key(text)
+        if cache_key not in self._investors:
+            self._investors[cache_key] = _strict(self.session, Investor, text, "investor", row.column(key))
+        return _unwrap(self._investors[cache_key])
+
+    def event_id(self, row: _Row) -> int | None:
+        text = row.text("event")
+        if not text:
+            return None
+        if text not in self._events:
+            try:
+                event = resolve_event(self.session, text)
+                assert event.id is not None
+                self._events[text] = event.id
+            except (NotFound, Ambiguous) as error:
+                self._events[text] = _RowError(row.column("event"), str(error))
+        return _unwrap(self._events[text])
+
+    def date(self, row: _Row, key: str) -> date | None:
+        return row.parse(key, lambda v: parse_date(v, today=self.today, field=key))  # type: ignore[no-any-return]
+
+
+def _unwrap(value: int | _RowError) -> int:
+    if isinstance(value, _RowError):
+        raise value
+    return value
+
+
+def _strict(
+    session: Session, model: type[Startup] | type[Investor], text: str, what: str, column: str
+) -> int | _RowError:
+    """Exact normalised name (or 사업자등록번호 for startups); otherwise an error with candidates."""
+    key = name_key(text)
+    found = session.exec(select(model.id).where(model.name_key == key)).first()
+    if found is not None:
+        return found
+    if model is Startup and re.fullmatch(r"\d{3}-?\d{2}-?\d{5}", text.strip()):
+        try:
+            number = normalise_business_no(text)
+        except Invalid as error:
+            return _RowError(column, str(error))
+        by_number = session.exec(select(Startup.id).where(Startup.business_no == number)).first()
+        if by_number is not None:
+            return by_number
+    like = f"%{key[:12]}%"
+    candidates = session.exec(
+        select(model.name).where(col(model.name_key).like(like)).order_by(col(model.name)).limit(6)
+    ).all()
+    if candidates:
+        return _RowError(column, f"no {what} named {text!r} exactly; did you mean: {', '.join(candidates)}?")
+    return _RowError(column, f"unknown {what} {text!r}: import {what}s first, or fix the name")
+
+
+# -- events, startups, investors, contacts: small files, row by row through the services ------
+
+
+class _Events(_Handler):
+    def row(self, row: _Row) -> None:
+        name = clean_name(row.required("name"))
+        starts = self.date(row, "starts_on")
+        if starts is None:
+            raise _RowError(row.column("starts_on"), "is empty")
+        draft = EventDraft(
+            name=name,
+            starts_on=starts,
+            ends_on=self.date(row, "ends_on"),
+            venue=row.text("venue"),
+            organiser=row.text("organiser"),
+        )
+        existing = self.session.exec(select(Event).where(Event.name == name)).first()
+        if existing is None:
+            record_service.create_event(self.session, actor=self.actor, draft=draft)
+            self.report.created += 1
+            return
+        changed = (existing.starts_on, existing.ends_on, existing.venue, existing.organiser) != (
+            draft.starts_on,
+            draft.ends_on or draft.starts_on,
+            draft.venue or existing.venue,
+            draft.organiser or existing.organiser,
+        )
+        if changed:
+            assert existing.id is not None
+            merged = EventDraft(
+                name,
+                draft.starts_on,
+                draft.ends_on,
+                draft.venue or existing.venue,
+                draft.organiser or existing.organiser,
+            )
+            record_service.update_event(self.session, actor=self.actor, event_id=existing.id, draft=merged)
+            self.report.updated += 1
+        else:
+            self.report.skipped += 1
+
+
+class _Startups(_Handler):
+    def row(self, row: _Row) -> None:
+        name = clean_name(row.required("name"))
+        number = row.parse("business_no", normalise_business_no)
+        existing = None
+        if number:
+            existing = self.session.exec(select(Startup).where(Startup.business_no == number)).first()
+        if existing is None:
+            existing = self.session.exec(select(Startup).where(Startup.name_key == name_key(name))).first()
+        if existing is None:
+            record_service.create_startup(
+                self.session,
+                actor=self.actor,
+                draft=StartupDraft(
+                    name=name,
+                    sector=row.text("sector"),
+                    business_no=number,
+                    description=row.text("description"),
+                ),
+            )
+            self.report.created += 1
+            return
+        merged = StartupDraft(
+            name=existing.name,
+            sector=row.text("sector") or existing.sector,
+            business_no=number or existing.business_no,
+            description=row.text("description") or existing.description,
+            is_demo=existing.is_demo,
+        )
+        if (merged.sector, merged.business_no, merged.description) == (
+            existing.sector,
+            existing.business_no,
+            existing.description,
+        ):
+            self.report.skipped += 1
+            return
+        assert existing.id is not None
+        record_service.update_startup(self.session, actor=self.actor, startup_id=existing.id, draft=merged)
+        self.report.updated += 1
+
+
+class _Investors(_Handler):
+    def row(self, row: _Row) -> None:
+        name = clean_name(row.required("name"))
+        kind = row.parse("kind", lambda v: parse_choice(InvestorKind, v, what="investor kind"))
+        country = row.text("country").upper()
+        existing = self.session.exec(select(Investor).where(Investor.name_key == name_key(name))).first()
+        if existing is None:
+            record_service.create_investor(
+                self.session,
+                actor=self.actor,
+                draft=InvestorDraft(name=name, kind=kind or InvestorKind.VC, country=country or "KR"),
+            )
+            self.report.created += 1
+            return
+        merged = InvestorDraft(
+            existing.name, kind or existing.kind, country or existing.country, existing.is_demo
+        )
+        if (merged.kind, merged.country) == (existing.kind, existing.country):
+            self.report.skipped += 1
+            return
+        assert existing.id is not None
+        record_service.update_investor(self.session, actor=self.actor, investor_id=existing.id, draft=merged)
+        self.report.updated += 1
+
+
+class _Contacts(_Handler):
+    def row(self, row: _Row) -> None:
+        name = clean_name(row.required("name"))
+        has_investor, has_startup = bool(row.text("investor")), bool(row.text("startup"))
+        if has_investor == has_startup:
+            raise _RowError(row.column("investor"), "name exactly one organisation: an investor or a startup")
+        investor_id = self.investor_id(row) if has_investor else None
+        startup_id = self.startup_id(row) if has_startup else None
+        existing = self.session.exec(
+            select(Contact).where(
+                Contact.name == name, Contact.investor_id == investor_id, Contact.startup_id == startup_id
+            )
+        ).first()
+        draft = ContactDraft(
+            name=name,
+            investor_id=investor_id,
+            startup_id=startup_id,
+            email=row.text("email") or (existing.email if existing else None),
+            phone=row.text("phone") or (existing.phone if existing else None),
+            role=row.text("role") or (existing.role if existing else ""),
+        )
+        if existing is None:
+            record_service.create_contact(self.session, actor=self.actor, draft=draft)
+            self.report.created += 1
+        elif (draft.email, draft.phone, draft.role) == (existing.email, existing.phone, existing.role):
+            self.report.skipped += 1
+        else:
+            assert existing.id is not None
+            record_service.update_contact(self.session, actor=self.actor, contact_id=existing.id, draft=draft)
+            self.report.updated += 1
+
+
+# -- LOIs: possibly 100k rows, checked row by row, written in batches ---------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _LoiRow:
+    line: int
+    startup_id: int
+    investor_id: int
+    event_id: int | None
+    amount: Money
+    amount_max: Money | None
+    instrument: Instrument
+    received_on: date
+    valid_until: date | None
+    status: LoiStatus
+    conditions: str
+    owner: str
+
+    @property
+    def key(self) -> tuple[int, int, date, int, str]:
+        return (self.startup_id, self.investor_id, self.received_on, self.amount.minor, self.amount.currency)
+
+
+class _Lois(_Handler):
+    def __init__(self, session: Session, actor: Actor, report: ImportReport) -> None:
+        super().__init__(session, actor, report)
+        self.pending: list[_LoiRow] = []
+        self.seen: set[tuple[int, int, date, int, str]] = set()
+        self.deals: dict[tuple[int, int], tuple[int, Stage]] = {}
+        self.deals_loaded_for: set[int] = set()
+
+    def row(self, row: _Row) -> None:
+        check = _Checks()
+        startup_id = check(lambda: self.startup_id(row), 0)
+        investor_id = check(lambda: self.investor_id(row), 0)
+        amount = check(lambda: self._amount(row), None)
+        upper = check(lambda: self._upper(row, amount), None)
+        received = check(lambda: self.date(row, "received_on"), None) or self.today
+        valid_until = check(lambda: self.date(row, "valid_until"), None)
+        if valid_until is not None and valid_until < received:
+            check.errors.append(
+                _RowError(
+                    row.column("valid_until"), f"{valid_until} is before the LOI was received ({received})"
+                )
+            )
+        event_id = check(lambda: self.event_id(row), None)
+        instrument = check(
+            lambda: row.parse("instrument", lambda v: parse_choice(Instrument, v, what="instrument")), None
+        )
+        status = check(
+            lambda: row.parse("status", lambda v: parse_choice(LoiStatus, v, what="LOI status")), None
+        )
+        check.done()
+        assert amount is not None
+        item = _LoiRow(
+            line=row.line,
+            startup_id=startup_id,
+            investor_id=investor_id,
+            event_id=event_id,
+            amount=amount,
+            amount_max=upper,
+            instrument=instrument or Instrument.COMMON,
+            received_on=received,
+            valid_until=valid_until,
+            status=status or LoiStatus.RECEIVED,
+            conditions=row.text("conditions"),
+            owner=row.text("owner"),
+        )
+        if item.key in self.seen:
+            self.report.skipped += 1  # the same LOI twice in one file
+            return
+        self.seen.add(item.key)
+        self.pending.append(item)
+
+    def _amount(self, row: _Row) -> Money:
+        currency_text = row.text("currency").upper()
+        try:
+            amount = parse_money(row.required("amount"), default_currency=currency_text or "KRW")
+        except Invalid as error:
+            column = "currency" if "unknown currency" in str(error) else "amount"
+            raise _RowError(row.column(column), str(error)) from None
+        if currency_text and amount.currency != currency_text:
+            raise _RowError(
+                row.column("amount"), f"is in {amount.currency} but the currency column says {currency_text}"
+            )
+        if amount.amount <= 0:
+            raise _RowError(row.column("amount"), "must be more than zero")
+        return amount
+
+    def _upper(self, row: _Row, amount: Money | None) -> Money | None:
+        if amount is None:
+            return None
+        upper: Money | None = row.parse(
+            "amount_max", lambda v: parse_money(v, default_currency=amount.currency)
+        )
+        if upper is not None and (upper.currency != amount.currency or upper.amount < amount.amount):
+            raise _RowError(row.column("amount_max"), f"{upper} is not an upper bound of {amount}")
+        return upper
+
+    def _load_deals(self, startup_ids: set[int]) -> None:
+        wanted = startup_ids - self.deals_loaded_for
+        for chunk in _chunks(sorted(wanted), 500):
+            for deal_id, s, i, stage in self.session.exec(
+                select(Deal.id, Deal.startup_id, Deal.investor_id, col(Deal.stage)).where(
+                    col(Deal.startup_id).in_(chunk)
+                )
+            ).all():
+                assert deal_id is not None
+                self.deals[(s, i)] = (deal_id, Stage(stage))
+        self.deals_loaded_for |= wanted
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        items, self.pending = self.pending, []
+        self._load_deals({x.startup_id for x in items})
+        now = utcnow()
+        # deals that do not exist yet are opened at `loi`, with their history
+        missing = {
+            (x.startup_id, x.investor_id): x for x in items if (x.startup_id, x.investor_id) not in self.deals
+        }
+        if missing:
+            rows = [
+                {
+                    "startup_id": s,
+                    "investor_id": i,
+                    "event_id": x.event_id,
+                    "stage": Stage.LOI,
+                    "stage_changed_at": now,
+                    "owner": x.owner,
+                    "notes": "",
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for (s, i), x in missing.items()
+            ]
+            created = self.session.execute(
+                sa.insert(Deal).returning(col(Deal.id), col(Deal.startup_id), col(Deal.investor_id)), rows
+            ).all()
+            self.session.execute(
+                sa.insert(StageChange),
+                [
+                    {
+                        "deal_id": d,
+                        "from_stage": None,
+                        "to_stage": Stage.LOI,
+                        "changed_at": now,
+                        "changed_by": self.actor.name,
+                        "reason": f"opened by import of {self.report.file}",
+                    }
+                    for d, _, _ in created
+                ],
+            )
+            for deal_id, s, i in created:
+                self.deals[(s, i)] = (deal_id, Stage.LOI)
+        # LOIs already in the database are skipped: that is what makes a re-import harmless
+        deal_ids = {self.deals[(x.startup_id, x.investor_id)][0] for x in items}
+        existing: set[tuple[int, date, int, str]] = set()
+        for chunk in _chunks(sorted(deal_ids), 500):
+            existing |= {
+                (d, r, a, c)
+                for d, r, a, c in self.session.execute(
+                    sa.select(
+                        col(LetterOfIntent.deal_id),
+                        col(LetterOfIntent.received_on),
+                        col(LetterOfIntent.amount_minor),
+                        col(LetterOfIntent.currency),
+                    ).where(col(LetterOfIntent.deal_id).in_(chunk))
+                ).all()
+            }
+        values = []
+        for x in items:
+            deal_id, stage = self.deals[(x.startup_id, x.investor_id)]
+            if (deal_id, x.received_on, x.amount.minor, x.amount.currency) in existing:
+                self.report.skipped += 1
+                continue
+            if stage.is_terminal:
+                self.report.add_problem(x.line, "", f"deal #{deal_id} is {stage.label}: it takes no new LOIs")
+                continue
+            if stage in (Stage.SOURCED, Stage.PITCHED):
+                deal_service.move_stage(
+                    self.session,
+                    actor=self.actor,
+                    deal_id=deal_id,
+                    to=Stage.LOI,
+                    reason=f"LOI imported from {self.report.file}",
+                    at=now,
+                )
+                self.deals[(x.startup_id, x.investor_id)] = (deal_id, Stage.LOI)
+            values.append(
+                {
+                    "deal_id": deal_id,
+                    "amount_minor": x.amount.minor,
+                    "amount_max_minor": x.amount_max.minor if x.amount_max else None,
+                    "currency": x.amount.currency,
+                    "instrument": x.instrument,
+                    "received_on": x.received_on,
+                    "valid_until": x.valid_until,
+                    "conditions": x.conditions,
+                    "status": x.status,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+        if values and not self.report.problems:
+            self.session.execute(sa.insert(LetterOfIntent), values)
+        self.report.created += len(values)
+
+
+class _FollowUps(_Handler):
+    def row(self, row: _Row) -> None:
+        startup_id = self.startup_id(row)
+        investor_id = self.investor_id(row)
+        deal = self.session.exec(
+            select(Deal).where(Deal.startup_id == startup_id, Deal.investor_id == investor_id)
+        ).first()
+        if deal is None:
+            raise _RowError(row.column("investor"), "there is no deal between this startup and investor yet")
+        assert deal.id is not None
+        due = self.date(row, "due_on")
+        if due is None:
+            raise _RowError(row.column("due_on"), "is empty")
+        note = row.text("note")
+        status = row.parse("status", lambda v: parse_choice(FollowUpStatus, v, what="follow-up status"))
+        existing = self.session.exec(
+            select(FollowUp).where(
+                FollowUp.deal_id == deal.id, FollowUp.due_on == due, col(FollowUp.note).startswith(note)
+            )
+        ).first()
+        if existing is not None:
+            self.report.skipped += 1
+            return
+        view = follow_up_service.add_follow_up(
+            self.session,
+            actor=self.actor,
+            deal_id=deal.id,
+            draft=FollowUpDraft(
+                due_on=due,
+                owner=row.text("owner"),
+                channel=row.parse("channel", lambda v: parse_choice(Channel, v, what="channel"))
+                or Channel.EMAIL,
+                note=note,
+            ),
+        )
+        if status is FollowUpStatus.DONE:
+            follow_up_service.complete_follow_up(self.session, actor=self.actor, follow_up_id=view.id)
+        elif status is FollowUpStatus.CANCELLED:
+            follow_up_service.cancel_follow_up(self.session, actor=self.actor, follow_up_id=view.id)
+        self.report.created += 1
+
+
+_HANDLERS: dict[str, type[_Handler]] = {
+    "events": _Events,
+    "startups": _Startups,
+    "investors": _Investors,
+    "contacts": _Contacts,
+    "lois": _Lois,
+    "followups": _FollowUps,
+}
+assert set(_HANDLERS) == set(KINDS)
+
+
+def _chunks(values: list[int], size: int) -> Iterator[list[int]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]

@@ -1,0 +1,127 @@
+"""Share packs: one-page reports for a startup or an event, in Markdown or self-contained HTML.
+
+Templates are Jinja2 with autoescaping on, so a name like ``<script>`` is shown, never run; the
+HTML carries its own CSS and an inline SVG chart and works offline. Data comes from the same
+role-scoped queries as the screens: a startup report holds that startup's data only.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from datetime import date
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from sqlmodel import Session
+
+from ir_pipeline.actors import Actor
+from ir_pipeline.clock import local_today
+from ir_pipeline.errors import Invalid
+from ir_pipeline.io.charts import Bar, bar_chart
+from ir_pipeline.lookup import resolve_event, resolve_startup
+from ir_pipeline.money import Totals, format_korean, format_symbol
+from ir_pipeline.queries.deals import DealFilter, list_deals
+from ir_pipeline.queries.followups import follow_up_queue
+from ir_pipeline.queries.funnel import Funnel, FunnelFilter, funnel
+from ir_pipeline.queries.lois import list_lois
+from ir_pipeline.queries.records import get_startup
+from ir_pipeline.stages import FUNNEL
+from ir_pipeline.views import DealRow, EventView, FollowUpView, LoiView, StartupView
+
+REPORT_FORMATS = ("md", "html")
+LIMIT = 1_000
+
+
+def _environment(fmt: str) -> Environment:
+    env = Environment(
+        loader=PackageLoader("ir_pipeline.io", "templates"),
+        autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=False),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["won"] = lambda m: format_symbol(m)
+    env.filters["korean"] = lambda m: format_korean(m)
+    env.filters["totals"] = _totals
+    env.filters["md"] = _markdown_cell
+    return env
+
+
+def _totals(totals: Totals) -> str:
+    return "; ".join(f"{format_symbol(totals[c])} ({format_korean(totals[c])})" for c in totals) or "—"
+
+
+def _markdown_cell(text: object) -> str:
+    """Text safe inside a Markdown table cell: no pipes, no line breaks, no raw HTML."""
+    value = str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    return value.replace("<", "&lt;").replace(">", "&gt;")
+
+
+@dataclass(frozen=True, slots=True)
+class StartupReport:
+    startup: StartupView
+    funnel: Funnel
+    lois: list[LoiView]
+    deals: list[DealRow]
+    next_steps: list[FollowUpView]
+    chart_svg: str
+    generated: date
+
+
+@dataclass(frozen=True, slots=True)
+class EventReport:
+    event: EventView
+    funnel: Funnel
+    headline: str
+    chart_svg: str
+    generated: date
+
+
+def _funnel_chart(result: Funnel, title: str) -> str:
+    bars = [Bar(s.stage.label, s.reached or 0, f"{s.deals} now") for s in result.stages if s.stage in FUNNEL]
+    return bar_chart(bars, title=title)
+
+
+def startup_report(session: Session, *, actor: Actor, name: str) -> StartupReport:
+    found = resolve_startup(session, name)
+    assert found.id is not None
+    startup = get_startup(session, actor=actor, startup_id=found.id)  # refuses other startups' users
+    flt = FunnelFilter(startup_id=startup.id)
+    result = funnel(session, actor=actor, flt=flt)
+    today = local_today()
+    return StartupReport(
+        startup=startup,
+        funnel=result,
+        lois=list_lois(session, actor=actor, startup_id=startup.id, limit=LIMIT),
+        deals=list_deals(session, actor=actor, flt=DealFilter(startup_id=startup.id), limit=LIMIT).rows,
+        next_steps=follow_up_queue(
+            session, actor=actor, today=today, startup_id=startup.id, limit=LIMIT
+        ).items,
+        chart_svg=_funnel_chart(result, f"{startup.name}: deals that reached each stage"),
+        generated=today,
+    )
+
+
+def event_report(session: Session, *, actor: Actor, name: str) -> EventReport:
+    from ir_pipeline.present import event_view
+
+    event = event_view(resolve_event(session, name))
+    result = funnel(session, actor=actor, flt=FunnelFilter(event_id=event.id), ranking_limit=LIMIT)
+    lois = result.lois
+    total = " · ".join(format_korean(lois.total[c]) for c in lois.total) or "0 원"
+    return EventReport(
+        event=event,
+        funnel=result,
+        headline=f"{lois.count}건 · {lois.startups}개사 · {total}",
+        chart_svg=_funnel_chart(result, f"{event.name}: deals that reached each stage"),
+        generated=local_today(),
+    )
+
+
+def render(report: StartupReport | EventReport, fmt: str) -> str:
+    if fmt not in REPORT_FORMATS:
+        raise Invalid(f"unknown report format {fmt!r}: use md or html")
+    env = _environment(fmt)
+    name = "startup" if isinstance(report, StartupReport) else "event"
+    template = env.get_template(f"{name}.{fmt}.j2")
+    chart_uri = "data:image/svg+xml;base64," + base64.b64encode(report.chart_svg.encode()).decode()
+    return template.render(r=report, chart_uri=chart_uri)
