@@ -89,7 +89,37 @@ _ALIASES: dict[type[StrEnum], dict[str, str]] = {
         "public": "government",
     },
     Role: {"manager": "manager", "admin": "manager"},
-    Channel: {"phone": "call", "mail": "email", "visit": "meeting", "chat": "message"},
+    Channel: {
+        "phone": "call",
+        "mail": "email",
+        "visit": "meeting",
+        "chat": "message",
+        "전화": "call",
+        "통화": "call",
+        "이메일": "email",
+        "메일": "email",
+        "미팅": "meeting",
+        "회의": "meeting",
+        "방문": "meeting",
+        "메시지": "message",
+        "문자": "message",
+        "카톡": "message",
+        "기타": "other",
+    },
+    FollowUpStatus: {
+        "완료": "done",
+        "취소": "cancelled",
+        "canceled": "cancelled",
+        "예정": "open",
+        "진행중": "open",
+    },
+    LoiStatus: {
+        "접수": "received",
+        "철회": "withdrawn",
+        "만료": "expired",
+        "전환": "converted",
+        "투자전환": "converted",
+    },
 }
 
 

@@ -277,3 +277,39 @@ def test_demo_and_funnel_on_postgresql(pg_db: str) -> None:
         8,
         {"KRW": "17150000000"},
     )
+
+
+def test_import_export_and_report_commands(demo_db: str, tmp_path: Path) -> None:
+    lois = tmp_path / "lois.csv"
+    code, _, err = irp("export", "lois", "--out", str(lois), db=demo_db)
+    assert code == 0 and "26 lois rows written" in err
+    code, out, _ = irp("import", "lois", str(lois), "--dry-run", "--json", db=demo_db)
+    data = json.loads(out)
+    assert code == 0 and (data["rows"], data["created"], data["skipped"], data["dry_run"]) == (
+        26,
+        0,
+        26,
+        True,
+    )
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "기업명,투자사,금액\n"
+        "GreenGrid (demo),Hanbit Ventures (demo),minus\n"
+        "Nobody,Hanbit Ventures (demo),1억\n"
+    )
+    code, out, err = irp("import", "lois", str(bad), db=demo_db)
+    assert code == 1
+    assert "line 2, column 금액" in out and "line 3, column 기업명" in out
+    assert err.strip() == "irp: bad.csv: 2 problems in 2 rows; nothing was imported"
+    assert irp("import", "tulips", str(bad), db=demo_db)[0] == 2
+    code, _, err = irp("import", "lois", str(tmp_path / "missing.csv"), db=demo_db)
+    assert code == 1 and "no such file" in err
+    code, _, err = irp("export", "lois", "--format", "xlsx", db=demo_db)
+    assert code == 1 and "needs --out" in err
+    report = tmp_path / "event.html"
+    code, _, _ = irp("report", "event", "WSCW 2018", "--format", "html", "--out", str(report), db=demo_db)
+    assert code == 0 and "26건 · 8개사 · 171억 5천만 원" in report.read_text(encoding="utf-8")
+    code, out, _ = irp("--as", "greengrid", "report", "startup", "greengrid", db=demo_db)
+    assert code == 0 and out.startswith("# GreenGrid (demo)")
+    code, _, err = irp("--as", "greengrid", "report", "startup", "mobility lab", db=demo_db)
+    assert code == 1

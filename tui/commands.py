@@ -19,7 +19,9 @@ from ir_pipeline.queries.deals import DealFilter, list_deals
 from ir_pipeline.queries.records import list_investors, list_startups, list_users
 
 if TYPE_CHECKING:
+    from ir_pipeline.io.importer import ImportReport
     from tui.app import IrpApp
+    from tui.forms.transfer import ImportForm, ImportRequest
 
 RESULTS = 8
 
@@ -48,7 +50,11 @@ class IrpCommands(Provider):
                     f"Switch to the {title} screen",
                 )
             )
+        commands.append(("Export…", self._export, "Write startups, deals, LOIs, … to CSV, XLSX or JSON"))
         if app.actor.can_edit:
+            commands.append(
+                ("Import a spreadsheet…", self._import, "CSV or XLSX; all or nothing, dry run first")
+            )
             commands.append(("New LOI", self._new_loi, "Record an LOI for a startup and an investor"))
             deal_id = self._current_deal()
             if deal_id is not None:
@@ -87,6 +93,68 @@ class IrpCommands(Provider):
                     reload()
 
         self.irp.push_screen(NewLoiForm(save), done)
+
+    def _import(self) -> None:
+        from tui.forms.transfer import ImportForm
+
+        app = self.irp
+
+        def save(request: ImportRequest) -> ImportReport:
+            return self._run_import(form, request)
+
+        form = ImportForm(save)
+
+        def done(report: ImportReport | None) -> None:
+            if report is None:
+                return
+            what = "would create" if report.dry_run else "created"
+            app.notify(
+                f"{report.file}: {report.rows} rows; {what} {report.created}, updated {report.updated}, "
+                f"skipped {report.skipped}" + (" (dry run: nothing written)" if report.dry_run else ""),
+                timeout=8,
+            )
+            reload = getattr(app.screen, "reload", None)
+            if callable(reload):
+                reload()
+
+        app.push_screen(form, done)
+
+    def _run_import(self, form: ImportForm, request: ImportRequest) -> ImportReport:
+        """Runs in the form's worker thread; reports progress back to the UI thread."""
+        from ir_pipeline.errors import Invalid
+        from ir_pipeline.io.importer import ImportRejected, import_file
+        from tui.forms.transfer import describe_rejection
+
+        app = self.irp
+        b = app.backend
+        app.call_from_thread(form.started)
+        try:
+            return b.write(
+                import_file,
+                actor=b.actor,
+                kind=request.kind,
+                path=request.path,
+                dry_run=request.dry_run,
+                progress=lambda rows, _size: app.call_from_thread(form.progressed, rows),
+            )
+        except ImportRejected as rejected:
+            raise Invalid(describe_rejection(rejected)) from None
+
+    def _export(self) -> None:
+        from ir_pipeline.io.export import export
+        from tui.forms.transfer import ExportForm, ExportRequest
+
+        app = self.irp
+        b = app.backend
+
+        def save(request: ExportRequest) -> int:
+            return b.read(export, actor=b.actor, kind=request.kind, fmt=request.fmt, out=request.path)
+
+        def done(rows: int | None) -> None:
+            if rows is not None:
+                app.notify(f"{rows} rows exported")
+
+        app.push_screen(ExportForm(save), done)
 
     def _new_follow_up(self, deal_id: int) -> None:
         from tui.screens.deal import DealScreen, open_follow_up_form

@@ -357,3 +357,59 @@ async def test_pipeline_search_and_stage_filter(app_as: Callable[[str], IrpApp])
         await settle(pilot)
         amounts = [r.last_loi.minor for r in screen.rows if r.last_loi]
         assert amounts == sorted(amounts)
+
+
+async def test_import_from_the_palette_with_a_dry_run_first(
+    app_as: Callable[[str], IrpApp], sqlite_demo: Engine, tmp_path: Path
+) -> None:
+    from textual.widgets import Checkbox
+
+    from tui.forms.transfer import ImportForm
+
+    path = tmp_path / "new_lois.csv"
+    path.write_text(
+        "기업명,투자사,금액\nGreenGrid (demo),Nordic Smart Cities Fund (demo),2억\n", encoding="utf-8"
+    )
+    app = app_as("staff")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        provider = IrpCommands(app.screen)
+        (hit,) = [h async for h in provider.search("import a spreadsheet")]
+        for dry_run, expected_total in ((True, 17_150_000_000), (False, 17_350_000_000)):
+            hit.command()
+            await settle(pilot)
+            form = app.screen
+            assert isinstance(form, ImportForm)
+            form.query_one("#path Input").value = str(path)  # type: ignore[attr-defined]
+            form.query_one("#dry-run", Checkbox).value = dry_run
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert not isinstance(app.screen, ImportForm)
+            with read_only(sqlite_demo) as s:
+                assert loi_summary(s, actor=MANAGER).total["KRW"].minor == expected_total
+        assert any("dry run: nothing written" in str(n.message) for n in app._notifications)
+
+
+async def test_a_rejected_import_keeps_the_form_open_with_the_problems(
+    app_as: Callable[[str], IrpApp], sqlite_demo: Engine, tmp_path: Path
+) -> None:
+    from tui.forms.transfer import ImportForm
+
+    path = tmp_path / "bad.csv"
+    path.write_text("기업명,투자사,금액\nNobody,Hanbit Ventures (demo),abc\n", encoding="utf-8")
+    before = snapshot(sqlite_demo)
+    app = app_as("staff")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        (hit,) = [h async for h in IrpCommands(app.screen).search("import a spreadsheet")]
+        hit.command()
+        await settle(pilot)
+        form = app.screen
+        form.query_one("#path Input").value = str(path)  # type: ignore[attr-defined]
+        form.query_one("#dry-run").value = False  # type: ignore[attr-defined]
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ImportForm)
+        message = str(app.screen.query_one("#form-error", Static).render())
+        assert "line 2, column 기업명" in message and "line 2, column 금액" in message
+    assert snapshot(sqlite_demo) == before

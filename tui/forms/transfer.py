@@ -1,0 +1,96 @@
+"""Import and export from the TUI: the same ``ir_pipeline.io`` code as ``irp import/export``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual.app import ComposeResult
+from textual.widgets import Checkbox, ProgressBar, Static
+
+from ir_pipeline.errors import Invalid
+from ir_pipeline.io.columns import KINDS
+from ir_pipeline.io.export import EXPORT_KINDS, FORMATS
+from ir_pipeline.io.importer import ImportRejected, ImportReport
+from tui.forms.base import FormScreen
+from tui.widgets.fields import ChoiceField, TextField
+
+
+@dataclass(frozen=True, slots=True)
+class ImportRequest:
+    kind: str
+    path: Path
+    dry_run: bool
+
+
+class ImportForm(FormScreen[ImportRequest, ImportReport]):
+    """Pick a kind and a file; a dry run shows what would change without writing."""
+
+    TITLE = "Import a spreadsheet"
+
+    def fields(self) -> ComposeResult:
+        yield ChoiceField("Import", [(k, k) for k in KINDS], value="lois", id="kind")
+        yield TextField("File (.csv or .xlsx)", placeholder="~/Downloads/lois.csv", id="path")
+        yield Checkbox("Dry run: check only, write nothing", value=True, id="dry-run")
+        yield ProgressBar(total=None, show_eta=False, id="import-progress")
+        yield Static("", id="import-rows", classes="form-help")
+
+    def on_mount(self) -> None:
+        self.query_one("#import-progress", ProgressBar).display = False
+
+    def build(self) -> ImportRequest:
+        path = Path(self.query_one("#path", TextField).read()).expanduser()
+        if not path.is_file():
+            raise Invalid(f"no such file: {path}", field="path")
+        return ImportRequest(
+            kind=self.query_one("#kind", ChoiceField).value,
+            path=path,
+            dry_run=self.query_one("#dry-run", Checkbox).value,
+        )
+
+    def started(self) -> None:
+        self.query_one("#import-progress", ProgressBar).display = True
+
+    def progressed(self, rows: int) -> None:
+        """Called from the import's thread through ``call_from_thread``."""
+        self.query_one("#import-rows", Static).update(f"{rows:,} rows read")
+
+    def _failed(self, message: str) -> None:
+        super()._failed(message)
+        self.query_one("#import-progress", ProgressBar).display = False
+
+
+def describe_rejection(error: ImportRejected, limit: int = 8) -> str:
+    lines = [str(error)] + [f"  {p}" for p in error.report.problems[:limit]]
+    if error.report.problem_count > limit:
+        lines.append(f"  … {error.report.problem_count - limit} more (irp import shows them all)")
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRequest:
+    kind: str
+    fmt: str
+    path: Path
+
+
+class ExportForm(FormScreen[ExportRequest, int]):
+    TITLE = "Export"
+
+    def __init__(self, save: Callable[[ExportRequest], int]) -> None:
+        super().__init__(save)
+
+    def fields(self) -> ComposeResult:
+        yield ChoiceField("Export", [(k, k) for k in EXPORT_KINDS], value="lois", id="kind")
+        yield ChoiceField("Format", [(f, f) for f in FORMATS], value="xlsx", id="format")
+        yield TextField("Save as", placeholder="~/lois.xlsx", id="path")
+
+    def build(self) -> ExportRequest:
+        fmt = self.query_one("#format", ChoiceField).value
+        path = Path(self.query_one("#path", TextField).read()).expanduser()
+        if path.suffix.lower() != f".{fmt}":
+            path = path.with_suffix(f".{fmt}")
+        if not path.parent.is_dir():
+            raise Invalid(f"no such folder: {path.parent}", field="path")
+        return ExportRequest(kind=self.query_one("#kind", ChoiceField).value, fmt=fmt, path=path)
