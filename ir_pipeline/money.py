@@ -74,6 +74,7 @@ def _known_currencies() -> frozenset[str]:
     return frozenset(list_currencies())
 
 
+@lru_cache(maxsize=512)
 def normalise_currency(code: str) -> str:
     """Upper-case an ISO 4217 code and check it exists, so a typo never becomes a currency."""
     iso = code.strip().upper()
@@ -82,6 +83,7 @@ def normalise_currency(code: str) -> str:
     return iso
 
 
+@lru_cache(maxsize=512)
 def minor_digits(currency: str) -> int:
     """How many digits after the point the currency has (KRW 0, USD 2, ...)."""
     return int(get_currency_precision(currency))
@@ -210,19 +212,28 @@ def parse_money(text: str, *, default_currency: str = DEFAULT_CURRENCY) -> Money
         raise Invalid(f"amount {original!r}: {exc}") from None
 
 
+_SYMBOL_RE = re.compile("|".join(re.escape(k) for k in sorted(_SYMBOLS, key=len, reverse=True)))
+_WORD_RE = re.compile(
+    "|".join(
+        re.escape(w) if not w.isascii() else r"(?<![a-z])" + re.escape(w) + r"(?![a-z])"
+        for w in sorted(_WORDS, key=len, reverse=True)
+    )
+)
+_ISO_RE = re.compile(r"(?<![a-z])[a-z]{3}(?![a-z])")
+
+
 def _take_currency_markers(s: str) -> tuple[str, set[str]]:
     found: set[str] = set()
     if "¥" in s:
         raise Invalid("¥ could be yen or yuan: write JPY or CNY")
-    for symbol in sorted(_SYMBOLS, key=len, reverse=True):
-        if symbol in s:
-            found.add(_SYMBOLS[symbol])
-            s = s.replace(symbol, " ")
-    for word in sorted(_WORDS, key=len, reverse=True):
-        pattern = re.escape(word) if not word.isascii() else r"(?<![a-z])" + re.escape(word) + r"(?![a-z])"
-        if re.search(pattern, s):
-            found.add(_WORDS[word])
-            s = re.sub(pattern, " ", s)
+
+    def symbol(match: re.Match[str]) -> str:
+        found.add(_SYMBOLS[match.group(0)])
+        return " "
+
+    def word(match: re.Match[str]) -> str:
+        found.add(_WORDS[match.group(0)])
+        return " "
 
     def iso(match: re.Match[str]) -> str:
         code = match.group(0).upper()
@@ -231,7 +242,9 @@ def _take_currency_markers(s: str) -> tuple[str, set[str]]:
             return " "
         return match.group(0)
 
-    s = re.sub(r"(?<![a-z])[a-z]{3}(?![a-z])", iso, s)
+    s = _SYMBOL_RE.sub(symbol, s)
+    s = _WORD_RE.sub(word, s)
+    s = _ISO_RE.sub(iso, s)
     return s, found
 
 

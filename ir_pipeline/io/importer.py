@@ -12,12 +12,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from ir_pipeline.actors import Actor
 from ir_pipeline.clock import local_today, utcnow
@@ -222,8 +223,17 @@ class _Handler:
         self._startups: dict[str, int | _RowError] = {}
         self._investors: dict[str, int | _RowError] = {}
         self._events: dict[str, int | _RowError] = {}
+        # Spreadsheets repeat the same names, amounts and dates thousands of times: parse each once.
+        self.key = lru_cache(maxsize=65_536)(name_key)
+        self.money = lru_cache(maxsize=8_192)(
+            lambda text, currency: parse_money(text, default_currency=currency)
+        )
+        self.day = lru_cache(maxsize=8_192)(
+            lambda text, field: parse_date(text, today=self.today, field=field)
+        )
 
     def run(self, rows: list[_Row]) -> None:
+        self.prefetch(rows)
         for row in rows:
             self.report.rows += 1
             try:
@@ -240,6 +250,21 @@ class _Handler:
     def row(self, row: _Row) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def prefetch(self, rows: list[_Row]) -> None:
+        """Resolve the batch's startup and investor names with one query each (exact keys)."""
+        for key, model, cache in (
+            ("startup", Startup, self._startups),
+            ("investor", Investor, self._investors),
+        ):
+            if not rows or key not in rows[0].columns:
+                continue
+            wanted = {self.key(r.text(key)) for r in rows} - cache.keys() - {""}
+            for chunk in _chunks_of(sorted(wanted), 500):
+                for ident, found_key in self.session.execute(
+                    sa.select(col(model.id), col(model.name_key)).where(col(model.name_key).in_(chunk))
+                ).all():
+                    cache[found_key] = ident
+
     def flush(self) -> None:
         """Write what the batch collected (for kinds that write in bulk)."""
 
@@ -250,14 +275,14 @@ class _Handler:
 
     def startup_id(self, row: _Row, key: str = "startup") -> int:
         text = row.required(key)
-        cache_key = name_key(text)
+        cache_key = self.key(text)
         if cache_key not in self._startups:
             self._startups[cache_key] = _strict(self.session, Startup, text, "startup", row.column(key))
         return _unwrap(self._startups[cache_key])
 
     def investor_id(self, row: _Row, key: str = "investor") -> int:
         text = row.required(key)
-        cache_key = name_key(text)
+        cache_key = self.key(text)
         if cache_key not in self._investors:
             self._investors[cache_key] = _strict(self.session, Investor, text, "investor", row.column(key))
         return _unwrap(self._investors[cache_key])
@@ -276,7 +301,7 @@ class _Handler:
         return _unwrap(self._events[text])
 
     def date(self, row: _Row, key: str) -> date | None:
-        return row.parse(key, lambda v: parse_date(v, today=self.today, field=key))  # type: ignore[no-any-return]
+        return row.parse(key, lambda v: self.day(v, key))  # type: ignore[no-any-return]
 
 
 def _unwrap(value: int | _RowError) -> int:
@@ -480,6 +505,7 @@ class _Lois(_Handler):
         self.seen: set[tuple[int, int, date, int, str]] = set()
         self.deals: dict[tuple[int, int], tuple[int, Stage]] = {}
         self.deals_loaded_for: set[int] = set()
+        self.connection = session.connection()
 
     def row(self, row: _Row) -> None:
         check = _Checks()
@@ -527,7 +553,7 @@ class _Lois(_Handler):
     def _amount(self, row: _Row) -> Money:
         currency_text = row.text("currency").upper()
         try:
-            amount = parse_money(row.required("amount"), default_currency=currency_text or "KRW")
+            amount: Money = self.money(row.required("amount"), currency_text or "KRW")
         except Invalid as error:
             column = "currency" if "unknown currency" in str(error) else "amount"
             raise _RowError(row.column(column), str(error)) from None
@@ -548,6 +574,23 @@ class _Lois(_Handler):
         if upper is not None and (upper.currency != amount.currency or upper.amount < amount.amount):
             raise _RowError(row.column("amount_max"), f"{upper} is not an upper bound of {amount}")
         return upper
+
+    def connection_insert_history(self, deal_ids: list[int], now: datetime, reason: str) -> None:
+        _bulk_insert(
+            self.connection,
+            _table(StageChange),
+            [
+                {
+                    "deal_id": d,
+                    "from_stage": None,
+                    "to_stage": Stage.LOI,
+                    "changed_at": now,
+                    "changed_by": self.actor.name,
+                    "reason": reason,
+                }
+                for d in deal_ids
+            ],
+        )
 
     def _load_deals(self, startup_ids: set[int]) -> None:
         wanted = startup_ids - self.deals_loaded_for
@@ -586,25 +629,20 @@ class _Lois(_Handler):
                 }
                 for (s, i), x in missing.items()
             ]
-            created = self.session.execute(
-                sa.insert(Deal).returning(col(Deal.id), col(Deal.startup_id), col(Deal.investor_id)), rows
-            ).all()
-            self.session.execute(
-                sa.insert(StageChange),
-                [
-                    {
-                        "deal_id": d,
-                        "from_stage": None,
-                        "to_stage": Stage.LOI,
-                        "changed_at": now,
-                        "changed_by": self.actor.name,
-                        "reason": f"opened by import of {self.report.file}",
-                    }
-                    for d, _, _ in created
-                ],
-            )
-            for deal_id, s, i in created:
+            deal_table = _table(Deal)
+            before = self.connection.execute(
+                sa.select(sa.func.coalesce(sa.func.max(deal_table.c.id), 0))
+            ).scalar_one()
+            _bulk_insert(self.connection, deal_table, rows)
+            for deal_id, s, i in self.connection.execute(
+                sa.select(deal_table.c.id, deal_table.c.startup_id, deal_table.c.investor_id).where(
+                    deal_table.c.id > before
+                )
+            ).all():
                 self.deals[(s, i)] = (deal_id, Stage.LOI)
+            self.connection_insert_history(
+                [self.deals[pair][0] for pair in missing], now, f"opened by import of {self.report.file}"
+            )
         # LOIs already in the database are skipped: that is what makes a re-import harmless
         deal_ids = {self.deals[(x.startup_id, x.investor_id)][0] for x in items}
         existing: set[tuple[int, date, int, str]] = set()
@@ -655,7 +693,7 @@ class _Lois(_Handler):
                 }
             )
         if values and not self.report.problems:
-            self.session.execute(sa.insert(LetterOfIntent), values)
+            _bulk_insert(self.connection, _table(LetterOfIntent), values)
         self.report.created += len(values)
 
 
@@ -712,6 +750,50 @@ _HANDLERS: dict[str, type[_Handler]] = {
 assert set(_HANDLERS) == set(KINDS)
 
 
+def _bulk_insert(connection: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    """``executemany`` straight to the driver, with values converted by the dialect's own processors.
+
+    SQLAlchemy's per-row parameter handling costs more than the insert itself at 100k rows;
+    converting each column with its bind processor in one loop and handing the driver plain
+    tuples writes exactly what a normal insert would, several times faster.
+    """
+    if not rows:
+        return
+    dialect = connection.dialect
+    keys = list(rows[0])
+    processors = [table.c[key].type._cached_bind_processor(dialect) for key in keys]
+    # Most columns repeat a few values (the batch's timestamp, a handful of dates, enum members):
+    # convert each distinct value once.
+    memos: list[dict[Any, Any]] = [{} for _ in keys]
+
+    def convert(value: Any, processor: Callable[[Any], Any] | None, memo: dict[Any, Any]) -> Any:
+        if processor is None or value is None:
+            return value
+        converted = memo.get(value, memo)
+        if converted is memo:
+            converted = memo[value] = processor(value)
+        return converted
+
+    columns = list(zip(keys, processors, memos, strict=True))
+    values = [tuple(convert(row[k], p, m) for k, p, m in columns) for row in rows]
+    marker = {"qmark": "?", "format": "%s", "pyformat": "%s"}.get(dialect.paramstyle)
+    if marker is None:  # pragma: no cover - the drivers we ship use qmark or format/pyformat
+        raise RuntimeError(f"unsupported paramstyle {dialect.paramstyle}")
+    sql = f"INSERT INTO {table.name} ({', '.join(keys)}) VALUES ({', '.join([marker] * len(keys))})"
+    connection.exec_driver_sql(sql, values)
+
+
+def _table(model: type[SQLModel]) -> sa.Table:
+    table = model.__table__  # type: ignore[attr-defined]
+    assert isinstance(table, sa.Table)
+    return table
+
+
 def _chunks(values: list[int], size: int) -> Iterator[list[int]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _chunks_of(values: list[str], size: int) -> Iterator[list[str]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
