@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
+from sqlalchemy.engine import Engine
 
 from ir_pipeline import migrate
 from ir_pipeline.cli.context import cli_context
@@ -16,28 +18,26 @@ app = typer.Typer(
 )
 
 
-@app.command()
-def upgrade(ctx: typer.Context, revision: Annotated[str, typer.Argument()] = "head") -> None:
-    """Bring the schema up to REVISION (default: head)."""
+def _migrate(ctx: typer.Context, step: Callable[[Engine, str], None], revision: str) -> None:
     url = cli_context(ctx).settings.database_url
     engine = make_engine(url)
     try:
-        migrate.upgrade(engine, revision)
+        step(engine, revision)
         typer.echo(f"{describe(url)} is at {', '.join(migrate.current_revisions(engine)) or 'base'}")
     finally:
         engine.dispose()
+
+
+@app.command()
+def upgrade(ctx: typer.Context, revision: Annotated[str, typer.Argument()] = "head") -> None:
+    """Bring the schema up to REVISION (default: head)."""
+    _migrate(ctx, migrate.upgrade, revision)
 
 
 @app.command()
 def downgrade(ctx: typer.Context, revision: str) -> None:
     """Take the schema down to REVISION ('base' removes every table and its data)."""
-    url = cli_context(ctx).settings.database_url
-    engine = make_engine(url)
-    try:
-        migrate.downgrade(engine, revision)
-        typer.echo(f"{describe(url)} is at {', '.join(migrate.current_revisions(engine)) or 'base'}")
-    finally:
-        engine.dispose()
+    _migrate(ctx, migrate.downgrade, revision)
 
 
 @app.command()

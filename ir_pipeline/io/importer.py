@@ -259,7 +259,7 @@ class _Handler:
             if not rows or key not in rows[0].columns:
                 continue
             wanted = {self.key(r.text(key)) for r in rows} - cache.keys() - {""}
-            for chunk in _chunks_of(sorted(wanted), 500):
+            for chunk in _chunks(sorted(wanted), 500):
                 for ident, found_key in self.session.execute(
                     sa.select(col(model.id), col(model.name_key)).where(col(model.name_key).in_(chunk))
                 ).all():
@@ -789,11 +789,6 @@ def _table(model: type[SQLModel]) -> sa.Table:
     return table
 
 
-def _chunks(values: list[int], size: int) -> Iterator[list[int]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
-def _chunks_of(values: list[str], size: int) -> Iterator[list[str]]:
+def _chunks(values: list[T], size: int) -> Iterator[list[T]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]

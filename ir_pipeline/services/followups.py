@@ -61,33 +61,32 @@ def _append_note(existing: str, addition: str) -> str:
     return f"{existing}\n{addition}" if existing else addition
 
 
+def _close(
+    session: Session, follow_up_id: int, status: FollowUpStatus, note: str, at: datetime | None
+) -> FollowUp:
+    follow_up = _open(session, follow_up_id)
+    moment = at or utcnow()
+    follow_up.status = status
+    follow_up.completed_at = moment
+    follow_up.note = _append_note(follow_up.note, note)
+    follow_up.updated_at = moment
+    session.flush()
+    return follow_up
+
+
 def complete_follow_up(
     session: Session, *, actor: Actor, follow_up_id: int, note: str = "", at: datetime | None = None
 ) -> FollowUpView:
     """Mark done; a closing note is added below the original, which is kept."""
     actor.require_staff("complete follow-ups")
-    follow_up = _open(session, follow_up_id)
-    moment = at or utcnow()
-    follow_up.status = FollowUpStatus.DONE
-    follow_up.completed_at = moment
-    follow_up.note = _append_note(follow_up.note, note)
-    follow_up.updated_at = moment
-    session.flush()
-    return _view(session, follow_up)
+    return _view(session, _close(session, follow_up_id, FollowUpStatus.DONE, note, at))
 
 
 def cancel_follow_up(
     session: Session, *, actor: Actor, follow_up_id: int, reason: str = "", at: datetime | None = None
 ) -> FollowUpView:
     actor.require_staff("cancel follow-ups")
-    follow_up = _open(session, follow_up_id)
-    moment = at or utcnow()
-    follow_up.status = FollowUpStatus.CANCELLED
-    follow_up.completed_at = moment
-    follow_up.note = _append_note(follow_up.note, reason)
-    follow_up.updated_at = moment
-    session.flush()
-    return _view(session, follow_up)
+    return _view(session, _close(session, follow_up_id, FollowUpStatus.CANCELLED, reason, at))
 
 
 def reschedule_follow_up(
