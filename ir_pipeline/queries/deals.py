@@ -152,7 +152,7 @@ def list_deals(
     if sort in computed:
         order.insert(0, key.is_(None))  # empty values last either way
     rows = session.execute(query.order_by(*order).offset(offset).limit(limit)).all()
-    count_query = select(sa.func.count(col(Deal.id)))
+    count_query = select(sa.func.count()).select_from(Deal)
     if flt.search.strip():  # only a name search needs the names joined in
         count_query = count_query.join(Startup, col(Startup.id) == Deal.startup_id).join(
             Investor, col(Investor.id) == Deal.investor_id

@@ -59,7 +59,7 @@ def follow_up_queue(
         .join(Startup, col(Startup.id) == Deal.startup_id)
         .join(Investor, col(Investor.id) == Deal.investor_id)
     )
-    counter = select(sa.func.count(col(FollowUp.id)))
+    counter = select(sa.func.count()).select_from(FollowUp)
     conditions: list[Any] = []
     scope = actor.startup_scope
     if scope is not None or startup_id is not None:

@@ -95,7 +95,7 @@ def loi_summary(session: Session, *, actor: Actor, flt: FunnelFilter = FunnelFil
         _scoped(
             _loi_join(
                 select(
-                    sa.func.count(col(LetterOfIntent.id)),
+                    sa.func.count(),
                     sa.func.count(sa.distinct(col(Deal.startup_id))),
                     sa.func.count(sa.distinct(col(Deal.investor_id))),
                 )
@@ -113,7 +113,7 @@ def loi_summary(session: Session, *, actor: Actor, flt: FunnelFilter = FunnelFil
     ).all()
     statuses = session.exec(
         _scoped(
-            _loi_join(select(LetterOfIntent.status, sa.func.count(col(LetterOfIntent.id)))), actor, flt
+            _loi_join(select(LetterOfIntent.status, sa.func.count())), actor, flt
         ).group_by(col(LetterOfIntent.status))
     ).all()
     return LoiSummary(
@@ -150,7 +150,7 @@ def funnel(
 ) -> Funnel:
     deals: dict[Stage, int] = dict(
         session.exec(
-            _scoped(select(Deal.stage, sa.func.count(col(Deal.id))), actor, flt).group_by(col(Deal.stage))
+            _scoped(select(Deal.stage, sa.func.count()), actor, flt).group_by(col(Deal.stage))
         ).all()
     )
     amounts: dict[Stage, Totals] = {}
@@ -167,7 +167,7 @@ def funnel(
     lost_from: dict[Stage | None, int] = dict(
         session.exec(
             _scoped(
-                select(StageChange.from_stage, sa.func.count(col(StageChange.id)))
+                select(StageChange.from_stage, sa.func.count())
                 .join(Deal, col(Deal.id) == StageChange.deal_id)
                 .where(StageChange.to_stage == Stage.LOST),
                 actor,
@@ -231,13 +231,13 @@ def ranked(
     top: Any = session.execute(
         _scoped(
             _loi_join(
-                select(key.label("id"), sa.func.count(col(LetterOfIntent.id)).label("n"), krw.label("krw"))
+                select(key.label("id"), sa.func.count().label("n"), krw.label("krw"))
             ),
             actor,
             flt,
         )
         .group_by(key)
-        .order_by(krw.desc(), sa.func.count(col(LetterOfIntent.id)).desc(), key)
+        .order_by(krw.desc(), sa.func.count().desc(), key)
         .limit(limit)
     ).all()
     ids = [int(r.id) for r in top]
