@@ -70,29 +70,9 @@ class IrpCommands(Provider):
         return screen.deal_id if isinstance(screen, DealScreen) else None
 
     def _new_loi(self) -> None:
-        from ir_pipeline.services.lois import add_loi_by_names
-        from tui.forms.pipeline import NewLoiForm, PairedLoiDraft
+        from tui.actions import open_new_loi_form
 
-        b = self.irp.backend
-
-        def save(draft: PairedLoiDraft):  # type: ignore[no-untyped-def]
-            return b.write(
-                add_loi_by_names,
-                actor=b.actor,
-                startup=draft.startup,
-                investor=draft.investor,
-                draft=draft.loi,
-            )
-
-        def done(result: object) -> None:
-            if result is not None:
-                self.irp.notify("LOI saved")
-                screen = self.irp.screen
-                reload = getattr(screen, "reload", None)
-                if callable(reload):
-                    reload()
-
-        self.irp.push_screen(NewLoiForm(save), done)
+        open_new_loi_form(self.irp, self.irp.backend)
 
     def _import(self) -> None:
         from tui.forms.transfer import ImportForm
@@ -157,7 +137,8 @@ class IrpCommands(Provider):
         app.push_screen(ExportForm(save), done)
 
     def _new_follow_up(self, deal_id: int) -> None:
-        from tui.screens.deal import DealScreen, open_follow_up_form
+        from tui.actions import open_follow_up_form
+        from tui.screens.deal import DealScreen
 
         screen = self.screen
         if isinstance(screen, DealScreen):

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on
@@ -13,60 +12,16 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
 from ir_pipeline.clock import format_local, local_today
-from ir_pipeline.drafts import FollowUpDraft, FundingDraft, LoiDraft
+from ir_pipeline.drafts import FundingDraft
 from ir_pipeline.enums import FollowUpStatus
 from ir_pipeline.queries.deals import get_deal_detail
-from ir_pipeline.services import deals, followups, fundings, lois
-from ir_pipeline.stages import Stage
-from ir_pipeline.views import DealDetail, FollowUpView, FundingView, LoiView, StageChangeView
+from ir_pipeline.services import followups, fundings
+from ir_pipeline.views import DealDetail, FundingView
+from tui.actions import after_save, open_follow_up_form, open_loi_form, open_move_form
 from tui.format import STAGE_STYLE, day, money, money_both
-from tui.forms.pipeline import FollowUpForm, FundingForm, LoiForm, MoveStageForm, StageMove
+from tui.forms.pipeline import FundingForm
 from tui.widgets.fitted_table import FittedTable
 from tui.workers import BackendScreen
-
-
-def _after_save(screen: BackendScreen, message: str) -> Callable[[Any], None]:
-    def done(result: object) -> None:
-        if result is not None:
-            screen.notify(message)
-            screen.reload()
-
-    return done
-
-
-def open_loi_form(screen: BackendScreen, deal_id: int, title: str, initial: LoiView | None = None) -> None:
-    b = screen.irp.backend
-
-    def save(draft: LoiDraft) -> LoiView:
-        if initial is None:
-            return b.write(lois.add_loi, actor=b.actor, deal_id=deal_id, draft=draft)
-        return b.write(lois.update_loi, actor=b.actor, loi_id=initial.id, draft=draft)
-
-    screen.app.push_screen(
-        LoiForm(save, title=title, initial=initial),
-        _after_save(screen, "LOI saved"),
-    )
-
-
-def open_move_form(screen: BackendScreen, deal_id: int, current: Stage) -> None:
-    b = screen.irp.backend
-
-    def save(move: StageMove) -> StageChangeView:
-        return b.write(deals.move_stage, actor=b.actor, deal_id=deal_id, to=move.to, reason=move.reason)
-
-    screen.app.push_screen(MoveStageForm(save, current=current), _after_save(screen, "Stage moved"))
-
-
-def open_follow_up_form(screen: BackendScreen, deal_id: int) -> None:
-    b = screen.irp.backend
-
-    def save(draft: FollowUpDraft) -> FollowUpView:
-        return b.write(followups.add_follow_up, actor=b.actor, deal_id=deal_id, draft=draft)
-
-    screen.app.push_screen(
-        FollowUpForm(save, owner=b.actor.name),
-        _after_save(screen, "Follow-up added"),
-    )
 
 
 class DealScreen(BackendScreen):
@@ -238,7 +193,7 @@ class DealScreen(BackendScreen):
         def save(draft: FundingDraft) -> FundingView:
             return b.write(fundings.record_funding, actor=b.actor, deal_id=self.deal_id, draft=draft)
 
-        self.app.push_screen(FundingForm(save), _after_save(self, "Funding recorded"))
+        self.app.push_screen(FundingForm(save), after_save(self, "Funding recorded"))
 
     @on(DataTable.RowSelected, "#lois")
     def edit_selected_loi(self) -> None:

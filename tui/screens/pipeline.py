@@ -221,14 +221,14 @@ class PipelineScreen(BackendScreen):
         return True
 
     def action_add_loi(self) -> None:
-        from tui.screens.deal import open_loi_form
+        from tui.actions import open_loi_form
 
         deal = self.current_deal()
         if deal is not None:
             open_loi_form(self, deal.id, f"LOI: {deal.startup} × {deal.investor}")
 
     def action_move(self) -> None:
-        from tui.screens.deal import open_move_form
+        from tui.actions import open_move_form
 
         deal = self.current_deal()
         if deal is not None:

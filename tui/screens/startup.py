@@ -151,26 +151,9 @@ class StartupScreen(BackendScreen):
 
     def action_new_loi(self) -> None:
         """Staff record an LOI for the startup on screen: only the investor is left to name."""
-        from ir_pipeline.services.lois import add_loi_by_names
-        from tui.forms.pipeline import NewLoiForm, PairedLoiDraft
+        from tui.actions import open_new_loi_form
 
-        b = self.irp.backend
-
-        def save(draft: PairedLoiDraft) -> LoiView:
-            return b.write(
-                add_loi_by_names,
-                actor=b.actor,
-                startup=draft.startup,
-                investor=draft.investor,
-                draft=draft.loi,
-            )
-
-        def done(result: LoiView | None) -> None:
-            if result is not None:
-                self.notify(f"LOI saved: {result.investor}")
-                self.reload()
-
-        self.app.push_screen(NewLoiForm(save, startup=self.startup.name if self.startup else ""), done)
+        open_new_loi_form(self.app, self.irp.backend, startup=self.startup.name if self.startup else "")
 
     @on(Select.Changed, "#choose")
     def chosen(self, event: Select.Changed) -> None:

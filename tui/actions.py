@@ -1,0 +1,87 @@
+"""Opening the pipeline's forms with the service call that saves them, for any screen.
+
+One place per action, so the pipeline, the deal screen, the startup view and the command palette
+all record an LOI or move a stage the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from textual.app import App
+
+from ir_pipeline.drafts import FollowUpDraft, LoiDraft
+from ir_pipeline.gateway import Backend
+from ir_pipeline.services import deals, followups, lois
+from ir_pipeline.stages import Stage
+from ir_pipeline.views import FollowUpView, LoiView, StageChangeView
+from tui.forms.pipeline import FollowUpForm, LoiForm, MoveStageForm, NewLoiForm, PairedLoiDraft, StageMove
+from tui.workers import BackendScreen
+
+
+def after_save(screen: BackendScreen, message: str) -> Callable[[Any], None]:
+    def done(result: object) -> None:
+        if result is not None:
+            screen.notify(message)
+            screen.reload()
+
+    return done
+
+
+def open_loi_form(screen: BackendScreen, deal_id: int, title: str, initial: LoiView | None = None) -> None:
+    b = screen.irp.backend
+
+    def save(draft: LoiDraft) -> LoiView:
+        if initial is None:
+            return b.write(lois.add_loi, actor=b.actor, deal_id=deal_id, draft=draft)
+        return b.write(lois.update_loi, actor=b.actor, loi_id=initial.id, draft=draft)
+
+    screen.app.push_screen(
+        LoiForm(save, title=title, initial=initial),
+        after_save(screen, "LOI saved"),
+    )
+
+
+def open_move_form(screen: BackendScreen, deal_id: int, current: Stage) -> None:
+    b = screen.irp.backend
+
+    def save(move: StageMove) -> StageChangeView:
+        return b.write(deals.move_stage, actor=b.actor, deal_id=deal_id, to=move.to, reason=move.reason)
+
+    screen.app.push_screen(MoveStageForm(save, current=current), after_save(screen, "Stage moved"))
+
+
+def open_follow_up_form(screen: BackendScreen, deal_id: int) -> None:
+    b = screen.irp.backend
+
+    def save(draft: FollowUpDraft) -> FollowUpView:
+        return b.write(followups.add_follow_up, actor=b.actor, deal_id=deal_id, draft=draft)
+
+    screen.app.push_screen(
+        FollowUpForm(save, owner=b.actor.name),
+        after_save(screen, "Follow-up added"),
+    )
+
+
+def open_new_loi_form(app: App[Any], backend: Backend, *, startup: str = "") -> None:
+    """An LOI for a startup and an investor named in the form; the deal is found or opened."""
+
+    def save(draft: PairedLoiDraft) -> LoiView:
+        return backend.write(
+            lois.add_loi_by_names,
+            actor=backend.actor,
+            startup=draft.startup,
+            investor=draft.investor,
+            draft=draft.loi,
+        )
+
+    def done(result: LoiView | None) -> None:
+        if result is None:
+            return
+        app.notify(f"LOI saved: {result.startup} × {result.investor}")
+        reload = getattr(app.screen, "reload", None)
+        if callable(reload):
+            reload()
+
+    app.push_screen(NewLoiForm(save, startup=startup), done)
