@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, col, select
 
 from ir_pipeline.actors import Actor
 from ir_pipeline.drafts import (
@@ -27,6 +27,7 @@ from ir_pipeline.drafts import (
     StartupDraft,
 )
 from ir_pipeline.enums import Channel, Instrument, InvestorKind, LoiStatus, Role
+from ir_pipeline.models import LetterOfIntent
 from ir_pipeline.money import Money
 from ir_pipeline.naming import business_no_check_digit
 from ir_pipeline.services import deals, followups, fundings, lois, records, users
@@ -284,10 +285,6 @@ def load_demo(session: Session, *, today: date) -> DemoSummary:
             )
 
     # The funded deal's LOI converted; the lost ones lapsed.
-    from sqlmodel import col, select
-
-    from ir_pipeline.models import LetterOfIntent
-
     for n, status in ((5, LoiStatus.CONVERTED), (15, LoiStatus.WITHDRAWN), (25, LoiStatus.EXPIRED)):
         loi_id = session.exec(
             select(LetterOfIntent.id)

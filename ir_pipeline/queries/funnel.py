@@ -112,9 +112,9 @@ def loi_summary(session: Session, *, actor: Actor, flt: FunnelFilter = FunnelFil
         ).group_by(col(LetterOfIntent.currency))
     ).all()
     statuses = session.exec(
-        _scoped(
-            _loi_join(select(LetterOfIntent.status, sa.func.count())), actor, flt
-        ).group_by(col(LetterOfIntent.status))
+        _scoped(_loi_join(select(LetterOfIntent.status, sa.func.count())), actor, flt).group_by(
+            col(LetterOfIntent.status)
+        )
     ).all()
     return LoiSummary(
         count=int(counts[0]),
@@ -149,9 +149,7 @@ def funnel(
     session: Session, *, actor: Actor, flt: FunnelFilter = FunnelFilter(), ranking_limit: int = 10
 ) -> Funnel:
     deals: dict[Stage, int] = dict(
-        session.exec(
-            _scoped(select(Deal.stage, sa.func.count()), actor, flt).group_by(col(Deal.stage))
-        ).all()
+        session.exec(_scoped(select(Deal.stage, sa.func.count()), actor, flt).group_by(col(Deal.stage))).all()
     )
     amounts: dict[Stage, Totals] = {}
     for stage, currency, total in session.exec(
@@ -230,9 +228,7 @@ def ranked(
     )
     top: Any = session.execute(
         _scoped(
-            _loi_join(
-                select(key.label("id"), sa.func.count().label("n"), krw.label("krw"))
-            ),
+            _loi_join(select(key.label("id"), sa.func.count().label("n"), krw.label("krw"))),
             actor,
             flt,
         )

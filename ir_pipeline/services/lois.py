@@ -11,10 +11,11 @@ from ir_pipeline.clock import utcnow
 from ir_pipeline.drafts import LoiDraft
 from ir_pipeline.enums import LoiStatus
 from ir_pipeline.errors import Invalid
+from ir_pipeline.lookup import resolve_event, resolve_investor, resolve_startup
 from ir_pipeline.models import Deal, Investor, LetterOfIntent, Startup
 from ir_pipeline.present import loi_view
 from ir_pipeline.services.common import get_or_raise, positive
-from ir_pipeline.services.deals import move_stage
+from ir_pipeline.services.deals import find_or_open_deal, move_stage
 from ir_pipeline.stages import Stage
 from ir_pipeline.views import LoiView
 
@@ -93,9 +94,6 @@ def add_loi_by_names(
 ) -> LoiView:
     """Record an LOI for a startup and an investor named as people type them, opening their deal
     when there is none yet: the quick path from an e-mailed LOI to the pipeline."""
-    from ir_pipeline.lookup import resolve_event, resolve_investor, resolve_startup
-    from ir_pipeline.services.deals import find_or_open_deal
-
     actor.require_staff("record LOIs")
     if not startup.strip() or not investor.strip():
         raise Invalid(

@@ -10,6 +10,7 @@ from ir_pipeline.actors import Actor
 from ir_pipeline.clock import utcnow
 from ir_pipeline.drafts import ContactDraft, EventDraft, InvestorDraft, StartupDraft
 from ir_pipeline.errors import Conflict, Invalid
+from ir_pipeline.lookup import resolve_investor, resolve_startup
 from ir_pipeline.models import Contact, Event, Investor, Pitch, Startup
 from ir_pipeline.models.base import NAME_LENGTH, SHORT_LENGTH
 from ir_pipeline.naming import clean_name, name_key, normalise_business_no
@@ -209,8 +210,6 @@ def save_contact_named(
     role: str = "",
 ) -> ContactView:
     """Create or edit a contact whose organisation is typed by name (``investor`` or ``startup``)."""
-    from ir_pipeline.lookup import resolve_investor, resolve_startup
-
     if organisation_kind == "investor":
         investor_id, startup_id = resolve_investor(session, organisation).id, None
     elif organisation_kind == "startup":
