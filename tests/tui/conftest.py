@@ -42,8 +42,14 @@ def app_as(sqlite_demo: Engine) -> Callable[[str], IrpApp]:
 
 
 async def settle(pilot: Pilot[None]) -> None:
-    """Wait until every worker has finished and the screen has caught up."""
+    """Wait until every worker has finished and the screen has caught up with what they showed.
+
+    Workers answer by scheduling UI updates, which may start more work (a reload after a save,
+    a column refit after a resize): wait for both a few rounds, then for any animation.
+    """
     for _ in range(3):
         await pilot.pause()
         await pilot.app.workers.wait_for_complete()
+    await pilot.wait_for_scheduled_animations()
+    await pilot.pause()
     await pilot.pause()

@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 from ir_pipeline.clock import local_today, utcnow
 from ir_pipeline.errors import IrpError
 from ir_pipeline.queries.deals import DealFilter, DealPage, SortKey, list_deals
+from ir_pipeline.queries.records import list_events
 from ir_pipeline.stages import Stage
 from ir_pipeline.views import DealRow
 from tui.format import STAGE_STYLE, day, money
@@ -62,6 +63,7 @@ class PipelineScreen(BackendScreen):
         with Horizontal(classes="filters"):
             yield Input(placeholder="Search startup or investor…  (/)", id="search", compact=True)
             yield Select[Stage]([(s.label, s) for s in Stage], prompt="All stages", id="stage", compact=True)
+            yield Select[int]([], prompt="All events", id="event", compact=True)
         yield FittedTable(id="deals", flexible={"startup": 1, "investor": 1})
         yield Static("", id="status", classes="status")
         yield Footer()
@@ -70,6 +72,21 @@ class PipelineScreen(BackendScreen):
         table = self.query_one("#deals", FittedTable)
         table.add_fitted_columns(*COLUMNS)
         table.focus()
+        self._load_events()
+
+    @work(thread=True, exit_on_error=False, group="events")
+    def _load_events(self) -> None:
+        b = self.irp.backend
+        try:
+            events = [(e.name, e.id) for e in b.read(list_events, actor=b.actor, limit=500)]
+        except IrpError as error:
+            self.app.call_from_thread(self.notify, str(error), severity="error")
+            return
+        self.app.call_from_thread(self._set_events, events)
+
+    def _set_events(self, events: list[tuple[str, int]]) -> None:
+        with self.prevent(Select.Changed):
+            self.query_one("#event", Select).set_options(events)
 
     # -- data ------------------------------------------------------------------------------
 
