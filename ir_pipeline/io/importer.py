@@ -9,6 +9,7 @@ creates nothing the second time.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -763,19 +764,23 @@ def _bulk_insert(connection: sa.Connection, table: sa.Table, rows: list[dict[str
     keys = list(rows[0])
     processors = [table.c[key].type._cached_bind_processor(dialect) for key in keys]
     # Most columns repeat a few values (the batch's timestamp, a handful of dates, enum members):
-    # convert each distinct value once.
-    memos: list[dict[Any, Any]] = [{} for _ in keys]
-
-    def convert(value: Any, processor: Callable[[Any], Any] | None, memo: dict[Any, Any]) -> Any:
-        if processor is None or value is None:
-            return value
-        converted = memo.get(value, memo)
-        if converted is memo:
-            converted = memo[value] = processor(value)
-        return converted
-
-    columns = list(zip(keys, processors, memos, strict=True))
-    values = [tuple(convert(row[k], p, m) for k, p, m in columns) for row in rows]
+    # convert each distinct value once, and leave columns that need no conversion alone.
+    converted: list[tuple[int, Callable[[Any], Any], dict[Any, Any]]] = [
+        (index, processor, {}) for index, processor in enumerate(processors) if processor is not None
+    ]
+    pick = operator.itemgetter(*keys)
+    values: list[tuple[Any, ...]] = []
+    for row in rows:
+        picked = pick(row)
+        record = list(picked) if len(keys) > 1 else [picked]
+        for index, processor, memo in converted:
+            value = record[index]
+            if value is not None:
+                result = memo.get(value, memo)
+                if result is memo:
+                    result = memo[value] = processor(value)
+                record[index] = result
+        values.append(tuple(record))
     marker = {"qmark": "?", "format": "%s", "pyformat": "%s"}.get(dialect.paramstyle)
     if marker is None:  # pragma: no cover - the drivers we ship use qmark or format/pyformat
         raise RuntimeError(f"unsupported paramstyle {dialect.paramstyle}")
