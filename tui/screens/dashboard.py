@@ -53,14 +53,19 @@ class DashboardScreen(BackendScreen):
             yield Label("Deals and LOI amounts by stage", classes="section")
             yield FunnelBars(id="bars")
             yield Label("Conversion", classes="section")
-            yield DataTable(id="conversion", cursor_type="none", zebra_stripes=True)
+            yield FittedTable(id="conversion", flexible={}, cursor_type="none")
             yield Label("Startups by LOI total", classes="section")
             yield FittedTable(id="ranking", flexible={"startup": 1})
         yield Footer()
 
     def on_mount(self) -> None:
-        conversion = self.query_one("#conversion", DataTable)
-        conversion.add_columns("Stage", "Reached", "→ next", "Dropped", "Lost here")
+        self.query_one("#conversion", FittedTable).add_fitted_columns(
+            ("Stage", "stage"),
+            ("Reached", "reached"),
+            ("→ next", "next"),
+            ("Dropped", "dropped"),
+            ("Lost here", "lost"),
+        )
         self.query_one("#ranking", FittedTable).add_fitted_columns(
             ("#", "n"), ("Startup", "startup"), ("LOIs", "lois"), ("LOI total", "total")
         )
@@ -88,7 +93,7 @@ class DashboardScreen(BackendScreen):
         result = data.funnel
         self.query_one("#headline", Static).update(headline(result))
         self.query_one("#bars", FunnelBars).update_figures(result.stages)
-        conversion = self.query_one("#conversion", DataTable)
+        conversion = self.query_one("#conversion", FittedTable)
         conversion.clear()
         for s in result.stages:
             if s.reached is None:
@@ -100,6 +105,7 @@ class DashboardScreen(BackendScreen):
                 "" if s.dropped is None else str(s.dropped),
                 str(s.lost_from) if s.lost_from else "",
             )
+        conversion.fit()
         ranking = self.query_one("#ranking", DataTable)
         ranking.clear()
         for n, item in enumerate(result.by_startup, 1):

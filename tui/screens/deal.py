@@ -51,7 +51,7 @@ class DealScreen(BackendScreen):
             yield Label("Follow-ups", classes="section")
             yield FittedTable(id="follow-ups", flexible={"note": 1})
             yield Label("Fundings", classes="section")
-            yield DataTable(id="fundings", cursor_type="none")
+            yield FittedTable(id="fundings", flexible={}, cursor_type="none")
             yield Label("Stage history", classes="section")
             yield FittedTable(id="history", flexible={"reason": 1}, cursor_type="none")
         yield Footer()
@@ -73,7 +73,9 @@ class DealScreen(BackendScreen):
             ("Status", "status"),
             ("Note", "note"),
         )
-        self.query_one("#fundings", DataTable).add_columns("#", "Amount", "Instrument", "Closed")
+        self.query_one("#fundings", FittedTable).add_fitted_columns(
+            ("#", "id"), ("Amount", "amount"), ("Instrument", "instrument"), ("Closed", "closed")
+        )
         self.query_one("#history", FittedTable).add_fitted_columns(
             ("When", "when"), ("From", "from"), ("To", "to"), ("By", "by"), ("Reason", "reason")
         )
@@ -126,10 +128,11 @@ class DealScreen(BackendScreen):
                 key=str(f.id),
             )
         table.fit()
-        funded = self.query_one("#fundings", DataTable)
+        funded = self.query_one("#fundings", FittedTable)
         funded.clear()
         for g in data.fundings:
             funded.add_row(str(g.id), money_both(g.amount), g.instrument.value, day(g.closed_on))
+        funded.fit()
         table = self.query_one("#history", FittedTable)
         table.clear()
         for h in data.history:

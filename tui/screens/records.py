@@ -17,6 +17,7 @@ from ir_pipeline.queries.records import list_contacts, list_events, list_investo
 from ir_pipeline.services import records
 from ir_pipeline.views import ContactView, EventView, InvestorView, StartupView
 from tui.forms.records import ContactForm, ContactInput, EventForm, InvestorForm, StartupForm
+from tui.widgets.fitted_table import FittedTable
 from tui.workers import BackendScreen
 
 LIMIT = 500
@@ -49,21 +50,32 @@ class RecordsScreen(BackendScreen):
         yield Input(placeholder="Filter startups and investors by name…  (/)", id="records-search")
         with TabbedContent(id="tabs"):
             with TabPane("Events", id="events"):
-                yield DataTable(id="events-table", cursor_type="row", zebra_stripes=True)
+                yield FittedTable(id="events-table", flexible={"name": 2, "venue": 1, "organiser": 1})
             with TabPane("Startups", id="startups"):
-                yield DataTable(id="startups-table", cursor_type="row", zebra_stripes=True)
+                yield FittedTable(id="startups-table", flexible={"name": 2, "sector": 1})
             with TabPane("Investors", id="investors"):
-                yield DataTable(id="investors-table", cursor_type="row", zebra_stripes=True)
+                yield FittedTable(id="investors-table", flexible={"name": 1})
             with TabPane("Contacts", id="contacts"):
-                yield DataTable(id="contacts-table", cursor_type="row", zebra_stripes=True)
+                yield FittedTable(id="contacts-table", flexible={"name": 1, "organisation": 1, "email": 1})
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#events-table", DataTable).add_columns("#", "Name", "Dates", "Venue", "Organiser")
-        self.query_one("#startups-table", DataTable).add_columns("#", "Name", "Sector", "Business no.")
-        self.query_one("#investors-table", DataTable).add_columns("#", "Name", "Kind", "Country")
-        self.query_one("#contacts-table", DataTable).add_columns(
-            "#", "Name", "Organisation", "Role", "E-mail", "Phone"
+        self.query_one("#events-table", FittedTable).add_fitted_columns(
+            ("#", "id"), ("Name", "name"), ("Dates", "dates"), ("Venue", "venue"), ("Organiser", "organiser")
+        )
+        self.query_one("#startups-table", FittedTable).add_fitted_columns(
+            ("#", "id"), ("Name", "name"), ("Sector", "sector"), ("Business no.", "bno")
+        )
+        self.query_one("#investors-table", FittedTable).add_fitted_columns(
+            ("#", "id"), ("Name", "name"), ("Kind", "kind"), ("Country", "country")
+        )
+        self.query_one("#contacts-table", FittedTable).add_fitted_columns(
+            ("#", "id"),
+            ("Name", "name"),
+            ("Organisation", "organisation"),
+            ("Role", "role"),
+            ("E-mail", "email"),
+            ("Phone", "phone"),
         )
         self.query_one("#events-table", DataTable).focus()
 
@@ -99,13 +111,14 @@ class RecordsScreen(BackendScreen):
             ),
         ]
         for table_id, rows in fill:
-            table = self.query_one(table_id, DataTable)
+            table = self.query_one(table_id, FittedTable)
             keep = table.cursor_row
             table.clear()
             for row in rows:
                 table.add_row(*row, key=row[0])
             if rows:
                 table.move_cursor(row=min(keep, len(rows) - 1))
+            table.fit()
 
     @on(TabbedContent.TabActivated)
     def tab_activated(self, event: TabbedContent.TabActivated) -> None:

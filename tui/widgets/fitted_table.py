@@ -42,18 +42,19 @@ class FittedTable(DataTable[Any]):
         self.fit()
 
     def fit(self) -> None:
-        """Give flexible columns the width the fixed ones leave, by weight, none more than it needs."""
+        """Set every column's width now: figures to their widest cell, names by weight.
+
+        DataTable would otherwise measure columns lazily, on its next idle, so a screen could be
+        drawn for a moment with a header narrower than its cells. Widths set here are final.
+        """
         width = self.size.width or self.app.size.width
         available = width - 2  # room for the vertical scrollbar
         pad = 2 * self.cell_padding
-        flexible = [c for c in self.columns.values() if str(c.key.value) in self.flexible]
-        if not flexible:
-            return
-        # Measure cells rather than trusting content_width, which DataTable updates lazily.
-        fixed = sum(self._natural_width(c.key) + pad for c in self.columns.values() if c not in flexible)
-        rest = max(0, available - fixed - pad * len(flexible))
-        natural = {c.key: self._natural_width(c.key) for c in flexible}
-        shares: dict[ColumnKey, int] = {}
+        columns = list(self.columns.values())
+        natural = {c.key: self._natural_width(c.key) for c in columns}
+        flexible = [c for c in columns if str(c.key.value) in self.flexible]
+        widths = {c.key: natural[c.key] for c in columns if c not in flexible}
+        rest = max(0, available - sum(w + pad for w in widths.values()) - pad * len(flexible))
         pending = list(flexible)
         while pending:  # columns that need less than their share give the rest to the others
             weight = sum(self.flexible[str(c.key.value)] for c in pending)
@@ -62,19 +63,19 @@ class FittedTable(DataTable[Any]):
             ]
             if not satisfied:
                 for c in pending:
-                    shares[c.key] = rest * self.flexible[str(c.key.value)] // weight
+                    widths[c.key] = rest * self.flexible[str(c.key.value)] // weight
                 break
             for c in satisfied:
-                shares[c.key] = natural[c.key]
+                widths[c.key] = natural[c.key]
                 rest -= natural[c.key]
                 pending.remove(c)
         changed = False
-        for column in flexible:
-            share = shares[column.key]
-            if column.width != share or column.auto_width:
-                column.width = share
+        for column in columns:
+            if column.width != widths[column.key] or column.auto_width:
+                column.width = widths[column.key]
                 column.auto_width = False
                 changed = True
         if changed:
+            self._clear_caches()
             self._require_update_dimensions = True
-            self.refresh()
+            self.refresh(layout=True)
