@@ -365,3 +365,10 @@ def format_korean(money: Money) -> str:
 def format_both(money: Money) -> str:
     """``₩17,150,000,000 · 171억 5천만 원``: exact figure first, spoken form second."""
     return f"{format_symbol(money)} · {format_korean(money)}"
+
+
+def format_totals(totals: Totals, *, korean: bool = True) -> str:
+    """Per-currency totals side by side (``₩… · …억 원; $…``), never added across currencies."""
+    if not totals:
+        return "—"
+    return "; ".join(format_both(totals[c]) if korean else format_symbol(totals[c]) for c in totals)

@@ -9,8 +9,8 @@ from rich.text import Text
 
 from ir_pipeline.cli.context import cli_context
 from ir_pipeline.cli.filters import resolve_names
-from ir_pipeline.cli.output import console, print_json, print_table, table, totals
-from ir_pipeline.money import format_korean
+from ir_pipeline.cli.output import console, print_json, print_table, table
+from ir_pipeline.money import format_korean, format_totals
 from ir_pipeline.queries.funnel import FunnelFilter
 from ir_pipeline.queries.funnel import funnel as compute_funnel
 
@@ -42,7 +42,7 @@ def funnel(
     lois = result.lois
     korean = " · ".join(format_korean(lois.total[c]) for c in lois.total) or "0 원"
     out.print(Text(f"LOIs: {lois.count}건 · {lois.startups}개사 · {korean}", style="bold"))
-    out.print(f"LOI total: {totals(lois.total, korean=True)}  ({lois.investors} investors)")
+    out.print(f"LOI total: {format_totals(lois.total)}  ({lois.investors} investors)")
     widest = max((s.deals for s in result.stages), default=0) or 1
     t = table(
         "Stage",
@@ -60,7 +60,7 @@ def funnel(
             s.stage.label,
             str(s.deals),
             Text(bar, style="cyan"),
-            totals(s.amount),
+            format_totals(s.amount, korean=False),
             "" if s.reached is None else str(s.reached),
             "" if s.conversion is None else f"{s.conversion * 100:.1f}%",
             "" if s.dropped is None else str(s.dropped),
@@ -69,5 +69,5 @@ def funnel(
     if result.by_startup:
         r = table("Startup", "LOIs", "LOI total", title="Startups by LOI total", right=("LOIs",))
         for item in result.by_startup:
-            r.add_row(item.name, str(item.lois), totals(item.total, korean=True))
+            r.add_row(item.name, str(item.lois), format_totals(item.total))
         out.print(r)

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ir_pipeline.money import Money, Totals, format_korean, format_symbol
+from ir_pipeline.money import Money, format_symbol
 from ir_pipeline.views import jsonable
 
 
@@ -24,16 +24,6 @@ def print_json(value: Any) -> None:
 
 def money(value: Money | None) -> str:
     return "" if value is None else format_symbol(value)
-
-
-def totals(value: Totals, *, korean: bool = False) -> str:
-    if not value:
-        return "—"
-    parts = []
-    for currency in value:
-        m = value[currency]
-        parts.append(f"{format_symbol(m)} · {format_korean(m)}" if korean else format_symbol(m))
-    return "; ".join(parts)
 
 
 #: Columns that may wrap when the terminal is narrow; every other column (ids, dates, stages,

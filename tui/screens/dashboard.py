@@ -10,9 +10,10 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Label, Select, Static
 
+from ir_pipeline.money import format_totals
 from ir_pipeline.queries.funnel import Funnel, FunnelFilter, funnel
 from ir_pipeline.queries.records import list_events, list_investors, list_startups
-from tui.format import STAGE_STYLE, totals
+from tui.format import STAGE_STYLE
 from tui.widgets.fitted_table import FittedTable
 from tui.widgets.funnel_bars import FunnelBars
 from tui.workers import BackendScreen
@@ -31,7 +32,8 @@ class DashboardData:
 def headline(result: Funnel) -> str:
     """``26건 · 8개사 · ₩17,150,000,000 · 171억 5천만 원``."""
     lois = result.lois
-    return f"LOIs {lois.count}건 · {lois.startups}개사 · {lois.investors} investors · {totals(lois.total)}"
+    counts = f"LOIs {lois.count}건 · {lois.startups}개사 · {lois.investors} investors"
+    return f"{counts} · {format_totals(lois.total)}"
 
 
 class DashboardScreen(BackendScreen):
@@ -109,7 +111,7 @@ class DashboardScreen(BackendScreen):
         ranking = self.query_one("#ranking", DataTable)
         ranking.clear()
         for n, item in enumerate(result.by_startup, 1):
-            ranking.add_row(str(n), item.name, str(item.lois), totals(item.total), key=str(item.id))
+            ranking.add_row(str(n), item.name, str(item.lois), format_totals(item.total), key=str(item.id))
         self.query_one("#ranking", FittedTable).fit()
 
     @on(Select.Changed)

@@ -14,11 +14,12 @@ from textual.widgets import DataTable, Footer, Header, Label, Static
 from ir_pipeline.clock import format_local, local_today
 from ir_pipeline.drafts import FundingDraft
 from ir_pipeline.enums import FollowUpStatus
+from ir_pipeline.money import format_both
 from ir_pipeline.queries.deals import get_deal_detail
 from ir_pipeline.services import followups, fundings
 from ir_pipeline.views import DealDetail, FundingView
 from tui.actions import after_save, open_follow_up_form, open_loi_form, open_move_form
-from tui.format import STAGE_STYLE, day, money, money_both
+from tui.format import STAGE_STYLE, day, money
 from tui.forms.pipeline import FundingForm
 from tui.widgets.fitted_table import FittedTable
 from tui.workers import BackendScreen
@@ -101,7 +102,9 @@ class DealScreen(BackendScreen):
         table.clear()
         for x in data.lois:
             amount = (
-                money_both(x.amount) if x.amount_max is None else f"{money(x.amount)} – {money(x.amount_max)}"
+                format_both(x.amount)
+                if x.amount_max is None
+                else f"{money(x.amount)} – {money(x.amount_max)}"
             )
             table.add_row(
                 str(x.id),
@@ -131,7 +134,7 @@ class DealScreen(BackendScreen):
         funded = self.query_one("#fundings", FittedTable)
         funded.clear()
         for g in data.fundings:
-            funded.add_row(str(g.id), money_both(g.amount), g.instrument.value, day(g.closed_on))
+            funded.add_row(str(g.id), format_both(g.amount), g.instrument.value, day(g.closed_on))
         funded.fit()
         table = self.query_one("#history", FittedTable)
         table.clear()

@@ -17,13 +17,14 @@ from textual.widgets import DataTable, Footer, Header, Label, Select, Static
 
 from ir_pipeline.clock import local_today
 from ir_pipeline.enums import Role
+from ir_pipeline.money import format_totals
 from ir_pipeline.queries.deals import DealFilter, DealPage, list_deals
 from ir_pipeline.queries.followups import FollowUpPage, follow_up_queue
 from ir_pipeline.queries.funnel import FunnelFilter, LoiSummary, loi_summary
 from ir_pipeline.queries.lois import list_lois
 from ir_pipeline.queries.records import get_startup, list_startups
 from ir_pipeline.views import LoiView, StartupView
-from tui.format import STAGE_STYLE, day, money, totals
+from tui.format import STAGE_STYLE, day, money
 from tui.widgets.fitted_table import FittedTable
 from tui.workers import BackendScreen
 
@@ -116,7 +117,7 @@ class StartupScreen(BackendScreen):
         assert summary is not None and data.deals is not None and data.lois is not None
         title.update(
             f"{s.name} · {s.sector or 'no sector'}\n"
-            f"LOIs {summary.count}건 from {summary.investors} investors · {totals(summary.total)}"
+            f"LOIs {summary.count}건 from {summary.investors} investors · {format_totals(summary.total)}"
         )
         deals = self.query_one("#startup-deals", DataTable)
         for r in data.deals.rows:

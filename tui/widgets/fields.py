@@ -12,8 +12,7 @@ from textual.widgets import Input, Label, Select, Static
 from ir_pipeline.clock import local_today
 from ir_pipeline.dates import parse_date
 from ir_pipeline.errors import Invalid
-from ir_pipeline.money import Money, parse_money
-from tui.format import money_both
+from ir_pipeline.money import Money, format_both, parse_money
 
 T = TypeVar("T")
 
@@ -103,7 +102,7 @@ class MoneyField(Field[Money | None]):
         return parse_money(text, default_currency=self.currency)
 
     def describe(self, value: Money | None) -> str:
-        return "" if value is None else f"= {money_both(value)}"
+        return "" if value is None else f"= {format_both(value)}"
 
 
 class DateField(Field[date | None]):

@@ -7,8 +7,9 @@ from rich.table import Table
 from rich.text import Text
 from textual.widget import Widget
 
+from ir_pipeline.money import format_totals
 from ir_pipeline.queries.funnel import StageFigures
-from tui.format import STAGE_STYLE, totals
+from tui.format import STAGE_STYLE
 
 
 class FunnelBars(Widget):
@@ -32,7 +33,7 @@ class FunnelBars(Widget):
         table.add_column("amount", justify="right", no_wrap=True)
         table.add_column("next", justify="right", no_wrap=True)
         widest = max((s.deals for s in self.stages), default=0) or 1
-        amounts = [totals(s.amount, korean=False) if s.amount else "" for s in self.stages]
+        amounts = [format_totals(s.amount, korean=False) if s.amount else "" for s in self.stages]
         amount_width = max((len(a) for a in amounts), default=0)
         # label 10, deals 4, conversion 6, four one-cell gaps: the bar gets what is left
         bar_width = max(4, self.size.width - 10 - 4 - amount_width - 6 - 4)
@@ -41,7 +42,7 @@ class FunnelBars(Widget):
             bar = Text("█" * length + "·" * (bar_width - length), style=STAGE_STYLE[s.stage] or "bold")
             bar.stylize("dim", length)
             conversion = "" if s.conversion is None else f"→ {s.conversion * 100:.0f}%"
-            amount = totals(s.amount, korean=False) if s.amount else ""
+            amount = format_totals(s.amount, korean=False) if s.amount else ""
             table.add_row(
                 Text(s.stage.label, style=STAGE_STYLE[s.stage]), bar, str(s.deals), amount, conversion
             )
