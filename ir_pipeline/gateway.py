@@ -15,8 +15,6 @@ from sqlmodel import Session
 
 from ir_pipeline.actors import Actor
 from ir_pipeline.db import read_only, unit_of_work
-from ir_pipeline.money import format_korean
-from ir_pipeline.queries.funnel import loi_summary
 from ir_pipeline.services.users import actor_for
 
 P = ParamSpec("P")
@@ -39,8 +37,3 @@ class Backend:
     def switch_user(self, name: str) -> Actor:
         self.actor = self.read(actor_for, name)
         return self.actor
-
-    def headline(self) -> str:
-        summary = self.read(loi_summary, actor=self.actor)
-        total = " · ".join(format_korean(summary.total[c]) for c in summary.total) or "0 원"
-        return f"LOIs {summary.count}건 · {summary.startups}개사 · {total}"

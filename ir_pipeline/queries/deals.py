@@ -24,6 +24,7 @@ from ir_pipeline.models import (
 from ir_pipeline.money import Money
 from ir_pipeline.naming import name_key
 from ir_pipeline.present import follow_up_view, funding_view, loi_view, stage_change_view
+from ir_pipeline.queries.scope import visible_deals
 from ir_pipeline.stages import Stage, allowed_moves
 from ir_pipeline.views import DealDetail, DealRow
 
@@ -106,17 +107,11 @@ def _row(r: Any) -> DealRow:
 
 
 def _apply_filter(query: Any, actor: Actor, flt: DealFilter) -> Any:
-    scope = actor.startup_scope
-    if scope is not None:
-        query = query.where(Deal.startup_id == scope)
+    query = visible_deals(
+        query, actor, event_id=flt.event_id, startup_id=flt.startup_id, investor_id=flt.investor_id
+    )
     if flt.stage is not None:
         query = query.where(Deal.stage == flt.stage)
-    if flt.startup_id is not None:
-        query = query.where(Deal.startup_id == flt.startup_id)
-    if flt.investor_id is not None:
-        query = query.where(Deal.investor_id == flt.investor_id)
-    if flt.event_id is not None:
-        query = query.where(Deal.event_id == flt.event_id)
     if flt.search.strip():
         key = f"%{name_key(flt.search)}%"
         query = query.where(sa.or_(col(Startup.name_key).like(key), col(Investor.name_key).like(key)))

@@ -23,6 +23,7 @@ from sqlmodel import Session, col, select
 from ir_pipeline.actors import Actor
 from ir_pipeline.models import Deal, Investor, LetterOfIntent, StageChange, Startup
 from ir_pipeline.money import Money, Totals
+from ir_pipeline.queries.scope import visible_deals
 from ir_pipeline.stages import FUNNEL, Stage
 
 
@@ -74,16 +75,9 @@ class Funnel:
 
 
 def _scoped(query: Any, actor: Actor, flt: FunnelFilter) -> Any:
-    scope = actor.startup_scope
-    if scope is not None:
-        query = query.where(Deal.startup_id == scope)
-    if flt.event_id is not None:
-        query = query.where(Deal.event_id == flt.event_id)
-    if flt.startup_id is not None:
-        query = query.where(Deal.startup_id == flt.startup_id)
-    if flt.investor_id is not None:
-        query = query.where(Deal.investor_id == flt.investor_id)
-    return query
+    return visible_deals(
+        query, actor, event_id=flt.event_id, startup_id=flt.startup_id, investor_id=flt.investor_id
+    )
 
 
 def _loi_join(query: Any) -> Any:
