@@ -49,6 +49,7 @@ class StartupScreen(BackendScreen):
         super().__init__()
         self.startup_id = startup_id
         self.startup: StartupView | None = None
+        self._choices_loaded = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -78,9 +79,10 @@ class StartupScreen(BackendScreen):
         actor = b.actor
         # A startup user's scope wins over any id asked for: the queries filter by it too.
         wanted = actor.startup_scope if actor.startup_scope is not None else self.startup_id
+        # the picker's list is read once per screen, not on every change of startup
         choices = (
             []
-            if actor.startup_scope is not None
+            if actor.startup_scope is not None or self._choices_loaded
             else [(s.name, s.id) for s in b.read(list_startups, actor=actor, limit=LIMIT)]
         )
         if wanted is None:
@@ -100,11 +102,12 @@ class StartupScreen(BackendScreen):
     def show(self, data: object) -> None:
         assert isinstance(data, StartupData)
         choose = self.query_one("#choose", Select)
-        if data.choices and not choose.expanded:
-            with self.prevent(Select.Changed):
+        with self.prevent(Select.Changed):
+            if data.choices:
                 choose.set_options(data.choices)
-                if data.startup is not None:
-                    choose.value = data.startup.id
+                self._choices_loaded = True
+            if data.startup is not None and choose.display and not choose.expanded:
+                choose.value = data.startup.id
         title = self.query_one("#startup-title", Static)
         for table_id in ("#startup-deals", "#startup-lois", "#startup-next"):
             self.query_one(table_id, DataTable).clear()
