@@ -7,6 +7,7 @@ from sqlmodel import Session, col, select
 from ir_pipeline.actors import Actor
 from ir_pipeline.models import Deal, Event, Investor, LetterOfIntent, Startup
 from ir_pipeline.present import loi_view
+from ir_pipeline.queries.scope import visible_deals
 from ir_pipeline.views import LoiView
 
 
@@ -30,17 +31,9 @@ def list_lois(
         .join(Investor, col(Investor.id) == Deal.investor_id)
         .outerjoin(Event, col(Event.id) == Deal.event_id)
     )
-    scope = actor.startup_scope
-    if scope is not None:
-        query = query.where(Deal.startup_id == scope)
+    query = visible_deals(query, actor, event_id=event_id, startup_id=startup_id, investor_id=investor_id)
     if deal_id is not None:
         query = query.where(LetterOfIntent.deal_id == deal_id)
-    if startup_id is not None:
-        query = query.where(Deal.startup_id == startup_id)
-    if investor_id is not None:
-        query = query.where(Deal.investor_id == investor_id)
-    if event_id is not None:
-        query = query.where(Deal.event_id == event_id)
     rows = session.exec(
         query.order_by(
             *(
