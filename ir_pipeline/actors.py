@@ -1,8 +1,9 @@
 """Who is acting, and what that role may see and change.
 
-Roles decide views, not security: ir-pipeline is a local tool whose database anyone with the file
-can read. The rules still matter, because a startup user must never be *shown* another startup's
-data, and only staff may change the pipeline.
+On a single-user SQLite file the file's permissions are the boundary, and a role picks a view:
+the person at the terminal is staff and may look as a manager or a startup. On a shared
+PostgreSQL database the actor is the database login, and the database enforces the same rights
+(see :mod:`ir_pipeline.rights`). Either way nothing here ever raises a user's rights.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ class Actor:
     role: Role
     startup_id: int | None = None
     user_id: int | None = None
+    #: The database's owner or a superuser on PostgreSQL: manages users and the schema.
+    admin: bool = False
 
     @classmethod
     def local_operator(cls) -> Actor:
@@ -29,6 +32,11 @@ class Actor:
         except Exception:  # pragma: no cover - no login name in some containers
             name = "operator"
         return cls(name=name, role=Role.STAFF)
+
+    @property
+    def rank(self) -> int:
+        """Staff outrank managers, who outrank startups: a switch may only go down."""
+        return {Role.STAFF: 3, Role.MANAGER: 2, Role.STARTUP: 1}[self.role]
 
     @property
     def can_edit(self) -> bool:
@@ -50,3 +58,22 @@ class Actor:
             from ir_pipeline.errors import NotFound
 
             raise NotFound(f"no {what} visible to {self.name}")
+
+
+def may_switch(login: Actor, current: Actor, target: Actor) -> bool:
+    """Whether someone who started as ``login`` and now acts as ``current`` may act as ``target``.
+
+    Going back to the login's own identity is always allowed; otherwise only to a lower role
+    (staff → manager or startup, manager → startup, startup → nothing), so no switch raises rights.
+    """
+    if target.name == login.name and target.role is login.role:
+        return True
+    return target.rank < current.rank
+
+
+def require_switch(login: Actor, current: Actor, target: Actor) -> None:
+    if not may_switch(login, current, target):
+        raise Forbidden(
+            f"{current.name} ({current.role.value}) cannot act as {target.name} ({target.role.value}):"
+            " a switch never raises rights"
+        )

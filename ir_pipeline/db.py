@@ -16,9 +16,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
-from ir_pipeline.errors import Conflict, DatabaseUnavailable, IrpError
+from ir_pipeline.errors import Conflict, DatabaseUnavailable, EditConflict, Forbidden, IrpError
 
 SQLITE_BUSY_TIMEOUT_MS = 5_000
 
@@ -79,16 +80,27 @@ def translate_errors(url: str) -> Iterator[None]:
         yield
     except IrpError:
         raise
+    except StaleDataError:
+        raise EditConflict(
+            "someone else saved this record while you were changing it: reload it and apply your change again"
+        ) from None
     except exc.IntegrityError as error:
         raise Conflict(_integrity_message(error)) from None
     except exc.OperationalError as error:
         raise DatabaseUnavailable(_operational_message(url, error)) from None
     except exc.DBAPIError as error:
+        if getattr(error.orig, "sqlstate", None) == "42501":  # insufficient_privilege, incl. RLS
+            raise Forbidden(f"permission denied: {_first_line(error)}") from None
         if type(error) is exc.DatabaseError:  # e.g. "file is not a database"
             raise DatabaseUnavailable(_operational_message(url, error)) from None
         if error.connection_invalidated:
             raise DatabaseUnavailable(f"lost the connection to {describe(url)}") from None
         raise
+
+
+def _first_line(error: exc.DBAPIError) -> str:
+    text = str(error.orig).strip()
+    return text.splitlines()[0] if text else type(error.orig).__name__
 
 
 def _integrity_message(error: exc.IntegrityError) -> str:

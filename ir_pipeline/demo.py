@@ -17,6 +17,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, col, select
 
+from ir_pipeline import audit
 from ir_pipeline.actors import Actor
 from ir_pipeline.drafts import (
     EventDraft,
@@ -27,7 +28,7 @@ from ir_pipeline.drafts import (
     StartupDraft,
 )
 from ir_pipeline.enums import Channel, Instrument, InvestorKind, LoiStatus, Role
-from ir_pipeline.models import LetterOfIntent
+from ir_pipeline.models import AuditAction, AuditEntry, LetterOfIntent
 from ir_pipeline.money import Money
 from ir_pipeline.naming import business_no_check_digit
 from ir_pipeline.services import deals, followups, fundings, lois, records, users
@@ -132,10 +133,24 @@ def _business_no(i: int) -> str:
     )
 
 
-def reset_database(session: Session) -> None:
-    """Erase every row (for ``irp demo --force``), children before parents, in this transaction."""
+def reset_database(session: Session, *, actor: Actor) -> None:
+    """Erase every row (for ``irp demo --force``), children before parents, in this transaction.
+
+    The audit trail is kept, and says who erased how many rows of which table.
+    """
+    actor.require_staff("erase the database")
     for table in reversed(SQLModel.metadata.sorted_tables):
-        session.execute(sa.delete(table))
+        if table.name == AuditEntry.__tablename__:
+            continue
+        erased = session.execute(sa.delete(table)).rowcount  # type: ignore[attr-defined]
+        if erased:
+            audit.record_bulk(
+                session.connection(),
+                actor=actor.name,
+                action=AuditAction.ERASE,
+                table_name=table.name,
+                note=f"{erased} rows erased to load the demo",
+            )
 
 
 def load_demo(session: Session, *, today: date) -> DemoSummary:
@@ -295,11 +310,11 @@ def load_demo(session: Session, *, today: date) -> DemoSummary:
         lois.set_loi_status(session, actor=staff, loi_id=loi_id, status=status)
 
     names = ["staff", "manager"]
-    users.create_user(session, actor=staff, name="staff", role=Role.STAFF)
-    users.create_user(session, actor=staff, name="manager", role=Role.MANAGER)
+    users.create_user(session, actor=staff, name="staff", role=Role.STAFF, login=False)
+    users.create_user(session, actor=staff, name="manager", role=Role.MANAGER, login=False)
     for (name, _, _), sid in zip(STARTUPS, startup_ids, strict=True):
         login = name.split(" (")[0].lower().replace(" ", "")
-        users.create_user(session, actor=staff, name=login, role=Role.STARTUP, startup_id=sid)
+        users.create_user(session, actor=staff, name=login, role=Role.STARTUP, startup_id=sid, login=False)
         names.append(login)
 
     total = sum((amount for _, _, amount, _, _ in LOIS), 0)

@@ -38,6 +38,15 @@ class Conflict(IrpError):
     """The change would break a uniqueness rule or clash with existing data."""
 
 
+class EditConflict(Conflict):
+    """Someone else changed the record since this edit started from it (a stale version).
+
+    Its own exit code (3) lets scripts tell "re-read and try again" from "your input is wrong".
+    """
+
+    exit_code = 3
+
+
 class IllegalStageMove(IrpError):
     """A stage move that the pipeline rules do not allow."""
 

@@ -2,20 +2,25 @@
 
 An exact normalised name wins; otherwise a unique partial match is accepted; several matches are
 an :class:`Ambiguous` error listing them, and none is :class:`NotFound` with the closest names.
+Every search, candidate list and "did you mean" covers only what the actor may see, so a startup
+user can never learn another company's name by typing one letter.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from typing import TypeVar
+from typing import TypeVar, cast
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
+from ir_pipeline.actors import Actor
 from ir_pipeline.errors import Ambiguous, NotFound
 from ir_pipeline.models import Event, Investor, Startup
 from ir_pipeline.naming import name_key
+from ir_pipeline.queries.scope import visible_events, visible_investors, visible_startups
 
 Named = TypeVar("Named", Startup, Investor)
 _CANDIDATES = 8
@@ -26,19 +31,28 @@ def _by_id(text: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def _resolve(session: Session, model: type[Named], text: str, what: str) -> Named:
+def _visible(model: type[Named], actor: Actor) -> SelectOfScalar[Named]:
+    query = select(model)
+    scoped = visible_startups(query, actor) if model is Startup else visible_investors(query, actor)
+    return cast("SelectOfScalar[Named]", scoped)
+
+
+def _resolve(session: Session, model: type[Named], text: str, what: str, actor: Actor) -> Named:
     key = name_key(text)
-    exact = session.exec(select(model).where(model.name_key == key)).first()
+    exact = session.exec(_visible(model, actor).where(model.name_key == key)).first()
     if exact is not None:
         return exact
     ident = _by_id(text)
     if ident is not None:
-        found = session.get(model, ident)
+        found = session.exec(_visible(model, actor).where(model.id == ident)).first()
         if found is not None:
             return found
     like = f"%{key.replace('%', '').replace('_', '')}%"
     partial = session.exec(
-        select(model).where(col(model.name_key).like(like)).order_by(col(model.name)).limit(_CANDIDATES + 1)
+        _visible(model, actor)
+        .where(col(model.name_key).like(like))
+        .order_by(col(model.name))
+        .limit(_CANDIDATES + 1)
     ).all()
     if len(partial) == 1:
         return partial[0]
@@ -46,48 +60,49 @@ def _resolve(session: Session, model: type[Named], text: str, what: str) -> Name
         names = ", ".join(p.name for p in partial[:_CANDIDATES])
         more = " …" if len(partial) > _CANDIDATES else ""
         raise Ambiguous(f"{what} {text!r} matches several: {names}{more}")
-    raise NotFound(f"no {what} named {text!r}{_suggest(session, model, key)}")
+    raise NotFound(f"no {what} named {text!r}{_suggest(session, model, key, actor)}")
 
 
-def _suggest(session: Session, model: type[Named], key: str) -> str:
+def _suggest(session: Session, model: type[Named], key: str, actor: Actor) -> str:
     # Narrow in SQL on the first characters, then rank the few candidates in Python.
     prefix = key[:2]
     if not prefix:
         return ""
     rows = session.exec(
-        select(model.name, model.name_key).where(col(model.name_key).like(f"%{prefix}%")).limit(200)
+        _visible(model, actor).where(col(model.name_key).like(f"%{prefix}%")).limit(200)
     ).all()
-    keys = {k: n for n, k in rows}
+    keys = {r.name_key: r.name for r in rows}
     close = difflib.get_close_matches(key, list(keys), n=3, cutoff=0.5)
     return f"; did you mean {', '.join(keys[c] for c in close)}?" if close else ""
 
 
-def resolve_startup(session: Session, text: str) -> Startup:
+def resolve_startup(session: Session, text: str, *, actor: Actor) -> Startup:
     from ir_pipeline.naming import normalise_business_no
 
     if re.fullmatch(r"\d{3}-?\d{2}-?\d{5}", text.strip()):
         found = session.exec(
-            select(Startup).where(Startup.business_no == normalise_business_no(text))
+            _visible(Startup, actor).where(Startup.business_no == normalise_business_no(text))
         ).first()
         if found is not None:
             return found
-    return _resolve(session, Startup, text, "startup")
+    return _resolve(session, Startup, text, "startup", actor)
 
 
-def resolve_investor(session: Session, text: str) -> Investor:
-    return _resolve(session, Investor, text, "investor")
+def resolve_investor(session: Session, text: str, *, actor: Actor) -> Investor:
+    return _resolve(session, Investor, text, "investor", actor)
 
 
-def resolve_event(session: Session, text: str) -> Event:
+def resolve_event(session: Session, text: str, *, actor: Actor) -> Event:
     cleaned = text.strip()
-    exact = session.exec(select(Event).where(sa.func.lower(Event.name) == cleaned.lower())).first()
+    events = cast("SelectOfScalar[Event]", visible_events(select(Event), actor))
+    exact = session.exec(events.where(sa.func.lower(Event.name) == cleaned.lower())).first()
     if exact is not None:
         return exact
     ident = _by_id(cleaned)
-    if ident is not None and (found := session.get(Event, ident)) is not None:
+    if ident is not None and (found := session.exec(events.where(Event.id == ident)).first()) is not None:
         return found
     partial = session.exec(
-        select(Event).where(sa.func.lower(Event.name).like(f"%{cleaned.lower()}%")).limit(_CANDIDATES + 1)
+        events.where(sa.func.lower(Event.name).like(f"%{cleaned.lower()}%")).limit(_CANDIDATES + 1)
     ).all()
     if len(partial) == 1:
         return partial[0]

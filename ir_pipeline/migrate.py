@@ -69,6 +69,18 @@ def ensure_current(engine: Engine) -> None:
         upgrade(engine, "head")
 
 
+def check_revision(revision: str) -> None:
+    """Refuse a revision this code does not know, before anything is asked or backed up."""
+    if revision in ("base", "head"):
+        return
+    try:
+        found = _scripts().get_revision(revision)
+    except Exception:
+        found = None
+    if found is None:
+        raise Invalid(f"cannot downgrade to {revision!r}: no such schema revision")
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     _run(engine, "upgrade", revision)
 
@@ -79,15 +91,36 @@ def downgrade(engine: Engine, revision: str) -> None:
 
 
 def _run(engine: Engine, action: str, revision: str) -> None:
-    with translate_errors(str(engine.url)), engine.begin() as connection:
-        config = _config(connection)
+    with translate_errors(str(engine.url)), engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode rebuilds tables (copy, drop, rename); with foreign keys enforced the drop
+            # would fail or cascade. Off for the migration (it only works outside a transaction),
+            # then every reference is checked before the change commits.
+            _pragma(connection, "foreign_keys=OFF")
         try:
-            if action == "upgrade":
-                command.upgrade(config, revision)
-            else:
-                command.downgrade(config, revision)
-        except Exception as error:
-            # Alembic raises CommandError / ResolutionError for unknown revisions.
-            if type(error).__module__.startswith("alembic"):
-                raise Invalid(f"cannot {action} to {revision!r}: {error}") from None
-            raise
+            with connection.begin():
+                config = _config(connection)
+                try:
+                    if action == "upgrade":
+                        command.upgrade(config, revision)
+                    else:
+                        command.downgrade(config, revision)
+                except Exception as error:
+                    # Alembic raises CommandError / ResolutionError for unknown revisions.
+                    if type(error).__module__.startswith("alembic"):
+                        raise Invalid(f"cannot {action} to {revision!r}: {error}") from None
+                    raise
+                if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first():
+                    raise Invalid(f"cannot {action} to {revision!r}: it would break references")
+        finally:
+            if sqlite:
+                _pragma(connection, "foreign_keys=ON")
+
+
+def _pragma(connection: Connection, setting: str) -> None:
+    """A pragma outside any transaction, on the driver's own connection (SQLite ignores
+    ``foreign_keys`` inside one, and SQLAlchemy would begin one first)."""
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    driver.execute(f"PRAGMA {setting}")

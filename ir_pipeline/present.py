@@ -33,23 +33,35 @@ def _id(value: int | None) -> int:
 
 
 def event_view(e: Event) -> EventView:
-    return EventView(_id(e.id), e.name, e.starts_on, e.ends_on, e.venue, e.organiser)
+    return EventView(_id(e.id), e.name, e.starts_on, e.ends_on, e.venue, e.organiser, version=e.version)
 
 
 def startup_view(s: Startup) -> StartupView:
-    return StartupView(_id(s.id), s.name, s.sector, s.business_no, s.description, s.is_demo)
+    return StartupView(
+        _id(s.id), s.name, s.sector, s.business_no, s.description, s.is_demo, version=s.version
+    )
 
 
 def investor_view(i: Investor) -> InvestorView:
-    return InvestorView(_id(i.id), i.name, i.kind, i.country, i.is_demo)
+    return InvestorView(_id(i.id), i.name, i.kind, i.country, i.is_demo, version=i.version)
 
 
 def contact_view(c: Contact, organisation: str) -> ContactView:
-    return ContactView(_id(c.id), c.name, c.email, c.phone, c.role, c.investor_id, c.startup_id, organisation)
+    return ContactView(
+        _id(c.id),
+        c.name,
+        c.email,
+        c.phone,
+        c.role,
+        c.investor_id,
+        c.startup_id,
+        organisation,
+        version=c.version,
+    )
 
 
 def pitch_view(p: Pitch) -> PitchView:
-    return PitchView(_id(p.id), p.event_id, p.startup_id, p.pitched_on, p.notes)
+    return PitchView(_id(p.id), p.event_id, p.startup_id, p.pitched_on, p.notes, version=p.version)
 
 
 def loi_view(loi: LetterOfIntent, startup: str, investor: str, event: str | None = None) -> LoiView:
@@ -68,6 +80,7 @@ def loi_view(loi: LetterOfIntent, startup: str, investor: str, event: str | None
         conditions=loi.conditions,
         status=loi.status,
         event=event,
+        version=loi.version,
     )
 
 
@@ -83,12 +96,18 @@ def follow_up_view(f: FollowUp, startup: str, investor: str) -> FollowUpView:
         f.note,
         f.status,
         f.completed_at,
+        version=f.version,
     )
 
 
 def funding_view(f: Funding) -> FundingView:
     return FundingView(
-        _id(f.id), f.deal_id, Money.from_minor(f.amount_minor, f.currency), f.instrument, f.closed_on
+        _id(f.id),
+        f.deal_id,
+        Money.from_minor(f.amount_minor, f.currency),
+        f.instrument,
+        f.closed_on,
+        version=f.version,
     )
 
 

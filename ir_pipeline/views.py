@@ -47,6 +47,8 @@ class EventView:
     ends_on: date
     venue: str
     organiser: str
+    #: The row version this view was read at: an edit names it to detect a stale read.
+    version: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +59,8 @@ class StartupView:
     business_no: str | None
     description: str
     is_demo: bool
+    #: The row version this view was read at: an edit names it to detect a stale read.
+    version: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +70,8 @@ class InvestorView:
     kind: InvestorKind
     country: str
     is_demo: bool
+    #: The row version this view was read at: an edit names it to detect a stale read.
+    version: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +84,8 @@ class ContactView:
     investor_id: int | None
     startup_id: int | None
     organisation: str
+    #: The row version this view was read at: an edit names it to detect a stale read.
+    version: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +95,8 @@ class PitchView:
     startup_id: int
     pitched_on: date | None
     notes: str
+    #: The row version this view was read at: an edit names it to detect a stale read.
+    version: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +113,8 @@ class LoiView:
     conditions: str
     status: LoiStatus
     event: str | None = None
+    #: The row version this view was read at: an edit names it to detect a stale read.
+    version: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +129,8 @@ class FollowUpView:
     note: str
     status: FollowUpStatus
     completed_at: datetime | None
+    #: The row version this view was read at: an edit names it to detect a stale read.
+    version: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +140,8 @@ class FundingView:
     amount: Money
     instrument: Instrument
     closed_on: date
+    #: The row version this view was read at: an edit names it to detect a stale read.
+    version: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +169,8 @@ class DealRow:
     last_loi: Money | None
     next_follow_up: date | None
     owner: str
+    #: The row version this view was read at: an edit names it to detect a stale read.
+    version: int = 0
 
     def days_in_stage(self, now: datetime) -> int:
         return max(0, (now - self.stage_changed_at).days)
@@ -176,3 +194,6 @@ class UserView:
     role: Role
     startup_id: int | None
     startup: str | None
+    active: bool = True
+    #: The row version this view was read at: an edit names it to detect a stale read.
+    version: int = 0

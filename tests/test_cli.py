@@ -56,7 +56,9 @@ def test_demo_refuses_a_database_with_data_unless_forced(demo_db: str) -> None:
     code, out, err = irp("demo", db=demo_db)
     assert code == 1
     assert err.count("\n") == 1 and "already holds data" in err and "--force" in err
-    code, out, _ = irp("demo", "--force", "--json", db=demo_db)
+    code, _, err = irp("demo", "--force", db=demo_db)
+    assert code == 1 and "--yes" in err  # no terminal to confirm on: refused, nothing erased
+    code, out, _ = irp("demo", "--force", "--yes", "--json", db=demo_db)
     assert code == 0 and json.loads(out)["lois"] == 26
     _, out, _ = irp("funnel", "--json", db=demo_db)
     assert json.loads(out)["lois"]["count"] == 26  # replaced, not doubled
@@ -262,8 +264,9 @@ def test_db_commands(sqlite_url: str, tmp_path: Path) -> None:
     _, out, _ = irp("db", "current", "--json", db=fresh)
     assert json.loads(out)["current"] == []
     assert irp("db", "upgrade", db=fresh)[0] == 0
-    assert irp("db", "downgrade", "base", db=fresh)[0] == 0
-    code, _, err = irp("db", "downgrade", "nonsense", db=fresh)
+    assert irp("db", "downgrade", "base", db=fresh)[0] == 1  # no terminal, no --yes: refused
+    assert irp("db", "downgrade", "base", "--yes", db=fresh)[0] == 0
+    code, _, err = irp("db", "downgrade", "nonsense", "--yes", db=fresh)
     assert code == 1 and "cannot downgrade" in err
 
 

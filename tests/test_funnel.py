@@ -53,9 +53,9 @@ def test_conversion_and_drop_off_follow_history(demo_engine: Engine) -> None:
 
 def test_filters_by_event_startup_and_investor(demo_engine: Engine) -> None:
     with read_only(demo_engine) as session:
-        event = resolve_event(session, "wscw 2018")
-        mobility = resolve_startup(session, "mobility lab")
-        k_city = resolve_investor(session, "K-City")
+        event = resolve_event(session, "wscw 2018", actor=STAFF)
+        mobility = resolve_startup(session, "mobility lab", actor=STAFF)
+        k_city = resolve_investor(session, "K-City", actor=STAFF)
         by_event = funnel(session, actor=MANAGER, flt=FunnelFilter(event_id=event.id))
         by_startup = funnel(session, actor=MANAGER, flt=FunnelFilter(startup_id=mobility.id))
         by_investor = funnel(session, actor=MANAGER, flt=FunnelFilter(investor_id=k_city.id))

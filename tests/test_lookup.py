@@ -28,12 +28,12 @@ def named(engine: Engine) -> Engine:
 @pytest.mark.parametrize("text", ["그린그리드", "주식회사 그린그리드", "㈜그린그리드", "1018100001", "#1"])
 def test_exact_key_number_or_id(named: Engine, text: str) -> None:
     with read_only(named) as s:
-        assert resolve_startup(s, text).name == "(주)그린그리드"
+        assert resolve_startup(s, text, actor=STAFF).name == "(주)그린그리드"
 
 
 def test_unique_partial_match(named: Engine) -> None:
     with read_only(named) as s:
-        assert resolve_startup(s, "solar").name == "GreenGrid Solar Inc."
+        assert resolve_startup(s, "solar", actor=STAFF).name == "GreenGrid Solar Inc."
 
 
 def test_ambiguous_lists_candidates(named: Engine) -> None:
@@ -41,9 +41,9 @@ def test_ambiguous_lists_candidates(named: Engine) -> None:
         read_only(named) as s,
         pytest.raises(Ambiguous, match=r"matches several: AirSense, GreenGrid Solar Inc\."),
     ):
-        resolve_startup(s, "s")
+        resolve_startup(s, "s", actor=STAFF)
 
 
 def test_unknown_suggests_close_names(named: Engine) -> None:
     with read_only(named) as s, pytest.raises(NotFound, match="did you mean AirSense"):
-        resolve_startup(s, "AirSence")
+        resolve_startup(s, "AirSence", actor=STAFF)

@@ -16,7 +16,8 @@ from ir_pipeline.clock import local_today
 from ir_pipeline.config import Settings
 from ir_pipeline.database import open_database
 from ir_pipeline.db import read_only, unit_of_work
-from ir_pipeline.services.users import actor_for
+from ir_pipeline.errors import Forbidden
+from ir_pipeline.services.users import actor_for, login_actor
 
 
 @dataclass
@@ -33,10 +34,27 @@ class CliContext:
         return self._engine
 
     @property
+    def is_postgres(self) -> bool:
+        return self.settings.database_url.startswith(("postgres:", "postgresql"))
+
+    @property
     def actor(self) -> Actor:
-        """``--as NAME`` (or ``IRP_USER``) names a user; without one you act as local staff."""
+        """Who this command acts as.
+
+        PostgreSQL: the database login, always (``--as``/``IRP_USER`` would be impersonation).
+        SQLite: ``--as NAME`` (or ``IRP_USER``) picks a registered user's view; without one the
+        person at the terminal acts as local staff.
+        """
         if self._actor is None:
-            if self.as_user:
+            if self.is_postgres:
+                if self.as_user:
+                    raise Forbidden(
+                        f"--as and IRP_USER are refused on a shared PostgreSQL database ({self.as_user!r}):"
+                        " you act as the login you connect with; connect as that user instead"
+                    )
+                with read_only(self.engine) as session:
+                    self._actor = login_actor(session)
+            elif self.as_user:
                 with read_only(self.engine) as session:
                     self._actor = actor_for(session, self.as_user)
             else:

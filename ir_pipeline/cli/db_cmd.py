@@ -1,21 +1,31 @@
-"""``irp db``: schema migrations."""
+"""``irp db``: schema migrations, backups and restores, and moving to a team database."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from sqlalchemy.engine import Engine
 
-from ir_pipeline import migrate
+from ir_pipeline import audit, migrate
+from ir_pipeline.backup import backup as write_backup
+from ir_pipeline.backup import check_backup
+from ir_pipeline.backup import restore as restore_backup
 from ir_pipeline.cli.context import cli_context
+from ir_pipeline.cli.guard import confirm_destructive
 from ir_pipeline.cli.output import print_json
-from ir_pipeline.db import describe, make_engine
+from ir_pipeline.database import open_database
+from ir_pipeline.db import describe, make_engine, unit_of_work
+from ir_pipeline.models import AuditAction
 
 app = typer.Typer(
-    help="Schema migrations (every other command migrates to head by itself).", no_args_is_help=True
+    help="Schema migrations, backups, restores and copies (every other command migrates by itself).",
+    no_args_is_help=True,
 )
+
+Yes = Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation (for scripts).")]
 
 
 def _migrate(ctx: typer.Context, step: Callable[[Engine, str], None], revision: str) -> None:
@@ -30,13 +40,18 @@ def _migrate(ctx: typer.Context, step: Callable[[Engine, str], None], revision: 
 
 @app.command()
 def upgrade(ctx: typer.Context, revision: Annotated[str, typer.Argument()] = "head") -> None:
-    """Bring the schema up to REVISION (default: head)."""
+    """Bring the schema up to REVISION (default: head). On PostgreSQL, run it as the owner."""
     _migrate(ctx, migrate.upgrade, revision)
 
 
 @app.command()
-def downgrade(ctx: typer.Context, revision: str) -> None:
-    """Take the schema down to REVISION ('base' removes every table and its data)."""
+def downgrade(ctx: typer.Context, revision: str, yes: Yes = False) -> None:
+    """Take the schema down to REVISION ('base' removes every table and its data).
+
+    Staff only, confirmed, and on SQLite a backup is written first.
+    """
+    migrate.check_revision(revision)
+    confirm_destructive(cli_context(ctx), f"downgrade the schema to {revision!r}", yes=yes)
     _migrate(ctx, migrate.downgrade, revision)
 
 
@@ -62,3 +77,79 @@ def current(ctx: typer.Context, json: Annotated[bool, typer.Option("--json")] = 
         return
     state = "up to date" if set(now) == set(heads) else f"head is {', '.join(heads)}"
     typer.echo(f"{describe(url)}: {', '.join(now) or 'base (empty)'} ({state})")
+
+
+@app.command()
+def backup(
+    ctx: typer.Context,
+    path: Annotated[
+        Path | None, typer.Argument(help="Where to write it (default: backups/ beside it).")
+    ] = None,
+) -> None:
+    """Write a consistent copy of the SQLite database (SQLite's online backup API)."""
+    app_ = cli_context(ctx)
+    app_.actor.require_staff("back up the database")
+    written = write_backup(app_.settings.database_url, path)
+    typer.echo(f"Backup written to {written}")
+
+
+@app.command()
+def restore(ctx: typer.Context, path: Path, yes: Yes = False) -> None:
+    """Put a backup back in place of the SQLite database (the current one is backed up first)."""
+    app_ = cli_context(ctx)
+    check_backup(path.expanduser())  # a bad file is refused before anything is asked or written
+    actor = app_.actor
+    confirm_destructive(app_, f"replace the database with {path}", yes=yes)
+    app_.close()
+    restore_backup(app_.settings.database_url, path)
+    engine = open_database(app_.settings.database_url)
+    try:
+        with unit_of_work(engine) as session:
+            audit.record_bulk(
+                session.connection(),
+                actor=actor.name,
+                action=AuditAction.RESTORE,
+                table_name="*",
+                note=f"database restored from {path}",
+            )
+    finally:
+        engine.dispose()
+    typer.echo(f"Restored {describe(app_.settings.database_url)} from {path}")
+
+
+@app.command()
+def copy(
+    ctx: typer.Context,
+    to: Annotated[
+        str | None, typer.Option("--to", help="Copy this database into the empty one at URL.")
+    ] = None,
+    from_: Annotated[
+        str | None, typer.Option("--from", help="Copy the database at URL into this (empty) one.")
+    ] = None,
+    json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Copy every record, ids kept, into an empty database; verify counts and the funnel."""
+    from ir_pipeline.dbcopy import copy_database
+    from ir_pipeline.errors import Invalid
+
+    app_ = cli_context(ctx)
+    if (to is None) == (from_ is None):
+        raise Invalid("say where to copy: --to URL (from this database) or --from URL (into it)")
+    app_.actor.require_staff("copy the database")
+    here = app_.settings.database_url
+    source_url, target_url = (here, to) if to is not None else (from_, here)
+    assert source_url is not None and target_url is not None
+    source = open_database(source_url)
+    target = open_database(target_url)
+    try:
+        report = copy_database(source, target)
+    finally:
+        source.dispose()
+        target.dispose()
+    if json:
+        print_json({"source": describe(source_url), "target": describe(target_url), "counts": report.counts})
+        return
+    rows = sum(report.counts.values())
+    typer.echo(
+        f"Copied {rows:,} rows from {describe(source_url)} to {describe(target_url)}; counts and funnel match"
+    )

@@ -38,7 +38,7 @@ def list_(
         raise typer.BadParameter(f"use one of {', '.join(SORTS)}", param_hint="--sort")
     app_ = cli_context(ctx)
     with app_.read() as session:
-        names = resolve_names(session, event=event, startup=startup, investor=investor)
+        names = resolve_names(session, actor=app_.actor, event=event, startup=startup, investor=investor)
         page = list_deals(
             session,
             actor=app_.actor,
@@ -178,7 +178,7 @@ def open_(
     app_ = cli_context(ctx)
     start = parse_stage(stage)
     with app_.write() as session:
-        names = resolve_names(session, event=event, startup=startup, investor=investor)
+        names = resolve_names(session, actor=app_.actor, event=event, startup=startup, investor=investor)
         assert names.startup_id is not None and names.investor_id is not None
         row = deal_service.open_deal(
             session,

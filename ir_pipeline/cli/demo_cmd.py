@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from ir_pipeline.cli.context import cli_context
+from ir_pipeline.cli.guard import confirm_destructive
 from ir_pipeline.cli.output import print_json
 from ir_pipeline.db import describe
 from ir_pipeline.demo import load_demo, reset_database
@@ -20,18 +21,26 @@ def demo(
     force: Annotated[
         bool, typer.Option("--force", help="Erase everything in the database first, then load the demo.")
     ] = False,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask before erasing (for scripts).")] = False,
     json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Load the World Smart City Week 2018 demo: 8 startups, 26 LOIs, 171억 5천만 원."""
     app = cli_context(ctx)
+    actor = app.actor  # an unknown or disabled user is refused before anything is read or written
+    with app.read() as session:
+        occupied = has_data(session)
+    if occupied:
+        if not force:
+            raise Conflict(
+                f"{describe(app.settings.database_url)} already holds data: "
+                "use --force to erase it and load the demo, or --db to choose another database"
+            )
+        confirm_destructive(app, "erase every record and load the demo", yes=yes)
     with app.write() as session:
-        if has_data(session):
-            if not force:
-                raise Conflict(
-                    f"{describe(app.settings.database_url)} already holds data: "
-                    "use --force to erase it and load the demo, or --db to choose another database"
-                )
-            reset_database(session)
+        if occupied:
+            reset_database(session, actor=actor)
+        elif has_data(session):
+            raise Conflict("someone added data meanwhile: nothing was erased; run the command again")
         summary = load_demo(session, today=app.today)
     if json:
         print_json(summary)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
+from ir_pipeline.actors import Actor
 from ir_pipeline.lookup import resolve_event, resolve_investor, resolve_startup
 
 
@@ -17,10 +18,16 @@ class ResolvedNames:
 
 
 def resolve_names(
-    session: Session, *, event: str | None = None, startup: str | None = None, investor: str | None = None
+    session: Session,
+    *,
+    actor: Actor,
+    event: str | None = None,
+    startup: str | None = None,
+    investor: str | None = None,
 ) -> ResolvedNames:
+    """Names as typed → ids, searching only what ``actor`` may see."""
     return ResolvedNames(
-        event_id=resolve_event(session, event).id if event else None,
-        startup_id=resolve_startup(session, startup).id if startup else None,
-        investor_id=resolve_investor(session, investor).id if investor else None,
+        event_id=resolve_event(session, event, actor=actor).id if event else None,
+        startup_id=resolve_startup(session, startup, actor=actor).id if startup else None,
+        investor_id=resolve_investor(session, investor, actor=actor).id if investor else None,
     )

@@ -27,7 +27,7 @@ def funnel(
     """LOI totals, deals and amounts per stage, conversion and drop-off."""
     app = cli_context(ctx)
     with app.read() as session:
-        names = resolve_names(session, event=event, startup=startup, investor=investor)
+        names = resolve_names(session, actor=app.actor, event=event, startup=startup, investor=investor)
         result = compute_funnel(
             session,
             actor=app.actor,

@@ -14,8 +14,8 @@ from ir_pipeline.dates import parse_date
 from ir_pipeline.drafts import LoiDraft
 from ir_pipeline.enums import Instrument, LoiStatus, parse_choice
 from ir_pipeline.errors import Invalid
-from ir_pipeline.money import format_both
-from ir_pipeline.queries.lois import list_lois
+from ir_pipeline.money import Money, format_both
+from ir_pipeline.queries.lois import get_loi, list_lois
 from ir_pipeline.services import lois as loi_service
 
 app = typer.Typer(help="Letters of intent (투자검토 의향서).", no_args_is_help=True)
@@ -89,7 +89,7 @@ def list_(
     """LOIs, newest first."""
     app_ = cli_context(ctx)
     with app_.read() as session:
-        names = resolve_names(session, event=event, startup=startup, investor=investor)
+        names = resolve_names(session, actor=app_.actor, event=event, startup=startup, investor=investor)
         rows = list_lois(
             session,
             actor=app_.actor,
@@ -140,3 +140,91 @@ def status(
     with app_.write() as session:
         view = loi_service.set_loi_status(session, actor=app_.actor, loi_id=loi_id, status=value)
     typer.echo(f"LOI #{view.id} is {view.status.value}")
+
+
+@app.command()
+def show(ctx: typer.Context, loi_id: int, json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """One LOI, with the version an edit must name (``--if-version``)."""
+    app_ = cli_context(ctx)
+    with app_.read() as session:
+        view = get_loi(session, actor=app_.actor, loi_id=loi_id)
+    if json:
+        print_json(view)
+        return
+    rows = [
+        ("LOI", f"#{view.id} on deal #{view.deal_id}"),
+        ("Startup", view.startup),
+        ("Investor", view.investor),
+        ("Amount", format_both(view.amount)),
+        ("Upper", format_both(view.amount_max) if view.amount_max else ""),
+        ("Instrument", view.instrument.value),
+        ("Received", str(view.received_on)),
+        ("Valid until", str(view.valid_until or "")),
+        ("Conditions", view.conditions),
+        ("Status", view.status.value),
+        ("Version", str(view.version)),
+    ]
+    for label, value in rows:
+        typer.echo(f"{label + ':':<12} {value}")
+
+
+@app.command()
+def edit(
+    ctx: typer.Context,
+    loi_id: int,
+    amount: Annotated[str | None, typer.Option(help="New amount, e.g. '3억'.")] = None,
+    amount_max: Annotated[
+        str | None, typer.Option("--amount-max", help="New upper amount; 'none' removes the range.")
+    ] = None,
+    currency: Annotated[str | None, typer.Option(help="ISO code when the amount names none.")] = None,
+    instrument: Annotated[str | None, typer.Option()] = None,
+    received: Annotated[str | None, typer.Option()] = None,
+    valid_until: Annotated[str | None, typer.Option(help="New lapse date; 'none' removes it.")] = None,
+    conditions: Annotated[str | None, typer.Option()] = None,
+    if_version: Annotated[
+        int | None,
+        typer.Option("--if-version", help="Refuse (exit 3) if the LOI changed since this version."),
+    ] = None,
+    json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Correct an LOI; fields not given keep their value. A stale --if-version exits 3."""
+    app_ = cli_context(ctx)
+    actor = app_.actor
+    today = app_.today
+    base = app_.settings.base_currency
+    with app_.write() as session:
+        current = get_loi(session, actor=actor, loi_id=loi_id)
+        version = if_version if if_version is not None else current.version
+        new_amount = read_amount(amount, currency, base) if amount else current.amount
+        upper: Money | None
+        if amount_max is None:
+            upper = current.amount_max
+        elif amount_max.strip().lower() in ("none", "-", ""):
+            upper = None
+        else:
+            upper = read_amount(amount_max, currency or new_amount.currency, base, field="amount_max")
+        if valid_until is None:
+            lapse = current.valid_until
+        elif valid_until.strip().lower() in ("none", "-", ""):
+            lapse = None
+        else:
+            lapse = parse_date(valid_until, today=today, field="valid_until")
+        draft = LoiDraft(
+            amount=new_amount,
+            amount_max=upper,
+            instrument=parse_choice(Instrument, instrument, what="instrument")
+            if instrument
+            else current.instrument,
+            received_on=parse_date(received, today=today, field="received")
+            if received
+            else current.received_on,
+            valid_until=lapse,
+            conditions=current.conditions if conditions is None else conditions,
+        )
+        view = loi_service.update_loi(
+            session, actor=actor, loi_id=loi_id, draft=draft, expected_version=version
+        )
+    if json:
+        print_json(view)
+        return
+    typer.echo(f"LOI #{view.id} saved (version {view.version}): {format_both(view.amount)}")

@@ -1,7 +1,8 @@
 """Entry point of ``irp``: global options, command groups, and the exit-code contract.
 
 Exit 0 on success, 1 on a domain or validation error (one line on stderr), 2 on usage errors
-(Click's own). Domain errors are caught once, in :class:`IrpGroup`, for every subcommand.
+(Click's own), 3 when an edit started from a version that someone else has changed since.
+Domain errors are caught once, in :class:`IrpGroup`, for every subcommand.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import typer
 from typer.core import TyperGroup
 
 from ir_pipeline.cli import (
+    audit_cmd,
     db_cmd,
     deal_cmd,
     demo_cmd,
@@ -91,6 +93,7 @@ app.add_typer(user_cmd.app, name="user")
 app.add_typer(report_cmd.app, name="report")
 app.command("import")(import_cmd.import_)
 app.command("export")(export_cmd.export_)
+app.command("audit")(audit_cmd.audit)
 app.command("tui")(tui_cmd.tui)
 
 

@@ -44,6 +44,8 @@ FLEXIBLE = frozenset(
         "Owner",
         "E-mail",
         "By",
+        "Old",
+        "New",
     }
 )
 

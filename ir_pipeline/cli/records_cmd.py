@@ -152,7 +152,7 @@ def contact_add(
         raise Invalid("name exactly one organisation: --investor NAME or --startup NAME")
     app = cli_context(ctx)
     with app.write() as session:
-        names = resolve_names(session, investor=investor, startup=startup)
+        names = resolve_names(session, actor=app.actor, investor=investor, startup=startup)
         view = service.create_contact(
             session,
             actor=app.actor,
@@ -194,7 +194,7 @@ def pitch_add(
     """Record that a startup pitched at an event."""
     app = cli_context(ctx)
     with app.write() as session:
-        names = resolve_names(session, event=event, startup=startup)
+        names = resolve_names(session, actor=app.actor, event=event, startup=startup)
         assert names.event_id is not None and names.startup_id is not None
         view = service.record_pitch(
             session, actor=app.actor, event_id=names.event_id, startup_id=names.startup_id, notes=notes

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
@@ -10,8 +11,9 @@ from ir_pipeline.cli.context import cli_context
 from ir_pipeline.cli.filters import resolve_names
 from ir_pipeline.cli.output import print_json, print_table, table
 from ir_pipeline.enums import Role, parse_choice
+from ir_pipeline.errors import Invalid
 from ir_pipeline.queries.records import list_users
-from ir_pipeline.services.users import create_user
+from ir_pipeline.services.users import create_user, set_user_active
 
 app = typer.Typer(help="Users: staff edit, managers read all, startups read their own.", no_args_is_help=True)
 
@@ -25,9 +27,9 @@ def list_(ctx: typer.Context, json: Annotated[bool, typer.Option("--json")] = Fa
     if json:
         print_json(rows)
         return
-    t = table("#", "Name", "Role", "Startup", right=("#",))
+    t = table("#", "Name", "Role", "Startup", "Active", right=("#",))
     for u in rows:
-        t.add_row(str(u.id), u.name, u.role.value, u.startup or "")
+        t.add_row(str(u.id), u.name, u.role.value, u.startup or "", "yes" if u.active else "no")
     print_table(t)
 
 
@@ -37,12 +39,50 @@ def add(
     name: str,
     role: Annotated[str, typer.Option(help="staff, manager or startup.")],
     startup: Annotated[str | None, typer.Option(help="The startup of a startup user.")] = None,
+    password_stdin: Annotated[
+        bool,
+        typer.Option("--password-stdin", help="PostgreSQL: read the new login's password from stdin."),
+    ] = False,
     json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Create a user."""
+    """Create a user (on PostgreSQL also its login role; run it as an admin)."""
     app_ = cli_context(ctx)
     value = parse_choice(Role, role, what="role")
+    password = _read_password() if password_stdin else None
+    actor = app_.actor
     with app_.write() as session:
-        names = resolve_names(session, startup=startup)
-        view = create_user(session, actor=app_.actor, name=name, role=value, startup_id=names.startup_id)
+        names = resolve_names(session, actor=actor, startup=startup)
+        view = create_user(
+            session, actor=actor, name=name, role=value, startup_id=names.startup_id, password=password
+        )
     print_json(view) if json else typer.echo(f"User {view.name} ({view.role.value})")
+
+
+def _read_password() -> str:
+    password = sys.stdin.readline().rstrip("\r\n")
+    if not password:
+        raise Invalid("no password on stdin: pipe it in, e.g. `printf '%s' \"$PW\" | irp user add …`")
+    return password
+
+
+@app.command()
+def disable(ctx: typer.Context, name: str, json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Disable a user: the history stays, the user can no longer act (PostgreSQL: NOLOGIN)."""
+    _set_active(ctx, name, active=False, json=json)
+
+
+@app.command()
+def enable(ctx: typer.Context, name: str, json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Enable a disabled user again."""
+    _set_active(ctx, name, active=True, json=json)
+
+
+def _set_active(ctx: typer.Context, name: str, *, active: bool, json: bool) -> None:
+    app_ = cli_context(ctx)
+    actor = app_.actor
+    with app_.write() as session:
+        view = set_user_active(session, actor=actor, name=name, active=active)
+    if json:
+        print_json(view)
+    else:
+        typer.echo(f"User {view.name} is {'enabled' if view.active else 'disabled'}")

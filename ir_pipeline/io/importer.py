@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import operator
 import re
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -21,6 +22,7 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, col, select
 
+from ir_pipeline import audit
 from ir_pipeline.actors import Actor
 from ir_pipeline.clock import local_today, utcnow
 from ir_pipeline.dates import parse_date
@@ -36,6 +38,7 @@ from ir_pipeline.naming import clean_name, name_key, normalise_business_no
 from ir_pipeline.services import deals as deal_service
 from ir_pipeline.services import followups as follow_up_service
 from ir_pipeline.services import records as record_service
+from ir_pipeline.services.common import start_write
 from ir_pipeline.stages import Stage
 
 BATCH = 2_000
@@ -143,7 +146,8 @@ def import_file(
     Raises :class:`ImportRejected` (with every problem) when any row is bad; on a dry run
     returns what would happen and writes nothing.
     """
-    actor.require_staff("import files")
+    start_write(session, actor, "import files")
+    audit.bind(session, actor, batch_id=uuid.uuid4().hex)
     table = open_table(path)
     columns = map_headers(kind, table.headers)
     report = ImportReport(kind=kind, file=path.name, dry_run=dry_run, encoding=table.encoding)
@@ -294,7 +298,7 @@ class _Handler:
             return None
         if text not in self._events:
             try:
-                event = resolve_event(self.session, text)
+                event = resolve_event(self.session, text, actor=self.actor)
                 assert event.id is not None
                 self._events[text] = event.id
             except (NotFound, Ambiguous) as error:
@@ -593,6 +597,17 @@ class _Lois(_Handler):
             ],
         )
 
+    def _audit(self, table: sa.Table, before: int, deal_column: str | None = None) -> None:
+        """The trail of a bulk insert: one row per new record, tagged with this file's batch."""
+        audit.record_inserts(
+            self.connection,
+            actor=self.actor.name,
+            table=table,
+            after_id=before,
+            batch_id=audit.batch_of(self.session),
+            deal_column=deal_column,
+        )
+
     def _load_deals(self, startup_ids: set[int]) -> None:
         wanted = startup_ids - self.deals_loaded_for
         for chunk in _chunks(sorted(wanted), 500):
@@ -635,6 +650,7 @@ class _Lois(_Handler):
                 sa.select(sa.func.coalesce(sa.func.max(deal_table.c.id), 0))
             ).scalar_one()
             _bulk_insert(self.connection, deal_table, rows)
+            self._audit(deal_table, before)
             for deal_id, s, i in self.connection.execute(
                 sa.select(deal_table.c.id, deal_table.c.startup_id, deal_table.c.investor_id).where(
                     deal_table.c.id > before
@@ -694,7 +710,12 @@ class _Lois(_Handler):
                 }
             )
         if values and not self.report.problems:
-            _bulk_insert(self.connection, _table(LetterOfIntent), values)
+            loi_table = _table(LetterOfIntent)
+            before = self.connection.execute(
+                sa.select(sa.func.coalesce(sa.func.max(loi_table.c.id), 0))
+            ).scalar_one()
+            _bulk_insert(self.connection, loi_table, values)
+            self._audit(loi_table, before, deal_column="deal_id")
         self.report.created += len(values)
 
 

@@ -82,7 +82,7 @@ def _funnel_chart(result: Funnel, title: str) -> str:
 
 
 def startup_report(session: Session, *, actor: Actor, name: str) -> StartupReport:
-    found = resolve_startup(session, name)
+    found = resolve_startup(session, name, actor=actor)
     assert found.id is not None
     startup = get_startup(session, actor=actor, startup_id=found.id)  # refuses other startups' users
     flt = FunnelFilter(startup_id=startup.id)
@@ -104,7 +104,7 @@ def startup_report(session: Session, *, actor: Actor, name: str) -> StartupRepor
 def event_report(session: Session, *, actor: Actor, name: str) -> EventReport:
     from ir_pipeline.present import event_view
 
-    event = event_view(resolve_event(session, name))
+    event = event_view(resolve_event(session, name, actor=actor))
     result = funnel(session, actor=actor, flt=FunnelFilter(event_id=event.id), ranking_limit=LIMIT)
     lois = result.lois
     total = " · ".join(format_korean(lois.total[c]) for c in lois.total) or "0 원"

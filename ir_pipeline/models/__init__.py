@@ -1,5 +1,6 @@
 """All tables, imported here so ``SQLModel.metadata`` is complete for Alembic."""
 
+from ir_pipeline.models.audit import AuditAction, AuditEntry
 from ir_pipeline.models.base import NAMING_CONVENTION
 from ir_pipeline.models.pipeline import Deal, FollowUp, Funding, LetterOfIntent, Pitch, StageChange
 from ir_pipeline.models.records import Contact, Event, Investor, Startup
@@ -7,6 +8,8 @@ from ir_pipeline.models.users import User
 
 __all__ = [
     "NAMING_CONVENTION",
+    "AuditAction",
+    "AuditEntry",
     "Contact",
     "Deal",
     "Event",

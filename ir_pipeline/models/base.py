@@ -4,7 +4,10 @@ on SQLite (batch mode needs names to alter) and PostgreSQL."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
+import sqlalchemy as sa
+from sqlalchemy.orm import declared_attr
 from sqlmodel import Field, SQLModel
 
 from ir_pipeline.clock import utcnow
@@ -29,3 +32,18 @@ class Timestamped(SQLModel):
 
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class Versioned(SQLModel):
+    """A row that people edit: ``version`` goes up by one on every update.
+
+    SQLAlchemy adds ``WHERE version = <the version read>`` to every UPDATE, so a write based on a
+    stale read fails instead of silently overwriting; views carry the version, and an edit that
+    names the version it started from is refused when the row has moved on since.
+    """
+
+    version: int = Field(default=1, nullable=False, sa_column_kwargs={"server_default": sa.text("1")})
+
+    @declared_attr  # type: ignore[arg-type]
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]

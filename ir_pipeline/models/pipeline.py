@@ -13,12 +13,12 @@ from sqlmodel import Field, SQLModel
 
 from ir_pipeline.clock import utcnow
 from ir_pipeline.enums import Channel, FollowUpStatus, Instrument, LoiStatus
-from ir_pipeline.models.base import SHORT_LENGTH, Timestamped
+from ir_pipeline.models.base import SHORT_LENGTH, Timestamped, Versioned
 from ir_pipeline.models.types import UTCDateTime, enum_type
 from ir_pipeline.stages import Stage
 
 
-class Pitch(Timestamped, table=True):
+class Pitch(Versioned, Timestamped, table=True):
     """A startup pitching at an event."""
 
     __tablename__ = "pitch"
@@ -31,7 +31,7 @@ class Pitch(Timestamped, table=True):
     notes: str = Field(default="", sa_type=sa.Text)
 
 
-class Deal(Timestamped, table=True):
+class Deal(Versioned, Timestamped, table=True):
     """One startup × one investor interest thread, optionally born at an event."""
 
     __tablename__ = "deal"
@@ -50,7 +50,7 @@ class Deal(Timestamped, table=True):
     notes: str = Field(default="", sa_type=sa.Text)
 
 
-class LetterOfIntent(Timestamped, table=True):
+class LetterOfIntent(Versioned, Timestamped, table=True):
     """A non-binding letter of intent (투자검토 의향서) on a deal."""
 
     __tablename__ = "letter_of_intent"
@@ -78,7 +78,7 @@ class LetterOfIntent(Timestamped, table=True):
     )
 
 
-class FollowUp(Timestamped, table=True):
+class FollowUp(Versioned, Timestamped, table=True):
     """Something to chase on a deal by a date; closed as done or cancelled, never deleted."""
 
     __tablename__ = "follow_up"
@@ -102,7 +102,7 @@ class FollowUp(Timestamped, table=True):
     completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
-class Funding(Timestamped, table=True):
+class Funding(Versioned, Timestamped, table=True):
     """Money that actually arrived: what lets a deal move to ``funded``."""
 
     __tablename__ = "funding"

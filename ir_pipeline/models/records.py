@@ -8,11 +8,11 @@ import sqlalchemy as sa
 from sqlmodel import Field
 
 from ir_pipeline.enums import InvestorKind
-from ir_pipeline.models.base import NAME_LENGTH, SHORT_LENGTH, Timestamped
+from ir_pipeline.models.base import NAME_LENGTH, SHORT_LENGTH, Timestamped, Versioned
 from ir_pipeline.models.types import enum_type
 
 
-class Event(Timestamped, table=True):
+class Event(Versioned, Timestamped, table=True):
     """An IR session (투자 설명회) where startups pitch to investors."""
 
     __tablename__ = "event"
@@ -26,7 +26,7 @@ class Event(Timestamped, table=True):
     organiser: str = Field(default="", max_length=NAME_LENGTH)
 
 
-class Startup(Timestamped, table=True):
+class Startup(Versioned, Timestamped, table=True):
     """A company raising money. ``name_key`` makes ``(주)Foo`` and ``Foo Inc.`` the same name."""
 
     __tablename__ = "startup"
@@ -40,7 +40,7 @@ class Startup(Timestamped, table=True):
     is_demo: bool = Field(default=False)
 
 
-class Investor(Timestamped, table=True):
+class Investor(Versioned, Timestamped, table=True):
     """An investing firm (VC, CVC, angel, bank, ...)."""
 
     __tablename__ = "investor"
@@ -53,7 +53,7 @@ class Investor(Timestamped, table=True):
     is_demo: bool = Field(default=False)
 
 
-class Contact(Timestamped, table=True):
+class Contact(Versioned, Timestamped, table=True):
     """A person at exactly one investor or one startup."""
 
     __tablename__ = "contact"

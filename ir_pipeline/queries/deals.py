@@ -83,6 +83,7 @@ def _base_query() -> Any:
             last_currency,
             next_due,
             col(Deal.owner),
+            col(Deal.version),
         )
         .join(Startup, col(Startup.id) == Deal.startup_id)
         .join(Investor, col(Investor.id) == Deal.investor_id)
@@ -103,6 +104,7 @@ def _row(r: Any) -> DealRow:
         last_loi=None if r.last_amount is None else Money.from_minor(r.last_amount, r.last_currency),
         next_follow_up=r.next_due,
         owner=r.owner,
+        version=r.version,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from ir_pipeline.actors import Actor
+from ir_pipeline.errors import NotFound
 from ir_pipeline.models import Deal, Event, Investor, LetterOfIntent, Startup
 from ir_pipeline.present import loi_view
 from ir_pipeline.queries.scope import visible_deals
@@ -46,3 +47,20 @@ def list_lois(
         .limit(limit)
     ).all()
     return [loi_view(loi, s, i, e) for loi, s, i, e in rows]
+
+
+def get_loi(session: Session, *, actor: Actor, loi_id: int) -> LoiView:
+    """One LOI with its names and version, if the actor may see its deal."""
+    query = (
+        select(LetterOfIntent, Startup.name, Investor.name, Event.name)
+        .join(Deal, col(Deal.id) == LetterOfIntent.deal_id)
+        .join(Startup, col(Startup.id) == Deal.startup_id)
+        .join(Investor, col(Investor.id) == Deal.investor_id)
+        .outerjoin(Event, col(Event.id) == Deal.event_id)
+        .where(LetterOfIntent.id == loi_id)
+    )
+    row = session.exec(visible_deals(query, actor)).first()
+    if row is None:
+        raise NotFound(f"no LOI #{loi_id}")
+    loi, s, i, e = row
+    return loi_view(loi, s, i, e)

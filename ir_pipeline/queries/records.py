@@ -7,20 +7,15 @@ from sqlmodel import Session, col, select
 
 from ir_pipeline.actors import Actor
 from ir_pipeline.errors import NotFound
-from ir_pipeline.models import Contact, Deal, Event, Investor, Pitch, Startup, User
+from ir_pipeline.models import Contact, Deal, Event, Investor, Startup, User
 from ir_pipeline.naming import name_key
 from ir_pipeline.present import contact_view, event_view, investor_view, startup_view
+from ir_pipeline.queries.scope import visible_events, visible_investors, visible_startups
 from ir_pipeline.views import ContactView, EventView, InvestorView, StartupView, UserView
 
 
 def list_events(session: Session, *, actor: Actor, limit: int = 500, offset: int = 0) -> list[EventView]:
-    query = select(Event)
-    scope = actor.startup_scope
-    if scope is not None:
-        query = query.where(
-            sa.exists().where(col(Pitch.event_id) == Event.id, col(Pitch.startup_id) == scope)
-            | sa.exists().where(col(Deal.event_id) == Event.id, col(Deal.startup_id) == scope)
-        )
+    query = visible_events(select(Event), actor)
     rows = session.exec(
         query.order_by(col(Event.starts_on).desc(), col(Event.id)).offset(offset).limit(limit)
     )
@@ -30,10 +25,7 @@ def list_events(session: Session, *, actor: Actor, limit: int = 500, offset: int
 def list_startups(
     session: Session, *, actor: Actor, search: str = "", limit: int = 500, offset: int = 0
 ) -> list[StartupView]:
-    query = select(Startup)
-    scope = actor.startup_scope
-    if scope is not None:
-        query = query.where(Startup.id == scope)
+    query = visible_startups(select(Startup), actor)
     if search.strip():
         query = query.where(col(Startup.name_key).like(f"%{name_key(search)}%"))
     rows = session.exec(query.order_by(col(Startup.name)).offset(offset).limit(limit))
@@ -52,12 +44,7 @@ def get_startup(session: Session, *, actor: Actor, startup_id: int) -> StartupVi
 def list_investors(
     session: Session, *, actor: Actor, search: str = "", limit: int = 500, offset: int = 0
 ) -> list[InvestorView]:
-    query = select(Investor)
-    scope = actor.startup_scope
-    if scope is not None:  # a startup sees the investors interested in it, no others
-        query = query.where(
-            sa.exists().where(col(Deal.investor_id) == Investor.id, col(Deal.startup_id) == scope)
-        )
+    query = visible_investors(select(Investor), actor)
     if search.strip():
         query = query.where(col(Investor.name_key).like(f"%{name_key(search)}%"))
     rows = session.exec(query.order_by(col(Investor.name)).offset(offset).limit(limit))
@@ -82,7 +69,10 @@ def list_users(session: Session, *, actor: Actor) -> list[UserView]:
     if actor.startup_scope is not None:
         query = query.where(User.startup_id == actor.startup_scope)
     rows = session.exec(query.order_by(User.role, col(User.name)))
-    return [UserView(u.id or 0, u.name, u.role, u.startup_id, s) for u, s in rows]
+    return [
+        UserView(u.id or 0, u.name, u.role, u.startup_id, s, active=u.active, version=u.version)
+        for u, s in rows
+    ]
 
 
 def has_data(session: Session) -> bool:

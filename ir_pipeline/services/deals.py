@@ -13,7 +13,7 @@ from ir_pipeline.models import Deal, Event, Funding, Investor, StageChange, Star
 from ir_pipeline.models.base import SHORT_LENGTH
 from ir_pipeline.present import stage_change_view
 from ir_pipeline.queries.deals import get_deal_row
-from ir_pipeline.services.common import get_or_raise, optional_text
+from ir_pipeline.services.common import get_or_raise, lock, optional_text, start_write
 from ir_pipeline.stages import Stage, check_move
 from ir_pipeline.views import DealRow, StageChangeView
 
@@ -31,7 +31,7 @@ def open_deal(
     at: datetime | None = None,
 ) -> DealRow:
     """Start an interest thread between a startup and an investor (one per pair)."""
-    actor.require_staff("open deals")
+    start_write(session, actor, "open deals")
     startup = get_or_raise(session, Startup, startup_id, "startup")
     investor = get_or_raise(session, Investor, investor_id, "investor")
     if event_id is not None:
@@ -102,9 +102,10 @@ def update_deal(
     deal_id: int,
     owner: str | None = None,
     notes: str | None = None,
+    expected_version: int | None = None,
 ) -> DealRow:
-    actor.require_staff("edit deals")
-    deal = get_or_raise(session, Deal, deal_id, "deal")
+    start_write(session, actor, "edit deals")
+    deal = lock(session, Deal, deal_id, "deal", expected_version=expected_version)
     if owner is not None:
         deal.owner = optional_text(owner, field="owner", what="the owner", max_length=SHORT_LENGTH)
     if notes is not None:
@@ -122,14 +123,16 @@ def move_stage(
     to: Stage,
     reason: str = "",
     at: datetime | None = None,
+    expected_version: int | None = None,
 ) -> StageChangeView:
     """Move a deal along the pipeline, or raise :class:`IllegalStageMove` and change nothing.
 
     ``lost`` needs a reason (managers ask why deals die) and ``funded`` needs a recorded funding
-    (the money in the bank is the point of the whole pipeline).
+    (the money in the bank is the point of the whole pipeline). The deal is locked first, so two
+    people moving it at once take turns and the history stays one chain.
     """
-    actor.require_staff("move deals")
-    deal = get_or_raise(session, Deal, deal_id, "deal")
+    start_write(session, actor, "move deals")
+    deal = lock(session, Deal, deal_id, "deal", expected_version=expected_version)
     check_move(deal.stage, to)
     reason = reason.strip()
     if to is Stage.LOST and not reason:

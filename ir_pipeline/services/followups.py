@@ -14,7 +14,7 @@ from ir_pipeline.errors import Invalid
 from ir_pipeline.models import Deal, FollowUp, Investor, Startup
 from ir_pipeline.models.base import SHORT_LENGTH
 from ir_pipeline.present import follow_up_view
-from ir_pipeline.services.common import get_or_raise, optional_text
+from ir_pipeline.services.common import get_or_raise, lock, optional_text, start_write
 from ir_pipeline.views import FollowUpView
 
 
@@ -28,8 +28,8 @@ def _view(session: Session, follow_up: FollowUp) -> FollowUpView:
 def add_follow_up(
     session: Session, *, actor: Actor, deal_id: int, draft: FollowUpDraft, at: datetime | None = None
 ) -> FollowUpView:
-    actor.require_staff("add follow-ups")
-    deal = get_or_raise(session, Deal, deal_id, "deal")
+    start_write(session, actor, "add follow-ups")
+    deal = lock(session, Deal, deal_id, "deal")
     if deal.stage.is_terminal:
         raise Invalid(f"deal #{deal_id} is {deal.stage.label}: there is nothing left to follow up")
     moment = at or utcnow()
@@ -47,8 +47,8 @@ def add_follow_up(
     return _view(session, follow_up)
 
 
-def _open(session: Session, follow_up_id: int) -> FollowUp:
-    follow_up = get_or_raise(session, FollowUp, follow_up_id, "follow-up")
+def _open(session: Session, follow_up_id: int, expected_version: int | None) -> FollowUp:
+    follow_up = lock(session, FollowUp, follow_up_id, "follow-up", expected_version=expected_version)
     if follow_up.status is not FollowUpStatus.OPEN:
         raise Invalid(f"follow-up #{follow_up_id} is already {follow_up.status.value}")
     return follow_up
@@ -62,9 +62,14 @@ def _append_note(existing: str, addition: str) -> str:
 
 
 def _close(
-    session: Session, follow_up_id: int, status: FollowUpStatus, note: str, at: datetime | None
+    session: Session,
+    follow_up_id: int,
+    status: FollowUpStatus,
+    note: str,
+    at: datetime | None,
+    expected_version: int | None,
 ) -> FollowUp:
-    follow_up = _open(session, follow_up_id)
+    follow_up = _open(session, follow_up_id, expected_version)
     moment = at or utcnow()
     follow_up.status = status
     follow_up.completed_at = moment
@@ -75,26 +80,46 @@ def _close(
 
 
 def complete_follow_up(
-    session: Session, *, actor: Actor, follow_up_id: int, note: str = "", at: datetime | None = None
+    session: Session,
+    *,
+    actor: Actor,
+    follow_up_id: int,
+    note: str = "",
+    at: datetime | None = None,
+    expected_version: int | None = None,
 ) -> FollowUpView:
     """Mark done; a closing note is added below the original, which is kept."""
-    actor.require_staff("complete follow-ups")
-    return _view(session, _close(session, follow_up_id, FollowUpStatus.DONE, note, at))
+    start_write(session, actor, "complete follow-ups")
+    return _view(session, _close(session, follow_up_id, FollowUpStatus.DONE, note, at, expected_version))
 
 
 def cancel_follow_up(
-    session: Session, *, actor: Actor, follow_up_id: int, reason: str = "", at: datetime | None = None
+    session: Session,
+    *,
+    actor: Actor,
+    follow_up_id: int,
+    reason: str = "",
+    at: datetime | None = None,
+    expected_version: int | None = None,
 ) -> FollowUpView:
-    actor.require_staff("cancel follow-ups")
-    return _view(session, _close(session, follow_up_id, FollowUpStatus.CANCELLED, reason, at))
+    start_write(session, actor, "cancel follow-ups")
+    return _view(
+        session, _close(session, follow_up_id, FollowUpStatus.CANCELLED, reason, at, expected_version)
+    )
 
 
 def reschedule_follow_up(
-    session: Session, *, actor: Actor, follow_up_id: int, due_on: date, note: str = ""
+    session: Session,
+    *,
+    actor: Actor,
+    follow_up_id: int,
+    due_on: date,
+    note: str = "",
+    expected_version: int | None = None,
 ) -> FollowUpView:
     """Snooze or bring forward an open follow-up."""
-    actor.require_staff("reschedule follow-ups")
-    follow_up = _open(session, follow_up_id)
+    start_write(session, actor, "reschedule follow-ups")
+    follow_up = _open(session, follow_up_id, expected_version)
     follow_up.due_on = due_on
     follow_up.note = _append_note(follow_up.note, note)
     follow_up.updated_at = utcnow()
@@ -102,12 +127,15 @@ def reschedule_follow_up(
     return _view(session, follow_up)
 
 
-def annotate_follow_up(session: Session, *, actor: Actor, follow_up_id: int, note: str) -> FollowUpView:
-    """Add a line to a follow-up's note; earlier lines are never overwritten."""
-    actor.require_staff("annotate follow-ups")
+def annotate_follow_up(
+    session: Session, *, actor: Actor, follow_up_id: int, note: str, expected_version: int | None = None
+) -> FollowUpView:
+    """Add a line to a follow-up's note; earlier lines are never overwritten (the row is locked
+    first, so two people adding a line at once both keep theirs)."""
+    start_write(session, actor, "annotate follow-ups")
     if not note.strip():
         raise Invalid("the note is empty", field="note")
-    follow_up = get_or_raise(session, FollowUp, follow_up_id, "follow-up")
+    follow_up = lock(session, FollowUp, follow_up_id, "follow-up", expected_version=expected_version)
     follow_up.note = _append_note(follow_up.note, note)
     follow_up.updated_at = utcnow()
     session.flush()

@@ -11,7 +11,7 @@ from ir_pipeline.clock import utcnow
 from ir_pipeline.drafts import FundingDraft
 from ir_pipeline.models import Deal, Funding
 from ir_pipeline.present import funding_view
-from ir_pipeline.services.common import get_or_raise, positive
+from ir_pipeline.services.common import lock, positive, start_write
 from ir_pipeline.services.deals import move_stage
 from ir_pipeline.stages import Stage, check_move
 from ir_pipeline.views import FundingView
@@ -30,8 +30,8 @@ def record_funding(
 
     A further tranche on an already funded deal is recorded without a move.
     """
-    actor.require_staff("record fundings")
-    deal = get_or_raise(session, Deal, deal_id, "deal")
+    start_write(session, actor, "record fundings")
+    deal = lock(session, Deal, deal_id, "deal")
     positive(draft.amount)
     if deal.stage is not Stage.FUNDED:
         check_move(deal.stage, Stage.FUNDED)

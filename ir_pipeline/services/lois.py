@@ -14,7 +14,7 @@ from ir_pipeline.errors import Invalid
 from ir_pipeline.lookup import resolve_event, resolve_investor, resolve_startup
 from ir_pipeline.models import Deal, Investor, LetterOfIntent, Startup
 from ir_pipeline.present import loi_view
-from ir_pipeline.services.common import get_or_raise, positive
+from ir_pipeline.services.common import get_or_raise, lock, positive, start_write
 from ir_pipeline.services.deals import find_or_open_deal, move_stage
 from ir_pipeline.stages import Stage
 from ir_pipeline.views import LoiView
@@ -60,8 +60,8 @@ def add_loi(
     session: Session, *, actor: Actor, deal_id: int, draft: LoiDraft, at: datetime | None = None
 ) -> LoiView:
     """Record an LOI; a deal still at sourced or pitched moves to ``loi`` with it."""
-    actor.require_staff("record LOIs")
-    deal = get_or_raise(session, Deal, deal_id, "deal")
+    start_write(session, actor, "record LOIs")
+    deal = lock(session, Deal, deal_id, "deal")
     if deal.stage.is_terminal:
         raise Invalid(f"deal #{deal_id} is {deal.stage.label}: it takes no new LOIs")
     _validate(draft)
@@ -94,14 +94,14 @@ def add_loi_by_names(
 ) -> LoiView:
     """Record an LOI for a startup and an investor named as people type them, opening their deal
     when there is none yet: the quick path from an e-mailed LOI to the pipeline."""
-    actor.require_staff("record LOIs")
+    start_write(session, actor, "record LOIs")
     if not startup.strip() or not investor.strip():
         raise Invalid(
             "name both the startup and the investor", field="startup" if not startup.strip() else "investor"
         )
-    startup_row = resolve_startup(session, startup)
-    investor_row = resolve_investor(session, investor)
-    event_row = resolve_event(session, event) if event else None
+    startup_row = resolve_startup(session, startup, actor=actor)
+    investor_row = resolve_investor(session, investor, actor=actor)
+    event_row = resolve_event(session, event, actor=actor) if event else None
     assert startup_row.id is not None and investor_row.id is not None
     deal = find_or_open_deal(
         session,
@@ -114,10 +114,16 @@ def add_loi_by_names(
     return add_loi(session, actor=actor, deal_id=deal.id, draft=draft)
 
 
-def update_loi(session: Session, *, actor: Actor, loi_id: int, draft: LoiDraft) -> LoiView:
-    """Correct an LOI's terms (the amount a person typed wrong, a new validity date, ...)."""
-    actor.require_staff("edit LOIs")
-    loi = get_or_raise(session, LetterOfIntent, loi_id, "LOI")
+def update_loi(
+    session: Session, *, actor: Actor, loi_id: int, draft: LoiDraft, expected_version: int | None = None
+) -> LoiView:
+    """Correct an LOI's terms (the amount a person typed wrong, a new validity date, ...).
+
+    ``expected_version`` is the version the form or command started from: if someone saved the
+    LOI since, this edit is refused rather than silently overwriting theirs.
+    """
+    start_write(session, actor, "edit LOIs")
+    loi = lock(session, LetterOfIntent, loi_id, "LOI", expected_version=expected_version)
     _validate(draft)
     _write(loi, draft)
     loi.updated_at = utcnow()
@@ -126,10 +132,12 @@ def update_loi(session: Session, *, actor: Actor, loi_id: int, draft: LoiDraft) 
     return loi_view(loi, *_names(session, deal))
 
 
-def set_loi_status(session: Session, *, actor: Actor, loi_id: int, status: LoiStatus) -> LoiView:
+def set_loi_status(
+    session: Session, *, actor: Actor, loi_id: int, status: LoiStatus, expected_version: int | None = None
+) -> LoiView:
     """Mark an LOI withdrawn, expired or converted (or received again)."""
-    actor.require_staff("change LOI status")
-    loi = get_or_raise(session, LetterOfIntent, loi_id, "LOI")
+    start_write(session, actor, "change LOI status")
+    loi = lock(session, LetterOfIntent, loi_id, "LOI", expected_version=expected_version)
     loi.status = status
     loi.updated_at = utcnow()
     session.flush()

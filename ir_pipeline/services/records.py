@@ -15,7 +15,7 @@ from ir_pipeline.models import Contact, Event, Investor, Pitch, Startup
 from ir_pipeline.models.base import NAME_LENGTH, SHORT_LENGTH
 from ir_pipeline.naming import clean_name, name_key, normalise_business_no
 from ir_pipeline.present import contact_view, event_view, investor_view, pitch_view, startup_view
-from ir_pipeline.services.common import get_or_raise, optional_text, required_text
+from ir_pipeline.services.common import get_or_raise, lock, optional_text, required_text, start_write
 from ir_pipeline.views import ContactView, EventView, InvestorView, PitchView, StartupView
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -42,7 +42,7 @@ def _apply_event(session: Session, event: Event, draft: EventDraft) -> None:
 
 
 def create_event(session: Session, *, actor: Actor, draft: EventDraft) -> EventView:
-    actor.require_staff("create events")
+    start_write(session, actor, "create events")
     event = Event(name="", starts_on=draft.starts_on, ends_on=draft.starts_on)
     _apply_event(session, event, draft)
     session.add(event)
@@ -50,9 +50,16 @@ def create_event(session: Session, *, actor: Actor, draft: EventDraft) -> EventV
     return event_view(event)
 
 
-def update_event(session: Session, *, actor: Actor, event_id: int, draft: EventDraft) -> EventView:
-    actor.require_staff("edit events")
-    event = get_or_raise(session, Event, event_id, "event")
+def update_event(
+    session: Session,
+    *,
+    actor: Actor,
+    event_id: int,
+    draft: EventDraft,
+    expected_version: int | None = None,
+) -> EventView:
+    start_write(session, actor, "edit events")
+    event = lock(session, Event, event_id, "event", expected_version=expected_version)
     _apply_event(session, event, draft)
     event.updated_at = utcnow()
     session.flush()
@@ -91,7 +98,7 @@ def _apply_startup(session: Session, startup: Startup, draft: StartupDraft) -> N
 
 
 def create_startup(session: Session, *, actor: Actor, draft: StartupDraft) -> StartupView:
-    actor.require_staff("create startups")
+    start_write(session, actor, "create startups")
     startup = Startup(name="", name_key="")
     _apply_startup(session, startup, draft)
     session.add(startup)
@@ -99,9 +106,16 @@ def create_startup(session: Session, *, actor: Actor, draft: StartupDraft) -> St
     return startup_view(startup)
 
 
-def update_startup(session: Session, *, actor: Actor, startup_id: int, draft: StartupDraft) -> StartupView:
-    actor.require_staff("edit startups")
-    startup = get_or_raise(session, Startup, startup_id, "startup")
+def update_startup(
+    session: Session,
+    *,
+    actor: Actor,
+    startup_id: int,
+    draft: StartupDraft,
+    expected_version: int | None = None,
+) -> StartupView:
+    start_write(session, actor, "edit startups")
+    startup = lock(session, Startup, startup_id, "startup", expected_version=expected_version)
     _apply_startup(session, startup, draft)
     startup.updated_at = utcnow()
     session.flush()
@@ -132,7 +146,7 @@ def _apply_investor(session: Session, investor: Investor, draft: InvestorDraft) 
 
 
 def create_investor(session: Session, *, actor: Actor, draft: InvestorDraft) -> InvestorView:
-    actor.require_staff("create investors")
+    start_write(session, actor, "create investors")
     investor = Investor(name="", name_key="", kind=draft.kind)
     _apply_investor(session, investor, draft)
     session.add(investor)
@@ -141,10 +155,15 @@ def create_investor(session: Session, *, actor: Actor, draft: InvestorDraft) -> 
 
 
 def update_investor(
-    session: Session, *, actor: Actor, investor_id: int, draft: InvestorDraft
+    session: Session,
+    *,
+    actor: Actor,
+    investor_id: int,
+    draft: InvestorDraft,
+    expected_version: int | None = None,
 ) -> InvestorView:
-    actor.require_staff("edit investors")
-    investor = get_or_raise(session, Investor, investor_id, "investor")
+    start_write(session, actor, "edit investors")
+    investor = lock(session, Investor, investor_id, "investor", expected_version=expected_version)
     _apply_investor(session, investor, draft)
     investor.updated_at = utcnow()
     session.flush()
@@ -180,7 +199,7 @@ def _apply_contact(session: Session, contact: Contact, draft: ContactDraft) -> s
 
 
 def create_contact(session: Session, *, actor: Actor, draft: ContactDraft) -> ContactView:
-    actor.require_staff("create contacts")
+    start_write(session, actor, "create contacts")
     contact = Contact(name="")
     organisation = _apply_contact(session, contact, draft)
     session.add(contact)
@@ -188,9 +207,16 @@ def create_contact(session: Session, *, actor: Actor, draft: ContactDraft) -> Co
     return contact_view(contact, organisation)
 
 
-def update_contact(session: Session, *, actor: Actor, contact_id: int, draft: ContactDraft) -> ContactView:
-    actor.require_staff("edit contacts")
-    contact = get_or_raise(session, Contact, contact_id, "contact")
+def update_contact(
+    session: Session,
+    *,
+    actor: Actor,
+    contact_id: int,
+    draft: ContactDraft,
+    expected_version: int | None = None,
+) -> ContactView:
+    start_write(session, actor, "edit contacts")
+    contact = lock(session, Contact, contact_id, "contact", expected_version=expected_version)
     organisation = _apply_contact(session, contact, draft)
     contact.updated_at = utcnow()
     session.flush()
@@ -211,9 +237,9 @@ def save_contact_named(
 ) -> ContactView:
     """Create or edit a contact whose organisation is typed by name (``investor`` or ``startup``)."""
     if organisation_kind == "investor":
-        investor_id, startup_id = resolve_investor(session, organisation).id, None
+        investor_id, startup_id = resolve_investor(session, organisation, actor=actor).id, None
     elif organisation_kind == "startup":
-        investor_id, startup_id = None, resolve_startup(session, organisation).id
+        investor_id, startup_id = None, resolve_startup(session, organisation, actor=actor).id
     else:
         raise Invalid(f"a contact works at an investor or a startup, not {organisation_kind!r}")
     draft = ContactDraft(
@@ -241,7 +267,7 @@ def record_pitch(
     notes: str = "",
 ) -> PitchView:
     """A startup pitched at an event (once per event)."""
-    actor.require_staff("record pitches")
+    start_write(session, actor, "record pitches")
     event = get_or_raise(session, Event, event_id, "event")
     startup = get_or_raise(session, Startup, startup_id, "startup")
     clash = session.exec(

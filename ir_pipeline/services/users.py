@@ -1,23 +1,70 @@
-"""Users and the actor a command or screen runs as."""
+"""Users and the actor a command or screen runs as.
+
+On SQLite a user is a row: a name, a role, and for a startup user its company. On PostgreSQL each
+user is also a login role in one of the group roles of :mod:`ir_pipeline.rights`, created and
+disabled here in the same transaction as the row, so the two never disagree.
+"""
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+import re
+
+import sqlalchemy as sa
+from psycopg import sql
+from sqlmodel import Session, col, select
 
 from ir_pipeline.actors import Actor
 from ir_pipeline.enums import Role
-from ir_pipeline.errors import Conflict, Invalid, NotFound
+from ir_pipeline.errors import Conflict, Forbidden, Invalid, NotFound
 from ir_pipeline.models import Startup, User
-from ir_pipeline.models.base import SHORT_LENGTH
-from ir_pipeline.services.common import get_or_raise, required_text
+from ir_pipeline.rights import GROUPS
+from ir_pipeline.services.common import get_or_raise, lock, required_text, start_write
 from ir_pipeline.views import UserView
+
+#: A user name is also a PostgreSQL role name: plain, lower-case, and short enough for both.
+_USER_NAME = re.compile(r"[a-z_][a-z0-9_.\-]{0,62}")
+
+
+def is_postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _view(user: User, startup: Startup | None) -> UserView:
+    assert user.id is not None
+    return UserView(
+        user.id,
+        user.name,
+        user.role,
+        user.startup_id,
+        startup.name if startup else None,
+        active=user.active,
+        version=user.version,
+    )
 
 
 def create_user(
-    session: Session, *, actor: Actor, name: str, role: Role, startup_id: int | None = None
+    session: Session,
+    *,
+    actor: Actor,
+    name: str,
+    role: Role,
+    startup_id: int | None = None,
+    password: str | None = None,
+    login: bool = True,
 ) -> UserView:
-    actor.require_staff("create users")
-    name = required_text(name, field="name", what="the user name", max_length=SHORT_LENGTH)
+    """Record a user; on PostgreSQL also create its login role in the role's group.
+
+    Only an admin (the database owner, with ``CREATEROLE``) can create logins on PostgreSQL; the
+    database itself refuses anyone else. ``login=False`` records the user without a login (the
+    demo's users, who must not become logins on a shared server).
+    """
+    start_write(session, actor, "create users")
+    name = required_text(name, field="name", what="the user name", max_length=63)
+    if not _USER_NAME.fullmatch(name):
+        raise Invalid(
+            f"user name {name!r}: use lower-case letters, digits, '_', '.' or '-', starting with a letter",
+            field="name",
+        )
     if role is Role.STARTUP and startup_id is None:
         raise Invalid("a startup user needs the startup it belongs to", field="startup")
     if role is not Role.STARTUP and startup_id is not None:
@@ -25,18 +72,102 @@ def create_user(
     startup = get_or_raise(session, Startup, startup_id, "startup") if startup_id is not None else None
     if session.exec(select(User).where(User.name == name)).first() is not None:
         raise Conflict(f"a user named {name!r} already exists", field="name")
+    postgres = is_postgres(session)
+    if password is not None and not postgres:
+        raise Invalid("a SQLite database has no logins: its file's permissions are the boundary")
     user = User(name=name, role=role, startup_id=startup_id)
     session.add(user)
     session.flush()
-    assert user.id is not None
-    return UserView(user.id, user.name, user.role, user.startup_id, startup.name if startup else None)
+    if postgres and login:
+        _create_login(session, name, role, password)
+    return _view(user, startup)
+
+
+def _run(session: Session, statement: sql.Composable) -> None:
+    dbapi = session.connection().connection.driver_connection
+    session.connection().exec_driver_sql(statement.as_string(dbapi))
+
+
+def _create_login(session: Session, name: str, role: Role, password: str | None) -> None:
+    exists = session.execute(sa.text("SELECT 1 FROM pg_roles WHERE rolname = :name"), {"name": name}).first()
+    if exists is not None:
+        # An existing login (a person on another irp database of this server) joins this group.
+        _run(session, sql.SQL("GRANT {} TO {}").format(sql.Identifier(GROUPS[role]), sql.Identifier(name)))
+        if password is not None:
+            _run(
+                session,
+                sql.SQL("ALTER ROLE {} LOGIN PASSWORD {}").format(
+                    sql.Identifier(name), sql.Literal(password)
+                ),
+            )
+        return
+    statement = sql.SQL("CREATE ROLE {} LOGIN IN ROLE {}").format(
+        sql.Identifier(name), sql.Identifier(GROUPS[role])
+    )
+    if password is not None:
+        statement = sql.SQL("{} PASSWORD {}").format(statement, sql.Literal(password))
+    _run(session, statement)
+
+
+def set_user_active(session: Session, *, actor: Actor, name: str, active: bool) -> UserView:
+    """Disable (or enable again) a user: its history stays; on PostgreSQL its login is revoked."""
+    start_write(session, actor, "disable users" if not active else "enable users")
+    found = session.exec(select(User).where(User.name == name.strip())).first()
+    if found is None or found.id is None:
+        raise NotFound(f"no user named {name!r}")
+    if not active and found.name == actor.name:
+        raise Invalid("you cannot disable yourself")
+    user = lock(session, User, found.id, "user")
+    user.active = active
+    session.flush()
+    if is_postgres(session):
+        verb = "LOGIN" if active else "NOLOGIN"
+        _run(session, sql.SQL("ALTER ROLE {} " + verb).format(sql.Identifier(user.name)))
+    startup = session.get(Startup, user.startup_id) if user.startup_id is not None else None
+    return _view(user, startup)
+
+
+def _actor(user: User) -> Actor:
+    return Actor(name=user.name, role=user.role, startup_id=user.startup_id, user_id=user.id)
 
 
 def actor_for(session: Session, name: str) -> Actor:
-    """The actor for a named user, or :class:`NotFound` listing who exists."""
+    """The actor for a named, active user, or :class:`NotFound` listing who exists."""
     user = session.exec(select(User).where(User.name == name.strip())).first()
     if user is None:
-        known = session.exec(select(User.name).order_by(User.name).limit(12)).all()
+        known = session.exec(
+            select(User.name).where(col(User.active)).order_by(col(User.name)).limit(12)
+        ).all()
         hint = f"; users: {', '.join(known)}" if known else "; there are no users yet (try `irp demo`)"
         raise NotFound(f"no user named {name!r}{hint}")
-    return Actor(name=user.name, role=user.role, startup_id=user.startup_id, user_id=user.id)
+    if not user.active:
+        raise Forbidden(f"user {user.name!r} is disabled")
+    return _actor(user)
+
+
+def login_actor(session: Session) -> Actor:
+    """Who is acting on PostgreSQL: the database login itself, never a name someone typed.
+
+    A login that is an active irp user acts with that user's role. The owner of the database's
+    tables (or a superuser) acts as an admin with staff rights: it manages users and the schema.
+    Any other login is refused.
+    """
+    login = session.execute(sa.text("SELECT session_user")).scalar_one()
+    user = session.exec(select(User).where(User.name == login)).first()
+    if user is not None:
+        if not user.active:
+            raise Forbidden(f"user {login!r} is disabled")
+        return _actor(user)
+    owner = session.execute(
+        sa.text(
+            "SELECT r.rolsuper OR pg_has_role(session_user, t.tableowner, 'MEMBER')"
+            " FROM pg_roles r, pg_tables t WHERE r.rolname = session_user"
+            " AND t.tablename = 'alembic_version' AND t.schemaname = current_schema()"
+        )
+    ).scalar()
+    if owner:
+        return Actor(name=str(login), role=Role.STAFF, admin=True)
+    raise Forbidden(
+        f"the login {login!r} is not a user of this irp database: "
+        f"an admin adds it with `irp user add {login} --role staff|manager|startup`"
+    )

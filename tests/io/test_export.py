@@ -88,7 +88,7 @@ def test_a_startup_user_exports_only_its_own_data(demo_engine: Engine) -> None:
     with read_only(demo_engine) as s:
         from ir_pipeline.lookup import resolve_startup
 
-        greengrid = resolve_startup(s, "GreenGrid")
+        greengrid = resolve_startup(s, "GreenGrid", actor=STAFF)
     actor = Actor("gg", Role.STARTUP, startup_id=greengrid.id)
     for kind in ("lois", "deals", "followups", "startups"):
         rows = list(csv.DictReader(io.StringIO(export_text(demo_engine, kind, actor=actor).lstrip("\ufeff"))))

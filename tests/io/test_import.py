@@ -198,7 +198,7 @@ def test_events_import_and_event_column_on_lois(with_records: Engine, tmp_path: 
     with read_only(with_records) as s:
         from ir_pipeline.lookup import resolve_event
 
-        event_id = resolve_event(s, "WSCW 2018").id
+        event_id = resolve_event(s, "WSCW 2018", actor=STAFF).id
         assert loi_summary(s, actor=MANAGER, flt=FunnelFilter(event_id=event_id)).count == 1
 
 
@@ -210,7 +210,7 @@ def test_an_loi_on_an_existing_early_deal_moves_it(with_records: Engine, tmp_pat
         assert startup is not None and startup.id is not None
         from ir_pipeline.lookup import resolve_investor
 
-        investor = resolve_investor(s, "한빛벤처스")
+        investor = resolve_investor(s, "한빛벤처스", actor=STAFF)
         assert investor.id is not None
         row = deals.open_deal(s, actor=STAFF, startup_id=startup.id, investor_id=investor.id)
     run(with_records, "lois", write(tmp_path, "l.csv", "기업명,투자사,금액\n그린그리드,한빛벤처스,2억\n"))

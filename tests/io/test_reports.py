@@ -42,7 +42,7 @@ def test_a_startup_user_cannot_report_on_another_startup(demo_engine: Engine) ->
     with read_only(demo_engine) as s:
         from ir_pipeline.lookup import resolve_startup
 
-        own = resolve_startup(s, "GreenGrid")
+        own = resolve_startup(s, "GreenGrid", actor=STAFF)
         user = Actor("gg", Role.STARTUP, startup_id=own.id)
         assert "GreenGrid" in render(startup_report(s, actor=user, name="greengrid"), "md")
         with pytest.raises(NotFound):

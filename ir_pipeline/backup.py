@@ -1,0 +1,86 @@
+"""Backups of the embedded SQLite database, taken with SQLite's online backup API.
+
+The backup API copies a consistent snapshot page by page while other connections keep working
+(WAL included), which a file copy cannot promise. Every destructive command writes one first;
+``irp db restore`` puts one back (after backing up what it replaces).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+from ir_pipeline.clock import utcnow
+from ir_pipeline.db import normalise_url
+from ir_pipeline.errors import DatabaseUnavailable, Invalid
+
+
+def sqlite_path(url: str) -> Path:
+    """The file behind a SQLite URL, or :class:`Invalid` for any other database."""
+    parsed = make_url(normalise_url(url))
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        raise Invalid(
+            "backups are for the embedded SQLite database; back up PostgreSQL with pg_dump"
+            " (e.g. pg_dump -Fc DBNAME > irp.dump)"
+        )
+    return Path(parsed.database).expanduser()
+
+
+def default_backup_path(database: Path) -> Path:
+    stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
+    return database.parent / "backups" / f"{database.stem}-{stamp}.sqlite3"
+
+
+def _copy(source: Path, target: Path) -> None:
+    try:
+        with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
+            src.backup(dst)
+    except sqlite3.Error as error:
+        raise DatabaseUnavailable(f"cannot copy {source} to {target}: {error}") from None
+
+
+def backup(url: str, target: Path | None = None) -> Path:
+    """Write a consistent copy of the database at ``url`` to ``target`` (or a dated file)."""
+    database = sqlite_path(url)
+    if not database.is_file():
+        raise DatabaseUnavailable(f"there is no database at {database} to back up")
+    target = (target or default_backup_path(database)).expanduser()
+    if target.exists():
+        raise Invalid(f"{target} already exists: choose another path")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise DatabaseUnavailable(f"cannot create {target.parent}: {error.strerror}") from None
+    _copy(database, target)
+    return target
+
+
+def check_backup(path: Path) -> None:
+    """Refuse a file that is not a healthy irp database before it replaces anything."""
+    if not path.is_file():
+        raise Invalid(f"{path} does not exist")
+    try:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as con:
+            ok = con.execute("PRAGMA integrity_check").fetchone()
+            has_schema = con.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+            ).fetchone()
+    except sqlite3.Error as error:
+        raise Invalid(f"{path} is not a SQLite database ({error})") from None
+    if not ok or ok[0] != "ok":
+        raise Invalid(f"{path} fails SQLite's integrity check: {ok[0] if ok else 'no answer'}")
+    if has_schema is None:
+        raise Invalid(f"{path} is not an ir-pipeline database (it has no schema revision)")
+
+
+def restore(url: str, source: Path) -> None:
+    """Replace the database at ``url`` with the backup ``source`` (checked first)."""
+    database = sqlite_path(url)
+    source = source.expanduser()
+    check_backup(source)
+    if source.resolve() == database.resolve():
+        raise Invalid("that is the database itself, not a backup of it")
+    _copy(source, database)

@@ -1,0 +1,168 @@
+"""Rights in one place: what each role may do, and how PostgreSQL itself enforces it.
+
+On a shared PostgreSQL database every irp user is a login role that belongs to one of three
+group roles; the group decides the grants (staff write, managers and startups only read, nobody
+but the owner alters, drops or truncates), and row-level security, forced on every table that
+holds company data, decides the rows: a startup login sees its own company, its deals and what
+hangs off them, the investors and events on those deals, and nothing else; a login with no
+active irp user sees nothing at all. The application applies the same scope in its queries
+(``queries/scope.py``); the database is the second, independent wall.
+
+The SQL here is run by the migration that introduces it, as the owner of the tables.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from ir_pipeline.enums import Role
+
+GROUPS: dict[Role, str] = {Role.STAFF: "irp_staff", Role.MANAGER: "irp_manager", Role.STARTUP: "irp_startup"}
+
+_ME = "(SELECT irp_user_startup())"
+_MY_DEALS = f"deal_id IN (SELECT id FROM deal WHERE startup_id = {_ME})"
+
+#: Every table with company data → the rows a startup login may read (``None``: none at all).
+STARTUP_SEES: dict[str, str | None] = {
+    "startup": f"id = {_ME}",
+    "deal": f"startup_id = {_ME}",
+    "pitch": f"startup_id = {_ME}",
+    "letter_of_intent": _MY_DEALS,
+    "follow_up": _MY_DEALS,
+    "funding": _MY_DEALS,
+    "stage_change": _MY_DEALS,
+    "investor": f"id IN (SELECT investor_id FROM deal WHERE startup_id = {_ME})",
+    "event": (
+        f"id IN (SELECT event_id FROM deal WHERE startup_id = {_ME})"
+        f" OR id IN (SELECT event_id FROM pitch WHERE startup_id = {_ME})"
+    ),
+    "contact": f"startup_id = {_ME}",
+    "app_user": f"startup_id = {_ME}",
+    "audit_log": None,
+}
+
+#: What staff may write: people's records are inserted and edited; histories only grow.
+STAFF_WRITES: dict[str, str] = {
+    "event": "INSERT, UPDATE",
+    "startup": "INSERT, UPDATE",
+    "investor": "INSERT, UPDATE",
+    "contact": "INSERT, UPDATE",
+    "pitch": "INSERT, UPDATE",
+    "deal": "INSERT, UPDATE",
+    "letter_of_intent": "INSERT, UPDATE",
+    "follow_up": "INSERT, UPDATE",
+    "funding": "INSERT, UPDATE",
+    "stage_change": "INSERT",
+    "audit_log": "INSERT",
+}
+
+_ROLE_IS = "(SELECT irp_user_role()) = '{role}'"
+
+
+def _functions(schema: str) -> list[str]:
+    # SECURITY DEFINER: the policies of app_user must not call back into app_user's policies.
+    # session_user is the login (current_user inside the function is its owner).
+    body = "SELECT {col} FROM app_user WHERE name = session_user AND active"
+    return (
+        [
+            f"""CREATE OR REPLACE FUNCTION irp_user_{name}() RETURNS {kind}
+        LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, {schema}
+        AS $$ {body.format(col=col)} $$"""
+            for name, kind, col in (("role", "text", "role"), ("startup", "integer", "startup_id"))
+        ]
+        + [f"REVOKE ALL ON FUNCTION irp_user_{name}() FROM PUBLIC" for name in ("role", "startup")]
+        + [
+            f"GRANT EXECUTE ON FUNCTION irp_user_{name}() TO {', '.join(GROUPS.values())}"
+            for name in ("role", "startup")
+        ]
+    )
+
+
+def install_sql(schema: str) -> list[str]:
+    """The statements that create the group roles, grants and policies (PostgreSQL only)."""
+    groups = ", ".join(GROUPS.values())
+    statements = [
+        "DO $$ BEGIN "
+        + " ".join(
+            f"IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{g}')"
+            f" THEN CREATE ROLE {g} NOLOGIN; END IF;"
+            for g in GROUPS.values()
+        )
+        + " END $$",
+        f"REVOKE ALL ON ALL TABLES IN SCHEMA {schema} FROM PUBLIC",
+        f"GRANT USAGE ON SCHEMA {schema} TO {groups}",
+        f"GRANT SELECT ON alembic_version TO {groups}",
+        *_functions(schema),
+        """CREATE OR REPLACE FUNCTION irp_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+                MESSAGE = 'the ' || TG_TABLE_NAME
+                    || ' table is append-only: rows are never changed or deleted';
+        END $$""",
+        "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log"
+        " FOR EACH ROW EXECUTE FUNCTION irp_append_only()",
+    ]
+    for table, startup_rows in STARTUP_SEES.items():
+        readers = "irp_staff, irp_manager" + (", irp_startup" if startup_rows else "")
+        statements += [
+            f"GRANT SELECT ON {table} TO {readers}",
+            f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
+            f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY",
+            # the owner (who runs migrations and `irp db copy`) keeps every row under FORCE
+            f"CREATE POLICY irp_owner_all ON {table} TO CURRENT_USER USING (true) WITH CHECK (true)",
+            f"CREATE POLICY irp_staff_all ON {table} TO irp_staff"
+            f" USING ({_ROLE_IS.format(role='staff')}) WITH CHECK ({_ROLE_IS.format(role='staff')})",
+            f"CREATE POLICY irp_manager_read ON {table} FOR SELECT TO irp_manager"
+            f" USING ({_ROLE_IS.format(role='manager')})",
+        ]
+        if startup_rows:
+            statements.append(
+                f"CREATE POLICY irp_startup_read ON {table} FOR SELECT TO irp_startup"
+                f" USING ({_ROLE_IS.format(role='startup')} AND ({startup_rows}))"
+            )
+        if table in STAFF_WRITES:
+            statements.append(f"GRANT {STAFF_WRITES[table]} ON {table} TO irp_staff")
+    statements.append(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {schema} TO irp_staff")
+    return statements
+
+
+def uninstall_sql(schema: str) -> list[str]:
+    """The reverse of :func:`install_sql`; the group roles stay (they belong to the cluster)."""
+    groups = ", ".join(GROUPS.values())
+    statements = ["DROP TRIGGER IF EXISTS audit_log_append_only ON audit_log"]
+    for table in STARTUP_SEES:
+        statements += [
+            f"DROP POLICY IF EXISTS {p} ON {table}"
+            for p in ("irp_owner_all", "irp_staff_all", "irp_manager_read", "irp_startup_read")
+        ]
+        statements += [
+            f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY",
+            f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY",
+        ]
+    statements += [
+        f"REVOKE ALL ON ALL TABLES IN SCHEMA {schema} FROM {groups}",
+        f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA {schema} FROM {groups}",
+        f"REVOKE USAGE ON SCHEMA {schema} FROM {groups}",
+        "DROP FUNCTION IF EXISTS irp_user_role()",
+        "DROP FUNCTION IF EXISTS irp_user_startup()",
+        "DROP FUNCTION IF EXISTS irp_append_only()",
+    ]
+    return statements
+
+
+def install(connection: sa.Connection) -> None:
+    schema = _schema(connection)
+    for statement in install_sql(schema):
+        connection.exec_driver_sql(statement)
+
+
+def uninstall(connection: sa.Connection) -> None:
+    schema = _schema(connection)
+    for statement in uninstall_sql(schema):
+        connection.exec_driver_sql(statement)
+
+
+def _schema(connection: sa.Connection) -> str:
+    name = connection.exec_driver_sql("SELECT quote_ident(current_schema())").scalar_one()
+    assert isinstance(name, str)
+    return name
