@@ -13,9 +13,11 @@ from typing import Concatenate, ParamSpec, TypeVar
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from ir_pipeline.actors import Actor
+from ir_pipeline.actors import Actor, may_switch, require_switch
 from ir_pipeline.db import read_only, unit_of_work
+from ir_pipeline.errors import Forbidden
 from ir_pipeline.services.users import actor_for
+from ir_pipeline.views import UserView
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -25,6 +27,19 @@ class Backend:
     def __init__(self, engine: Engine, actor: Actor | None = None) -> None:
         self._engine = engine
         self.actor = actor or Actor.local_operator()
+        #: Who the session started as: switching may go back to it, or down, never up.
+        self.login = self.actor
+
+    @property
+    def shared(self) -> bool:
+        """A team database, where the login is the identity and nobody switches user."""
+        return self._engine.dialect.name == "postgresql"
+
+    def may_switch_to(self, target: UserView) -> bool:
+        if self.shared or not target.active:
+            return False
+        other = Actor(name=target.name, role=target.role, startup_id=target.startup_id)
+        return other.name != self.actor.name and may_switch(self.login, self.actor, other)
 
     def write(self, fn: Callable[Concatenate[Session, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
         with unit_of_work(self._engine) as session:
@@ -35,5 +50,10 @@ class Backend:
             return fn(session, *args, **kwargs)
 
     def switch_user(self, name: str) -> Actor:
-        self.actor = self.read(actor_for, name)
+        """Act as another registered user, if that never raises rights (SQLite only)."""
+        if self.shared:
+            raise Forbidden("on a shared PostgreSQL database you act as your own login: no switching")
+        target = self.read(actor_for, name)
+        require_switch(self.login, self.actor, target)
+        self.actor = target
         return self.actor

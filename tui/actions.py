@@ -13,6 +13,7 @@ from textual.app import App
 
 from ir_pipeline.drafts import FollowUpDraft, LoiDraft
 from ir_pipeline.gateway import Backend
+from ir_pipeline.queries.lois import get_loi
 from ir_pipeline.services import deals, followups, lois
 from ir_pipeline.stages import Stage
 from ir_pipeline.views import FollowUpView, LoiView, StageChangeView
@@ -30,24 +31,39 @@ def after_save(screen: BackendScreen, message: str) -> Callable[[Any], None]:
 
 
 def open_loi_form(screen: BackendScreen, deal_id: int, title: str, initial: LoiView | None = None) -> None:
+    """New LOI, or an edit that names the version it was opened at (a stale save is refused)."""
     b = screen.irp.backend
 
     def save(draft: LoiDraft) -> LoiView:
         if initial is None:
             return b.write(lois.add_loi, actor=b.actor, deal_id=deal_id, draft=draft)
-        return b.write(lois.update_loi, actor=b.actor, loi_id=initial.id, draft=draft)
+        return b.write(
+            lois.update_loi, actor=b.actor, loi_id=initial.id, draft=draft, expected_version=form.version
+        )
 
-    screen.app.push_screen(
-        LoiForm(save, title=title, initial=initial),
-        after_save(screen, "LOI saved"),
-    )
+    def reload() -> LoiView:
+        assert initial is not None
+        return b.read(get_loi, actor=b.actor, loi_id=initial.id)
+
+    form = LoiForm(save, title=title, initial=initial, reload=reload if initial is not None else None)
+    screen.app.push_screen(form, after_save(screen, "LOI saved"))
 
 
-def open_move_form(screen: BackendScreen, deal_id: int, current: Stage) -> None:
+def open_move_form(
+    screen: BackendScreen, deal_id: int, current: Stage, *, version: int | None = None
+) -> None:
+    """Move a deal; with ``version`` (the deal as shown) a move someone else beat is refused."""
     b = screen.irp.backend
 
     def save(move: StageMove) -> StageChangeView:
-        return b.write(deals.move_stage, actor=b.actor, deal_id=deal_id, to=move.to, reason=move.reason)
+        return b.write(
+            deals.move_stage,
+            actor=b.actor,
+            deal_id=deal_id,
+            to=move.to,
+            reason=move.reason,
+            expected_version=version,
+        )
 
     screen.app.push_screen(MoveStageForm(save, current=current), after_save(screen, "Stage moved"))
 

@@ -190,11 +190,13 @@ class IrpCommands(Provider):
                 partial(self._open_deal, d.id),
                 help=d.stage.label,
             )
-        if actor.role is not Role.STARTUP:  # a startup user cannot become someone else
+        if not b.shared:  # on a team database the login is the identity
             for u in users:
+                if not b.may_switch_to(u):  # never up: staff → manager/startup, manager → startup
+                    continue
                 text = f"Switch user: {u.name}"
                 score = matcher.match(text)
-                if score > 0 and u.name != actor.name:
+                if score > 0:
                     yield Hit(
                         score, matcher.highlight(text), partial(self._switch_user, u.name), help=u.role.value
                     )

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from ir_pipeline.actors import Actor
 from ir_pipeline.cli.context import cli_context
 from ir_pipeline.config import demo_database_url
 from ir_pipeline.database import open_database
@@ -30,17 +31,25 @@ def tui(
 ) -> None:
     """Open the terminal UI."""
     app = cli_context(ctx)
-    url = demo_database_url() if demo else app.settings.database_url
-    engine = open_database(url)
+    if not demo:
+        # The same identity rules as every other command: the login on PostgreSQL (``--as`` is
+        # refused there), a registered user's view or the local operator (staff) on SQLite.
+        if as_user:
+            app.as_user = as_user
+        actor: Actor | None = app.actor
+        backend = Backend(app.engine, actor)
+        from tui.app import make_app
+
+        make_app(backend=backend).run()
+        return
+    engine = open_database(demo_database_url())
     try:
-        if demo:
-            with unit_of_work(engine) as session:
-                if not has_data(session):
-                    load_demo(session, today=app.today)
-        # The demo opens as its staff user; elsewhere the person at the terminal acts as staff.
-        name = as_user or app.as_user or ("staff" if demo else None)
+        with unit_of_work(engine) as session:
+            if not has_data(session):
+                load_demo(session, today=app.today)
+        # The demo opens as its staff user.
         with read_only(engine) as session:
-            actor = actor_for(session, name) if name else None
+            actor = actor_for(session, as_user or app.as_user or "staff")
         from tui.app import make_app
 
         make_app(backend=Backend(engine, actor)).run()

@@ -17,7 +17,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
-from ir_pipeline.errors import Invalid, IrpError
+from ir_pipeline.errors import EditConflict, Invalid, IrpError
 
 D = TypeVar("D")
 R = TypeVar("R")
@@ -82,10 +82,17 @@ class FormScreen(ModalScreen[R | None], Generic[D, R]):
     def _run_save(self, draft: D) -> None:
         try:
             result = self._save(draft)
+        except EditConflict as error:
+            self.app.call_from_thread(self._failed, f"{error}{self.conflict_hint()}")
+            return
         except IrpError as error:
             self.app.call_from_thread(self._failed, str(error))
             return
         self.app.call_from_thread(self.dismiss, result)
+
+    def conflict_hint(self) -> str:
+        """What the form offers when someone else saved first (forms that can reload say so)."""
+        return ""
 
     def _failed(self, message: str) -> None:
         self.saving = False

@@ -5,17 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, ClassVar
 
+from textual import work
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Static
 
 from ir_pipeline.clock import local_today
 from ir_pipeline.drafts import FollowUpDraft, FundingDraft, LoiDraft
 from ir_pipeline.enums import Channel, Instrument
-from ir_pipeline.errors import Invalid
-from ir_pipeline.money import Money
+from ir_pipeline.errors import Invalid, IrpError
+from ir_pipeline.money import Money, format_both
 from ir_pipeline.stages import FUNNEL, Stage, allowed_moves
 from ir_pipeline.views import FollowUpView, FundingView, LoiView, StageChangeView
 from tui.forms.base import FormScreen
@@ -80,21 +82,63 @@ def read_loi(form: Screen[Any]) -> LoiDraft:
 
 
 class LoiForm(FormScreen[LoiDraft, LoiView]):
-    """Record or edit an LOI on a known deal."""
+    """Record or edit an LOI on a known deal.
+
+    An edit remembers the version it started from; if someone saves the LOI first, the save is
+    refused with who changed what, everything typed stays, and ``ctrl+r`` takes the newest
+    version as the new base (showing its values) so that ``ctrl+s`` re-applies what was typed.
+    """
 
     TITLE = "LOI"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+r", "reload", "Reload, keep my values", show=False),
+    ]
 
     def __init__(
-        self, save: Callable[[LoiDraft], LoiView], *, title: str, initial: LoiView | None = None
+        self,
+        save: Callable[[LoiDraft], LoiView],
+        *,
+        title: str,
+        initial: LoiView | None = None,
+        reload: Callable[[], LoiView] | None = None,
     ) -> None:
         super().__init__(save, title=title)
         self.initial = initial
+        self.version = initial.version if initial is not None else None
+        self._reload = reload
 
     def fields(self) -> ComposeResult:
         yield from loi_fields(self.initial)
 
     def build(self) -> LoiDraft:
         return read_loi(self)
+
+    def conflict_hint(self) -> str:
+        return " — ctrl+r: reload their version and keep what you typed" if self._reload else ""
+
+    def action_reload(self) -> None:
+        if self._reload is not None and not self.saving:
+            self._run_reload()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="reload")
+    def _run_reload(self) -> None:
+        assert self._reload is not None
+        try:
+            newest = self._reload()
+        except IrpError as error:
+            self.app.call_from_thread(self.show_error, str(error))
+            return
+        self.app.call_from_thread(self._reloaded, newest)
+
+    def _reloaded(self, newest: LoiView) -> None:
+        self.version = newest.version
+        theirs = format_both(newest.amount)
+        if newest.conditions:
+            theirs += f", conditions {newest.conditions!r}"
+        self.show_error(
+            f"Now based on version {newest.version} (saved: {theirs}). "
+            "Your values are kept: ctrl+s applies them, esc leaves theirs."
+        )
 
 
 @dataclass(frozen=True, slots=True)

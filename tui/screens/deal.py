@@ -15,6 +15,7 @@ from ir_pipeline.clock import format_local, local_today
 from ir_pipeline.drafts import FundingDraft
 from ir_pipeline.enums import FollowUpStatus
 from ir_pipeline.money import format_both
+from ir_pipeline.queries.audit import AuditView, list_audit
 from ir_pipeline.queries.deals import get_deal_detail
 from ir_pipeline.services import followups, fundings
 from ir_pipeline.views import DealDetail, FundingView
@@ -23,6 +24,8 @@ from tui.format import STAGE_STYLE, day, money
 from tui.forms.pipeline import FundingForm
 from tui.widgets.fitted_table import FittedTable
 from tui.workers import BackendScreen
+
+AUDIT_ROWS = 50
 
 
 class DealScreen(BackendScreen):
@@ -55,6 +58,8 @@ class DealScreen(BackendScreen):
             yield FittedTable(id="fundings", flexible={}, cursor_type="none")
             yield Label("Stage history", classes="section")
             yield FittedTable(id="history", flexible={"reason": 1}, cursor_type="none")
+            yield Label("Changes (audit trail)", classes="section", id="audit-label")
+            yield FittedTable(id="audit", flexible={"old": 1, "new": 1}, cursor_type="none")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -80,14 +85,34 @@ class DealScreen(BackendScreen):
         self.query_one("#history", FittedTable).add_fitted_columns(
             ("When", "when"), ("From", "from"), ("To", "to"), ("By", "by"), ("Reason", "reason")
         )
+        self.query_one("#audit", FittedTable).add_fitted_columns(
+            ("When", "when"),
+            ("By", "by"),
+            ("Record", "record"),
+            ("Field", "field"),
+            ("Old", "old"),
+            ("New", "new"),
+        )
+        shows_audit = self.irp.actor.startup_scope is None  # the trail is for staff and managers
+        self.query_one("#audit-label").display = shows_audit
+        self.query_one("#audit").display = shows_audit
 
-    def fetch(self) -> DealDetail:
+    def fetch(self) -> tuple[DealDetail, list[AuditView]]:
         b = self.irp.backend
-        return b.read(get_deal_detail, actor=b.actor, deal_id=self.deal_id)
+        detail = b.read(get_deal_detail, actor=b.actor, deal_id=self.deal_id)
+        trail = (
+            b.read(list_audit, actor=b.actor, deal_id=self.deal_id, limit=AUDIT_ROWS)
+            if b.actor.startup_scope is None
+            else []
+        )
+        return detail, trail
 
     def show(self, data: object) -> None:
+        assert isinstance(data, tuple)
+        data, trail = data
         assert isinstance(data, DealDetail)
         self.detail = data
+        self._show_audit(trail)
         d = data.deal
         title = Text.assemble(
             f"Deal #{d.id}  {d.startup} × {d.investor}  ", (d.stage.label, STAGE_STYLE[d.stage])
@@ -148,6 +173,21 @@ class DealScreen(BackendScreen):
             )
         table.fit()
 
+    def _show_audit(self, trail: list[AuditView]) -> None:
+        table = self.query_one("#audit", FittedTable)
+        table.clear()
+        for a in trail:
+            what = a.action.value if a.field is None else a.field
+            table.add_row(
+                format_local(a.at),
+                a.actor,
+                f"{a.table.replace('_', ' ')} #{a.record_id}",
+                what,
+                a.old_value or "",
+                a.new_value or "",
+            )
+        table.fit()
+
     # -- actions ---------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -164,7 +204,8 @@ class DealScreen(BackendScreen):
 
     def action_move(self) -> None:
         if self.detail is not None:
-            open_move_form(self, self.deal_id, self.detail.deal.stage)
+            deal = self.detail.deal
+            open_move_form(self, self.deal_id, deal.stage, version=deal.version)
 
     def action_add_loi(self) -> None:
         if self.detail is not None:
@@ -184,12 +225,18 @@ class DealScreen(BackendScreen):
 
     def action_complete(self) -> None:
         follow_up_id = self._selected("#follow-ups")
-        if follow_up_id is None:
+        if follow_up_id is None or self.detail is None:
             self.notify("No follow-up selected", severity="warning")
             return
         b = self.irp.backend
+        shown = next((f.version for f in self.detail.follow_ups if f.id == follow_up_id), None)
         self.act(
-            lambda: b.write(followups.complete_follow_up, actor=b.actor, follow_up_id=follow_up_id),
+            lambda: b.write(
+                followups.complete_follow_up,
+                actor=b.actor,
+                follow_up_id=follow_up_id,
+                expected_version=shown,
+            ),
             success=f"Follow-up #{follow_up_id} done",
         )
 
