@@ -57,7 +57,9 @@ def test_a_locked_read_modify_write_service_loses_nothing(engine: Engine, db_url
 
 
 @pytest.mark.parametrize("pattern", ["amount", "form"])
-def test_versioned_edits_are_applied_or_reported_never_lost(engine: Engine, db_url: str, pattern: str) -> None:
+def test_versioned_edits_are_applied_or_reported_never_lost(
+    engine: Engine, db_url: str, pattern: str
+) -> None:
     s = seed(engine, STAFF, stage=Stage.LOI)
     loi_id = add_loi(engine, STAFF, s.deal_id, "1억")
     outcomes = _hammer(db_url, pattern, loi_id)
