@@ -53,6 +53,9 @@ class Backend:
         """Act as another registered user, if that never raises rights (SQLite only)."""
         if self.shared:
             raise Forbidden("on a shared PostgreSQL database you act as your own login: no switching")
+        if name == self.login.name:  # back to who this session started as (maybe unregistered)
+            self.actor = self.login
+            return self.actor
         target = self.read(actor_for, name)
         require_switch(self.login, self.actor, target)
         self.actor = target

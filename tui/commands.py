@@ -50,6 +50,15 @@ class IrpCommands(Provider):
                     f"Switch to the {title} screen",
                 )
             )
+        login = app.backend.login
+        if not app.backend.shared and login.name != app.actor.name:
+            commands.append(
+                (
+                    f"Switch back to {login.name}",
+                    partial(self._switch_user, login.name),
+                    f"Return to the user this session started as ({login.role.value})",
+                )
+            )
         commands.append(("Export…", self._export, "Write startups, deals, LOIs, … to CSV, XLSX or JSON"))
         if app.actor.can_edit:
             commands.append(
