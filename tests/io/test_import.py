@@ -181,7 +181,9 @@ def test_follow_ups_and_contacts_import(with_records: Engine, tmp_path: Path) ->
     report = run(with_records, "followups", write(tmp_path, "f.csv", followups))
     assert report.created == 2
     assert run(with_records, "followups", write(tmp_path, "f2.csv", followups)).skipped == 2
-    contacts = "이름,투자사,기업명,이메일,직책\n김민지,한빛벤처스,,mj@hanbit.example,심사역\n박대표,,그린그리드,,CEO\n"
+    contacts = (  # fmt: skip
+        "이름,투자사,기업명,이메일,직책\n김민지,한빛벤처스,,mj@hanbit.example,심사역\n박대표,,그린그리드,,CEO\n"
+    )
     assert run(with_records, "contacts", write(tmp_path, "c.csv", contacts)).created == 2
     bad = "이름,투자사,기업명,이메일\n누구,한빛벤처스,그린그리드,\n"
     with pytest.raises(ImportRejected):

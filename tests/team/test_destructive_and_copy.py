@@ -58,7 +58,7 @@ def test_only_staff_may_destroy_and_others_change_nothing(
     demo_db: str, who: str, command: tuple[str, ...]
 ) -> None:
     before = _data(_path(demo_db))
-    code, out, err = irp("--as", who, *command, db=demo_db)
+    code, _, err = irp("--as", who, *command, db=demo_db)
     assert code == 1 and err.count("\n") == 1 and "Traceback" not in err
     assert _data(_path(demo_db)) == before
     assert not (_path(demo_db).parent / "backups").exists()
