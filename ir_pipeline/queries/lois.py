@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlmodel import Session, col, select
 
 from ir_pipeline.actors import Actor
@@ -10,6 +12,17 @@ from ir_pipeline.models import Deal, Event, Investor, LetterOfIntent, Startup
 from ir_pipeline.present import loi_view
 from ir_pipeline.queries.scope import visible_deals
 from ir_pipeline.views import LoiView
+
+
+def _with_names() -> Any:
+    """LOIs joined to the names people read beside them (event optional)."""
+    return (
+        select(LetterOfIntent, Startup.name, Investor.name, Event.name)
+        .join(Deal, col(Deal.id) == LetterOfIntent.deal_id)
+        .join(Startup, col(Startup.id) == Deal.startup_id)
+        .join(Investor, col(Investor.id) == Deal.investor_id)
+        .outerjoin(Event, col(Event.id) == Deal.event_id)
+    )
 
 
 def list_lois(
@@ -25,14 +38,9 @@ def list_lois(
     oldest_first: bool = False,
 ) -> list[LoiView]:
     """LOIs newest first (or oldest first, for exports), with names, paged in SQL."""
-    query = (
-        select(LetterOfIntent, Startup.name, Investor.name, Event.name)
-        .join(Deal, col(Deal.id) == LetterOfIntent.deal_id)
-        .join(Startup, col(Startup.id) == Deal.startup_id)
-        .join(Investor, col(Investor.id) == Deal.investor_id)
-        .outerjoin(Event, col(Event.id) == Deal.event_id)
+    query = visible_deals(
+        _with_names(), actor, event_id=event_id, startup_id=startup_id, investor_id=investor_id
     )
-    query = visible_deals(query, actor, event_id=event_id, startup_id=startup_id, investor_id=investor_id)
     if deal_id is not None:
         query = query.where(LetterOfIntent.deal_id == deal_id)
     rows = session.exec(
@@ -51,14 +59,7 @@ def list_lois(
 
 def get_loi(session: Session, *, actor: Actor, loi_id: int) -> LoiView:
     """One LOI with its names and version, if the actor may see its deal."""
-    query = (
-        select(LetterOfIntent, Startup.name, Investor.name, Event.name)
-        .join(Deal, col(Deal.id) == LetterOfIntent.deal_id)
-        .join(Startup, col(Startup.id) == Deal.startup_id)
-        .join(Investor, col(Investor.id) == Deal.investor_id)
-        .outerjoin(Event, col(Event.id) == Deal.event_id)
-        .where(LetterOfIntent.id == loi_id)
-    )
+    query = _with_names().where(LetterOfIntent.id == loi_id)
     row = session.exec(visible_deals(query, actor)).first()
     if row is None:
         raise NotFound(f"no LOI #{loi_id}")
