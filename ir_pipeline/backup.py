@@ -14,14 +14,14 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from ir_pipeline.clock import utcnow
-from ir_pipeline.db import normalise_url
+from ir_pipeline.db import backend_name, normalise_url
 from ir_pipeline.errors import DatabaseUnavailable, Invalid
 
 
 def sqlite_path(url: str) -> Path:
     """The file behind a SQLite URL, or :class:`Invalid` for any other database."""
     parsed = make_url(normalise_url(url))
-    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+    if backend_name(url) != "sqlite" or not parsed.database or parsed.database == ":memory:":
         raise Invalid(
             "backups are for the embedded SQLite database; back up PostgreSQL with pg_dump"
             " (e.g. pg_dump -Fc DBNAME > irp.dump)"

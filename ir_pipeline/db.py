@@ -29,6 +29,11 @@ def normalise_url(url: str) -> str:
     return re.sub(r"^postgres(?:ql)?://", "postgresql+psycopg://", url)
 
 
+def backend_name(url: str) -> str:
+    """``sqlite`` or ``postgresql``: which kind of database a URL names, however it is spelled."""
+    return make_url(normalise_url(url)).get_backend_name()
+
+
 def describe(url: str) -> str:
     """The URL without its password, for messages."""
     return make_url(url).render_as_string(hide_password=True)

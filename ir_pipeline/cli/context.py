@@ -15,7 +15,7 @@ from ir_pipeline.actors import Actor
 from ir_pipeline.clock import local_today
 from ir_pipeline.config import Settings
 from ir_pipeline.database import open_database
-from ir_pipeline.db import read_only, unit_of_work
+from ir_pipeline.db import backend_name, read_only, unit_of_work
 from ir_pipeline.errors import Forbidden
 from ir_pipeline.services.users import actor_for, login_actor
 
@@ -35,7 +35,7 @@ class CliContext:
 
     @property
     def is_postgres(self) -> bool:
-        return self.settings.database_url.startswith(("postgres:", "postgresql"))
+        return backend_name(self.settings.database_url) == "postgresql"
 
     @property
     def actor(self) -> Actor:
