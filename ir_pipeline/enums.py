@@ -6,7 +6,10 @@ the spellings and Korean words users actually type and says which values exist w
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from enum import StrEnum
+from functools import cache
 from typing import TypeVar
 
 from ir_pipeline.errors import Invalid
@@ -67,31 +70,71 @@ class Channel(StrEnum):
 _ALIASES: dict[type[StrEnum], dict[str, str]] = {
     Instrument: {
         "보통주": "common",
-        "common_shares": "common",
+        "common shares": "common",
+        "common stock": "common",
+        "equity": "common",
         "우선주": "preferred",
+        "전환우선주": "preferred",
+        "cps": "preferred",
+        "preferred shares": "preferred",
         "상환전환우선주": "rcps",
         "cb": "convertible_note",
-        "convertible_bond": "convertible_note",
+        "convertible bond": "convertible_note",
         "전환사채": "convertible_note",
         "note": "convertible_note",
         "신주인수권부사채": "bw",
+        "bond with warrants": "bw",
         "조건부지분인수계약": "safe",
         "융자": "loan",
         "대출": "loan",
+        "debt": "loan",
         "보조금": "grant",
+        "지원금": "grant",
+        "기타": "other",
     },
     InvestorKind: {
-        "venture_capital": "vc",
-        "corporate_vc": "cvc",
-        "private_equity": "pe",
-        "bank": "bank",
-        "government": "government",
+        "venture capital": "vc",
+        "벤처캐피탈": "vc",
+        "벤처캐피털": "vc",
+        "창업투자회사": "vc",
+        "창투사": "vc",
+        "신기술사업금융회사": "vc",
+        "신기사": "vc",
+        "corporate vc": "cvc",
+        "corporate venture capital": "cvc",
+        "기업형 벤처캐피탈": "cvc",
+        "기업형 벤처캐피털": "cvc",
+        "엔젤": "angel",
+        "엔젤투자자": "angel",
+        "개인투자자": "angel",
+        "개인": "angel",
+        "angel investor": "angel",
+        "은행": "bank",
+        "private equity": "pe",
+        "사모펀드": "pe",
+        "pef": "pe",
+        "ac": "accelerator",
+        "액셀러레이터": "accelerator",
+        "엑셀러레이터": "accelerator",
         "public": "government",
+        "정책금융": "government",
+        "공공기관": "government",
+        "정부": "government",
+        "정책기관": "government",
+        "증권사": "other",
+        "기타": "other",
     },
-    Role: {"manager": "manager", "admin": "manager"},
+    Role: {
+        "admin": "manager",
+        "직원": "staff",
+        "매니저": "manager",
+        "관리자": "manager",
+        "스타트업": "startup",
+    },
     Channel: {
         "phone": "call",
         "mail": "email",
+        "e-mail": "email",
         "visit": "meeting",
         "chat": "message",
         "전화": "call",
@@ -104,6 +147,7 @@ _ALIASES: dict[type[StrEnum], dict[str, str]] = {
         "메시지": "message",
         "문자": "message",
         "카톡": "message",
+        "카카오톡": "message",
         "기타": "other",
     },
     FollowUpStatus: {
@@ -112,9 +156,12 @@ _ALIASES: dict[type[StrEnum], dict[str, str]] = {
         "canceled": "cancelled",
         "예정": "open",
         "진행중": "open",
+        "대기": "open",
+        "미완료": "open",
     },
     LoiStatus: {
         "접수": "received",
+        "수령": "received",
         "철회": "withdrawn",
         "만료": "expired",
         "전환": "converted",
@@ -123,12 +170,26 @@ _ALIASES: dict[type[StrEnum], dict[str, str]] = {
 }
 
 
-def parse_choice(enum: type[E], text: str, *, what: str) -> E:
+def choice_key(text: str) -> str:
+    """``Term sheet``, ``term-sheet``, ``TERM_SHEET`` and ``기업형 벤처캐피탈`` in one comparable form."""
+    return re.sub(r"[\s_\-()/.·]+", "", unicodedata.normalize("NFKC", text).casefold())
+
+
+@cache
+def _lookup(enum: type[StrEnum], aliases: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    table = {choice_key(member.value): member.value for member in enum}
+    table.update({choice_key(alias): value for alias, value in aliases})
+    return table
+
+
+def parse_choice(
+    enum: type[E], text: str, *, what: str, aliases: dict[str, str] | None = None, field: str | None = None
+) -> E:
     """Read one of ``enum``'s values from free text, or raise :class:`Invalid` listing them."""
-    key = text.strip().lower().replace("-", "_").replace(" ", "_")
-    key = _ALIASES.get(enum, {}).get(key, key)
-    try:
-        return enum(key)
-    except ValueError:
+    extra = aliases if aliases is not None else _ALIASES.get(enum, {})
+    value = _lookup(enum, tuple(extra.items())).get(choice_key(text))
+    if value is None:
         values = ", ".join(member.value for member in enum)
-        raise Invalid(f"unknown {what} {text!r}: use one of {values}", field=what) from None
+        shown = text if len(text) <= 40 else text[:39] + "…"
+        raise Invalid(f"unknown {what} {shown!r}: use one of {values}", field=field or what)
+    return enum(value)

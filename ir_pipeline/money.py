@@ -15,7 +15,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, DecimalException, Inexact, InvalidOperation, localcontext
 from functools import lru_cache
 
 from babel.numbers import format_currency, get_currency_precision, list_currencies
@@ -23,6 +23,15 @@ from babel.numbers import format_currency, get_currency_precision, list_currenci
 from ir_pipeline.errors import Invalid
 
 DEFAULT_CURRENCY = "KRW"
+
+#: The largest amount one record may hold, in minor units: the database column is a BIGINT.
+MAX_MINOR = 2**63 - 1
+
+#: Arithmetic on amounts never rounds: a figure that would need rounding is refused instead.
+#: 60 digits hold any sum of BIGINT amounts with room to spare.
+_EXACT = Context(prec=60, traps=[InvalidOperation, Inexact])
+#: Formatting (Babel quantises with the current context) gets the same room, without the traps.
+_WIDE = Context(prec=60)
 
 _BIG_UNITS = {"경": 10**16, "조": 10**12, "억": 10**8, "만": 10**4}
 _SMALL_UNITS = {"천": 1000, "백": 100, "십": 10}
@@ -83,6 +92,29 @@ def normalise_currency(code: str) -> str:
     return iso
 
 
+#: How a currency column is filled in: symbols and words as well as codes (``원``, ``₩``, ``달러``).
+#: In a column that holds only a currency, ``¥`` is read as yen, as Korean sheets use it; inside an
+#: amount it stays ambiguous (yen or yuan) and is refused.
+_COLUMN_WORDS = {"¥": "JPY", "￥": "JPY", "us$": "USD", "us dollar": "USD", "us dollars": "USD", "krw": "KRW"}
+
+
+def parse_currency(text: str) -> str:
+    """A currency column's value (``원``, ``₩``, ``KRW``, ``won``, ``$``, ``달러``, ``¥``) as ISO 4217."""
+    key = unicodedata.normalize("NFKC", text).strip().lower()
+    if key in _COLUMN_WORDS:
+        return _COLUMN_WORDS[key]
+    if key in _SYMBOLS:
+        return _SYMBOLS[key]
+    if key in _WORDS:
+        return _WORDS[key]
+    shown = text if len(text) <= 20 else text[:19] + "…"
+    if not re.fullmatch(r"[a-z]{3}", key):
+        raise Invalid(
+            f"unknown currency {shown!r}: use an ISO 4217 code such as KRW, USD or EUR, or 원, $, 달러"
+        )
+    return normalise_currency(text.strip())
+
+
 @lru_cache(maxsize=512)
 def minor_digits(currency: str) -> int:
     """How many digits after the point the currency has (KRW 0, USD 2, ...)."""
@@ -106,7 +138,11 @@ class Money:
         if not self.amount.is_finite():
             raise Invalid("an amount must be a finite number")
         exponent = Decimal(1).scaleb(-minor_digits(currency))
-        quantised = self.amount.quantize(exponent)
+        try:
+            with localcontext(_EXACT):
+                quantised = self.amount.quantize(exponent)
+        except DecimalException:
+            raise Invalid(f"{self.amount} {currency} has too many digits to be an amount") from None
         if quantised != self.amount:
             raise Invalid(
                 f"{self.amount} {currency} has more decimal places than {currency} allows "
@@ -127,17 +163,36 @@ class Money:
     @property
     def minor(self) -> int:
         """The amount in integer minor units (won, cents, ...)."""
-        return int(self.amount.scaleb(minor_digits(self.currency)))
+        with localcontext(_EXACT):
+            return int(self.amount.scaleb(minor_digits(self.currency)))
 
     def __add__(self, other: object) -> Money:
         if not isinstance(other, Money):
             return NotImplemented
         if other.currency != self.currency:
             raise Invalid(f"cannot add {other.currency} to {self.currency}: convert first")
-        return Money(self.amount + other.amount, self.currency)
+        with localcontext(_EXACT):
+            return Money(self.amount + other.amount, self.currency)
 
     def __str__(self) -> str:
         return format_symbol(self)
+
+
+def largest(currency: str) -> Money:
+    """The largest amount one LOI, funding or follow-up can hold in ``currency``."""
+    return Money.from_minor(MAX_MINOR, currency)
+
+
+def check_storable(money: Money, *, field: str = "amount") -> Money:
+    """Refuse an amount the database cannot hold, naming the limit; the one bound for every way in."""
+    if money.minor > MAX_MINOR:
+        limit = largest(money.currency)
+        raise Invalid(
+            f"{format_symbol(money)} is too large: one amount can be at most {format_symbol(limit)} "
+            f"({format_korean(limit)})",
+            field=field,
+        )
+    return money
 
 
 class Totals(Mapping[str, Money]):
@@ -179,9 +234,9 @@ def parse_money(text: str, *, default_currency: str = DEFAULT_CURRENCY) -> Money
     ``$45M``, ``4,500만 달러``, ``USD 45,000,000``. Refused: negatives, empty text, two currencies,
     separators that could be read two ways (``1.234,5``), Korean groups out of order or overfull.
     """
-    original = text
     if not isinstance(text, str):
         raise Invalid("an amount must be text")
+    original = text if len(text) <= 40 else text[:39] + "…"  # as quoted back in messages
     s = unicodedata.normalize("NFKC", text).strip().lower()
     if not s:
         raise Invalid("the amount is empty")
@@ -202,12 +257,22 @@ def parse_money(text: str, *, default_currency: str = DEFAULT_CURRENCY) -> Money
         raise Invalid(f"amount {original!r} has a currency but no number")
     if compact.startswith("-"):
         raise Invalid(f"amount {original!r} is negative: amounts must be positive")
-    if re.search(r"[경조억만천백십]", compact):
-        value = _parse_korean(compact, original)
-    else:
-        value = _parse_western(compact, original)
     try:
-        return Money(value, currency)
+        with localcontext(_EXACT):
+            if re.search(r"[경조억만천백십]", compact):
+                value = _parse_korean(compact, original, currency)
+            else:
+                value = _parse_western(compact, original)
+    except DecimalException:
+        raise Invalid(f"amount {original!r} has too many digits") from None
+    if value.adjusted() > 40:  # far beyond any bound: refuse before quantising it
+        raise Invalid(f"amount {original!r} is too large")
+    try:
+        money = Money(value, currency)
+    except Invalid as exc:
+        raise Invalid(f"amount {original!r}: {exc}") from None
+    try:
+        return check_storable(money)
     except Invalid as exc:
         raise Invalid(f"amount {original!r}: {exc}") from None
 
@@ -271,7 +336,21 @@ def _parse_western(s: str, original: str) -> Decimal:
     return value * _WESTERN_SUFFIXES[suffix] if suffix else value
 
 
-def _parse_korean(s: str, original: str) -> Decimal:
+#: The group a bare 천/백/십 after each big unit is usually meant to fill: ``1억5천`` is 1억 5천만.
+_NEXT_GROUP = {10**16: 10**12, 10**12: 10**8, 10**8: 10**4}
+
+
+def _ambiguous(original: str, currency: str, total: Decimal, section: Decimal, last_big: int) -> Invalid:
+    """``1억5천``: the digits say 100,005,000 but people mean 150,000,000. Show both, pick neither."""
+    meant = Money(total + section * _NEXT_GROUP[last_big], currency)
+    literal = Money(total + section, currency)
+    return Invalid(
+        f"amount {original!r} is ambiguous: {format_korean(meant)} ({format_symbol(meant)}) "
+        f"or {format_korean(literal)} ({format_symbol(literal)})? Write the one you mean"
+    )
+
+
+def _parse_korean(s: str, original: str, currency: str = DEFAULT_CURRENCY) -> Decimal:
     pos = 0
     tokens: list[tuple[str, str]] = []
     for match in _KOREAN_TOKEN.finditer(s):
@@ -288,6 +367,7 @@ def _parse_korean(s: str, original: str) -> Decimal:
     pending: Decimal | None = None
     last_big: int | None = None
     last_small: int | None = None
+    trailing_small = False  # a 천/백/십 since the last big unit
     for kind, token in tokens:
         if kind == "num":
             if pending is not None:
@@ -302,7 +382,7 @@ def _parse_korean(s: str, original: str) -> Decimal:
             if digit >= 10:
                 raise Invalid(f"amount {original!r}: write {digit}{token} as a plain number")
             section += digit * unit
-            last_small, pending = unit, None
+            last_small, pending, trailing_small = unit, None, True
             continue
         unit = _BIG_UNITS[token]
         if last_big is not None and unit >= last_big:
@@ -316,13 +396,15 @@ def _parse_korean(s: str, original: str) -> Decimal:
         if last_big is not None and section >= 10_000:
             raise Invalid(f"amount {original!r}: the {token} group holds at most 9,999")
         total += section * unit
-        section, pending, last_big, last_small = Decimal(0), None, unit, None
+        section, pending, last_big, last_small, trailing_small = Decimal(0), None, unit, None, False
     if pending is not None:
         if last_small is not None and pending >= last_small:
             raise Invalid(f"amount {original!r}: {pending} does not fit after the {last_small}s")
         section += pending
     if last_big is not None and section >= 10_000:
         raise Invalid(f"amount {original!r}: the last group holds at most 9,999")
+    if trailing_small and last_big in _NEXT_GROUP:
+        raise _ambiguous(original, currency, total, section, last_big)
     return total + section
 
 
@@ -332,7 +414,8 @@ def _parse_korean(s: str, original: str) -> Decimal:
 
 def format_symbol(money: Money) -> str:
     """``₩17,150,000,000``, ``$45,000,000.00``: the form that lines up in tables."""
-    return str(format_currency(money.amount, money.currency, locale="en_US"))
+    with localcontext(_WIDE):
+        return str(format_currency(money.amount, money.currency, locale="en_US"))
 
 
 def _korean_group(value: int) -> str:

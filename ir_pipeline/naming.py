@@ -11,7 +11,8 @@ import unicodedata
 
 _LEGAL_FORMS = re.compile(
     r"\(주\)|\(유\)|\(사\)|\(재\)|주식회사|유한회사|유한책임회사|"
-    r"\b(?:co\.?,?\s*ltd|corporation|corp|inc|incorporated|ltd|limited|llc|gmbh|plc|co)\b\.?",
+    r"\b(?:co\.?,?\s*ltd|pvt\.?\s*ltd|pte\.?\s*ltd|private\s+limited|corporation|corp|inc|incorporated|"
+    r"ltd|limited|llc|l\.l\.c|gmbh|plc|pvt|pte|co)\b\.?",
     re.IGNORECASE,
 )
 _NOISE = re.compile(r"[\s\W_]+", re.UNICODE)

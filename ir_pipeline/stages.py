@@ -70,29 +70,33 @@ ALLOWED_MOVES: dict[Stage, frozenset[Stage]] = {
 
 def parse_stage(text: str) -> Stage:
     """Accept ``term_sheet``, ``term-sheet``, ``Term sheet`` and the Korean words staff use."""
-    key = text.strip().lower().replace("-", "_").replace(" ", "_")
-    key = _ALIASES.get(key, key)
-    try:
-        return Stage(key)
-    except ValueError:
-        from ir_pipeline.errors import Invalid
+    from ir_pipeline.enums import parse_choice
 
-        names = ", ".join(s.value for s in Stage)
-        raise Invalid(f"unknown stage {text!r}: use one of {names}") from None
+    return parse_choice(Stage, text, what="stage", aliases=_ALIASES)
 
 
 _ALIASES = {
-    "termsheet": "term_sheet",
     "ts": "term_sheet",
     "dd": "diligence",
-    "due_diligence": "diligence",
-    "onhold": "on_hold",
+    "due diligence": "diligence",
     "hold": "on_hold",
+    "발굴": "sourced",
+    "소싱": "sourced",
+    "피칭": "pitched",
+    "ir 완료": "pitched",
+    "발표": "pitched",
+    "의향서": "loi",
+    "투자의향서": "loi",
+    "투자검토 의향서": "loi",
     "실사": "diligence",
     "텀싯": "term_sheet",
+    "투자조건 합의서": "term_sheet",
     "투자유치완료": "funded",
+    "투자 유치 완료": "funded",
+    "투자완료": "funded",
     "드롭": "lost",
     "무산": "lost",
+    "실패": "lost",
     "보류": "on_hold",
 }
 

@@ -17,6 +17,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from ir_pipeline.enums import Role
 from ir_pipeline.queries.deals import DealFilter, list_deals
 from ir_pipeline.queries.records import list_investors, list_startups, list_users
+from ir_pipeline.text import plural
 
 if TYPE_CHECKING:
     from ir_pipeline.io.importer import ImportReport
@@ -98,7 +99,8 @@ class IrpCommands(Provider):
                 return
             what = "would create" if report.dry_run else "created"
             app.notify(
-                f"{report.file}: {report.rows} rows; {what} {report.created}, updated {report.updated}, "
+                f"{report.file}: {plural(report.rows, 'row')}; {what} {report.created}, "
+                f"updated {report.updated}, "
                 f"skipped {report.skipped}" + (" (dry run: nothing written)" if report.dry_run else ""),
                 timeout=8,
             )
@@ -141,7 +143,7 @@ class IrpCommands(Provider):
 
         def done(rows: int | None) -> None:
             if rows is not None:
-                app.notify(f"{rows} rows exported")
+                app.notify(f"{plural(rows, 'row')} exported")
 
         app.push_screen(ExportForm(save), done)
 

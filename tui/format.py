@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from rich.text import Text
+
 from ir_pipeline.money import Money, format_symbol
 from ir_pipeline.stages import Stage
+from ir_pipeline.text import printable
 
 STAGE_STYLE = {
     Stage.SOURCED: "dim",
@@ -17,6 +20,11 @@ STAGE_STYLE = {
     Stage.LOST: "red",
     Stage.ON_HOLD: "yellow",
 }
+
+
+def plain(text: str) -> Text:
+    """User text for a widget: shown as typed (never markup), control characters made visible."""
+    return Text(printable(text))
 
 
 def money(value: Money | None) -> str:

@@ -15,7 +15,7 @@ from ir_pipeline.backup import check_backup
 from ir_pipeline.backup import restore as restore_backup
 from ir_pipeline.cli.context import cli_context
 from ir_pipeline.cli.guard import confirm_destructive
-from ir_pipeline.cli.output import print_json
+from ir_pipeline.cli.output import echo, print_json
 from ir_pipeline.database import open_database
 from ir_pipeline.db import describe, make_engine, unit_of_work
 from ir_pipeline.models import AuditAction
@@ -33,7 +33,7 @@ def _migrate(ctx: typer.Context, step: Callable[[Engine, str], None], revision: 
     engine = make_engine(url)
     try:
         step(engine, revision)
-        typer.echo(f"{describe(url)} is at {', '.join(migrate.current_revisions(engine)) or 'base'}")
+        echo(f"{describe(url)} is at {', '.join(migrate.current_revisions(engine)) or 'base'}")
     finally:
         engine.dispose()
 
@@ -76,7 +76,7 @@ def current(ctx: typer.Context, json: Annotated[bool, typer.Option("--json")] = 
         )
         return
     state = "up to date" if set(now) == set(heads) else f"head is {', '.join(heads)}"
-    typer.echo(f"{describe(url)}: {', '.join(now) or 'base (empty)'} ({state})")
+    echo(f"{describe(url)}: {', '.join(now) or 'base (empty)'} ({state})")
 
 
 @app.command()
@@ -90,7 +90,7 @@ def backup(
     app_ = cli_context(ctx)
     app_.actor.require_staff("back up the database")
     written = write_backup(app_.settings.database_url, path)
-    typer.echo(f"Backup written to {written}")
+    echo(f"Backup written to {written}")
 
 
 @app.command()
@@ -114,7 +114,7 @@ def restore(ctx: typer.Context, path: Path, yes: Yes = False) -> None:
             )
     finally:
         engine.dispose()
-    typer.echo(f"Restored {describe(app_.settings.database_url)} from {path}")
+    echo(f"Restored {describe(app_.settings.database_url)} from {path}")
 
 
 @app.command()
@@ -150,6 +150,6 @@ def copy(
         print_json({"source": describe(source_url), "target": describe(target_url), "counts": report.counts})
         return
     rows = sum(report.counts.values())
-    typer.echo(
+    echo(
         f"Copied {rows:,} rows from {describe(source_url)} to {describe(target_url)}; counts and funnel match"
     )

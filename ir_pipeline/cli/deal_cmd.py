@@ -5,14 +5,16 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
 from ir_pipeline.cli.context import cli_context
 from ir_pipeline.cli.filters import resolve_names
-from ir_pipeline.cli.output import console, money, print_json, print_table, table
+from ir_pipeline.cli.output import console, echo, money, print_json, print_table, table
 from ir_pipeline.clock import format_local, utcnow
 from ir_pipeline.queries.deals import DealFilter, get_deal_detail, list_deals
 from ir_pipeline.services import deals as deal_service
 from ir_pipeline.stages import parse_stage
+from ir_pipeline.text import plural, printable
 
 app = typer.Typer(help="Deals: one startup × one investor.", no_args_is_help=True)
 
@@ -81,7 +83,7 @@ def list_(
     out = console()
     print_table(t)
     shown = f"{page.offset + 1}–{page.offset + len(page.rows)}" if page.rows else "0"
-    out.print(f"{shown} of {page.total} deals")
+    out.print(f"{shown} of {plural(page.total, 'deal')}")
 
 
 @app.command()
@@ -95,7 +97,7 @@ def show(ctx: typer.Context, deal_id: int, json: Annotated[bool, typer.Option("-
         return
     d = detail.deal
     out = console()
-    out.print(f"[bold]Deal #{d.id}[/bold]  {d.startup} × {d.investor}  —  {d.stage.label}")
+    out.print(Text(printable(f"Deal #{d.id}  {d.startup} × {d.investor}  —  {d.stage.label}"), style="bold"))
     out.print(
         f"Event: {d.event or '—'}   Owner: {d.owner or '—'}   "
         f"In stage since {format_local(d.stage_changed_at)}"
@@ -161,7 +163,7 @@ def move(
     with app_.write() as session:
         change = deal_service.move_stage(session, actor=app_.actor, deal_id=deal_id, to=target, reason=reason)
     before = change.from_stage.label if change.from_stage else "—"
-    typer.echo(f"Deal #{deal_id}: {before} → {change.to_stage.label}")
+    echo(f"Deal #{deal_id}: {before} → {change.to_stage.label}")
 
 
 @app.command("open")
@@ -192,4 +194,4 @@ def open_(
     if json:
         print_json(row)
         return
-    typer.echo(f"Opened deal #{row.id}: {row.startup} × {row.investor} at {row.stage.label}")
+    echo(f"Opened deal #{row.id}: {row.startup} × {row.investor} at {row.stage.label}")

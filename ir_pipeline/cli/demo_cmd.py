@@ -8,12 +8,13 @@ import typer
 
 from ir_pipeline.cli.context import cli_context
 from ir_pipeline.cli.guard import confirm_destructive
-from ir_pipeline.cli.output import print_json
+from ir_pipeline.cli.output import echo, print_json
 from ir_pipeline.db import describe
 from ir_pipeline.demo import load_demo, reset_database
 from ir_pipeline.errors import Conflict
 from ir_pipeline.money import format_both
 from ir_pipeline.queries.records import has_data
+from ir_pipeline.text import plural
 
 
 def demo(
@@ -45,8 +46,9 @@ def demo(
     if json:
         print_json(summary)
         return
-    typer.echo(
-        f"Loaded demo '{summary.event}': {summary.startups} startups, {summary.investors} investors, "
-        f"{summary.lois} LOIs, {format_both(summary.total)}"
+    echo(
+        f"Loaded demo '{summary.event}': {plural(summary.startups, 'startup')}, "
+        f"{plural(summary.investors, 'investor')}, {plural(summary.lois, 'LOI')}, "
+        f"{format_both(summary.total)}"
     )
-    typer.echo(f"Users: {', '.join(summary.users)} (try: irp --as manager funnel)")
+    echo(f"Users: {', '.join(summary.users)} (try: irp --as manager funnel)")

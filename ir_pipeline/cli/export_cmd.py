@@ -9,8 +9,10 @@ from typing import Annotated
 import typer
 
 from ir_pipeline.cli.context import cli_context
+from ir_pipeline.cli.output import echo
 from ir_pipeline.errors import Invalid
 from ir_pipeline.io.export import EXPORT_KINDS, FORMATS, export
+from ir_pipeline.text import plural
 
 
 def export_(
@@ -34,4 +36,4 @@ def export_(
             session, actor=app.actor, kind=kind, fmt=fmt, out=out if out is not None else sys.stdout
         )
     if out is not None:
-        typer.echo(f"{count} {kind} rows written to {out}", err=True)
+        echo(f"{plural(count, kind[:-1] + ' row', kind[:-1] + ' rows')} written to {out}", err=True)

@@ -8,12 +8,13 @@ import typer
 from rich.text import Text
 
 from ir_pipeline.cli.context import cli_context
-from ir_pipeline.cli.output import console, print_json, print_table, table
-from ir_pipeline.dates import parse_date
+from ir_pipeline.cli.output import console, echo, print_json, print_table, table
+from ir_pipeline.dates import MAX_RELATIVE_DAYS, parse_date
 from ir_pipeline.drafts import FollowUpDraft
 from ir_pipeline.enums import Channel, parse_choice
 from ir_pipeline.queries.followups import Urgency, follow_up_queue, urgency
 from ir_pipeline.services import followups as service
+from ir_pipeline.text import plural
 
 app = typer.Typer(help="Add, complete, cancel or snooze a follow-up.", no_args_is_help=True)
 
@@ -43,7 +44,7 @@ def add(
     if json:
         print_json(view)
         return
-    typer.echo(f"Follow-up #{view.id} on deal #{view.deal_id} due {view.due_on}")
+    echo(f"Follow-up #{view.id} on deal #{view.deal_id} due {view.due_on}")
 
 
 @app.command()
@@ -52,7 +53,7 @@ def done(ctx: typer.Context, follow_up_id: int, note: Annotated[str, typer.Optio
     app_ = cli_context(ctx)
     with app_.write() as session:
         view = service.complete_follow_up(session, actor=app_.actor, follow_up_id=follow_up_id, note=note)
-    typer.echo(f"Follow-up #{view.id} done")
+    echo(f"Follow-up #{view.id} done")
 
 
 @app.command()
@@ -61,7 +62,7 @@ def cancel(ctx: typer.Context, follow_up_id: int, reason: Annotated[str, typer.O
     app_ = cli_context(ctx)
     with app_.write() as session:
         view = service.cancel_follow_up(session, actor=app_.actor, follow_up_id=follow_up_id, reason=reason)
-    typer.echo(f"Follow-up #{view.id} cancelled")
+    echo(f"Follow-up #{view.id} cancelled")
 
 
 @app.command()
@@ -77,14 +78,17 @@ def snooze(
         view = service.reschedule_follow_up(
             session, actor=app_.actor, follow_up_id=follow_up_id, due_on=due_on
         )
-    typer.echo(f"Follow-up #{view.id} now due {view.due_on}")
+    echo(f"Follow-up #{view.id} now due {view.due_on}")
 
 
 def queue(
     ctx: typer.Context,
     overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue ones.")] = False,
     due_within: Annotated[
-        int | None, typer.Option("--due-within", min=0, help="Only due within DAYS.", metavar="DAYS")
+        int | None,
+        typer.Option(
+            "--due-within", min=0, max=MAX_RELATIVE_DAYS, help="Only due within DAYS.", metavar="DAYS"
+        ),
     ] = None,
     all_: Annotated[bool, typer.Option("--all", help="Include done and cancelled.")] = False,
     limit: Annotated[int, typer.Option(min=1, max=100_000)] = 200,
@@ -128,7 +132,7 @@ def queue(
         )
     out = console()
     print_table(t)
-    out.print(f"{len(page.items)} of {page.total} follow-ups, {page.overdue} overdue")
+    out.print(f"{len(page.items)} of {plural(page.total, 'follow-up')}, {page.overdue} overdue")
 
 
 def _as_dict(view: object) -> dict[str, object]:

@@ -8,7 +8,7 @@ import typer
 
 from ir_pipeline.cli.amounts import read_amount
 from ir_pipeline.cli.context import cli_context
-from ir_pipeline.cli.output import print_json
+from ir_pipeline.cli.output import echo, print_json
 from ir_pipeline.dates import parse_date
 from ir_pipeline.drafts import FundingDraft
 from ir_pipeline.enums import Instrument, parse_choice
@@ -40,4 +40,4 @@ def add(
     if json:
         print_json(view)
         return
-    typer.echo(f"Funding #{view.id} on deal #{view.deal_id}: {format_both(view.amount)}; the deal is funded")
+    echo(f"Funding #{view.id} on deal #{view.deal_id}: {format_both(view.amount)}; the deal is funded")

@@ -13,6 +13,7 @@ from ir_pipeline.cli.output import console, print_json, print_table, table
 from ir_pipeline.money import format_korean, format_totals
 from ir_pipeline.queries.funnel import FunnelFilter
 from ir_pipeline.queries.funnel import funnel as compute_funnel
+from ir_pipeline.text import plural
 
 BAR_WIDTH = 8
 
@@ -42,7 +43,7 @@ def funnel(
     lois = result.lois
     korean = " · ".join(format_korean(lois.total[c]) for c in lois.total) or "0 원"
     out.print(Text(f"LOIs: {lois.count}건 · {lois.startups}개사 · {korean}", style="bold"))
-    out.print(f"LOI total: {format_totals(lois.total)}  ({lois.investors} investors)")
+    out.print(f"LOI total: {format_totals(lois.total)}  ({plural(lois.investors, 'investor')})")
     widest = max((s.deals for s in result.stages), default=0) or 1
     t = table(
         "Stage",

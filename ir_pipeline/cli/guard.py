@@ -10,6 +10,7 @@ import typer
 
 from ir_pipeline.backup import backup
 from ir_pipeline.cli.context import CliContext
+from ir_pipeline.cli.output import echo
 from ir_pipeline.db import describe
 from ir_pipeline.errors import Invalid
 
@@ -31,5 +32,5 @@ def confirm_destructive(app: CliContext, what: str, *, yes: bool) -> Path | None
     if app.is_postgres:
         return None
     path = backup(app.settings.database_url)
-    typer.echo(f"Backup written to {path}", err=True)
+    echo(f"Backup written to {path}", err=True)
     return path

@@ -9,9 +9,10 @@ import typer
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
 from ir_pipeline.cli.context import cli_context
-from ir_pipeline.cli.output import console, print_json
+from ir_pipeline.cli.output import console, echo, print_json
 from ir_pipeline.io.columns import KINDS
 from ir_pipeline.io.importer import ImportRejected, ImportReport, import_file
+from ir_pipeline.text import plural
 
 
 def import_(
@@ -57,8 +58,8 @@ def import_(
         print_json(report)
         return
     create, update = ("would create", "would update") if dry_run else ("created", "updated")
-    typer.echo(
-        f"{file.name}: {report.rows} rows; {create} {report.created}, {update} {report.updated}, "
+    echo(
+        f"{file.name}: {plural(report.rows, 'row')}; {create} {report.created}, {update} {report.updated}, "
         f"skipped {report.skipped} (already there)" + ("; nothing was written (dry run)" if dry_run else "")
     )
 

@@ -9,7 +9,7 @@ import typer
 from ir_pipeline.cli.amounts import read_amount
 from ir_pipeline.cli.context import cli_context
 from ir_pipeline.cli.filters import resolve_names
-from ir_pipeline.cli.output import money, print_json, print_table, table
+from ir_pipeline.cli.output import echo, money, print_json, print_table, table
 from ir_pipeline.dates import parse_date
 from ir_pipeline.drafts import LoiDraft
 from ir_pipeline.enums import Instrument, LoiStatus, parse_choice
@@ -69,7 +69,7 @@ def add(
     if json:
         print_json(view)
         return
-    typer.echo(
+    echo(
         f"LOI #{view.id} on deal #{view.deal_id} ({view.startup} × {view.investor}): "
         f"{format_both(view.amount)}"
     )
@@ -139,7 +139,7 @@ def status(
     app_ = cli_context(ctx)
     with app_.write() as session:
         view = loi_service.set_loi_status(session, actor=app_.actor, loi_id=loi_id, status=value)
-    typer.echo(f"LOI #{view.id} is {view.status.value}")
+    echo(f"LOI #{view.id} is {view.status.value}")
 
 
 @app.command()
@@ -165,7 +165,7 @@ def show(ctx: typer.Context, loi_id: int, json: Annotated[bool, typer.Option("--
         ("Version", str(view.version)),
     ]
     for label, value in rows:
-        typer.echo(f"{label + ':':<12} {value}")
+        echo(f"{label + ':':<12} {value}")
 
 
 @app.command()
@@ -227,4 +227,4 @@ def edit(
     if json:
         print_json(view)
         return
-    typer.echo(f"LOI #{view.id} saved (version {view.version}): {format_both(view.amount)}")
+    echo(f"LOI #{view.id} saved (version {view.version}): {format_both(view.amount)}")

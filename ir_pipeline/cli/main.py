@@ -30,6 +30,7 @@ from ir_pipeline.cli import (
     user_cmd,
 )
 from ir_pipeline.cli.context import CliContext
+from ir_pipeline.cli.output import echo
 from ir_pipeline.config import Settings
 from ir_pipeline.errors import IrpError
 
@@ -41,7 +42,7 @@ class IrpGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except IrpError as error:
-            typer.echo(f"irp: {error}", err=True)
+            echo(f"irp: {error}", err=True)
             ctx.exit(error.exit_code)
         finally:
             obj = ctx.obj

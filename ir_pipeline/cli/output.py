@@ -1,25 +1,66 @@
-"""How ``irp`` prints: JSON for scripts, Rich tables for people, one line on stderr for errors."""
+"""How ``irp`` prints: JSON for scripts, Rich tables for people, one line on stderr for errors.
+
+Names and notes come from outside, so nothing here lets them act on the terminal: plain strings
+are printed as text (never Rich markup, so ``[bold]`` in a name is shown as typed), and control
+characters (ESC, BEL, OSC sequences, bidi overrides) are shown as ``\x1b``-style text.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
+import typer
 from rich.cells import cell_len
-from rich.console import Console
+from rich.console import Console, RenderableType
 from rich.table import Table
 from rich.text import Text
 
 from ir_pipeline.money import Money, format_symbol
+from ir_pipeline.text import printable
 from ir_pipeline.views import jsonable
 
 
-def console() -> Console:
-    return Console(highlight=False, soft_wrap=False)
+def safe(value: RenderableType) -> RenderableType:
+    """A cell or line to print: strings become plain (unstyled, escaped) text."""
+    return Text(printable(value)) if isinstance(value, str) else value
+
+
+class SafeConsole(Console):
+    """A console for which a string is always text, never markup or terminal control."""
+
+    def print(self, *objects: Any, **kwargs: Any) -> None:
+        super().print(*(safe(o) for o in objects), **kwargs)
+
+
+class SafeTable(Table):
+    """A table whose string cells are plain, escaped text."""
+
+    def add_row(self, *renderables: RenderableType | None, **kwargs: Any) -> None:
+        super().add_row(*(None if r is None else safe(r) for r in renderables), **kwargs)
+
+
+def console() -> SafeConsole:
+    return SafeConsole(highlight=False, soft_wrap=False)
+
+
+def echo(text: str, *, err: bool = False, nl: bool = True) -> None:
+    """One message, with any control character in it made visible."""
+    typer.echo(printable(text), err=err, nl=nl)
+
+
+# JSON escapes C0 controls itself; the C1 range and bidi controls it would pass through raw.
+_JSON_UNSAFE = re.compile(r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+
+
+def json_text(value: Any) -> str:
+    text = json.dumps(jsonable(value), ensure_ascii=False, indent=2)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def print_json(value: Any) -> None:
-    print(json.dumps(jsonable(value), ensure_ascii=False, indent=2))
+    print(json_text(value))
 
 
 def money(value: Money | None) -> str:
@@ -50,8 +91,8 @@ FLEXIBLE = frozenset(
 )
 
 
-def table(*columns: str, title: str | None = None, right: tuple[str, ...] = ()) -> Table:
-    t = Table(title=title, title_justify="left", header_style="bold", expand=False)
+def table(*columns: str, title: str | None = None, right: tuple[str, ...] = ()) -> SafeTable:
+    t = SafeTable(title=title, title_justify="left", header_style="bold", expand=False)
     for name in columns:
         t.add_column(name, justify="right" if name in right else "left", no_wrap=name not in FLEXIBLE)
     return t

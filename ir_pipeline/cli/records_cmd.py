@@ -8,7 +8,7 @@ import typer
 
 from ir_pipeline.cli.context import cli_context
 from ir_pipeline.cli.filters import resolve_names
-from ir_pipeline.cli.output import print_json, print_table, table
+from ir_pipeline.cli.output import echo, print_json, print_table, table
 from ir_pipeline.dates import parse_date
 from ir_pipeline.drafts import ContactDraft, EventDraft, InvestorDraft, StartupDraft
 from ir_pipeline.enums import InvestorKind, parse_choice
@@ -46,7 +46,7 @@ def event_add(
     )
     with app.write() as session:
         view = service.create_event(session, actor=app.actor, draft=draft)
-    print_json(view) if json else typer.echo(f"Event #{view.id}: {view.name}")
+    print_json(view) if json else echo(f"Event #{view.id}: {view.name}")
 
 
 @event_app.command("list")
@@ -81,7 +81,7 @@ def startup_add(
             actor=app.actor,
             draft=StartupDraft(name=name, sector=sector, business_no=business_no, description=description),
         )
-    print_json(view) if json else typer.echo(f"Startup #{view.id}: {view.name}")
+    print_json(view) if json else echo(f"Startup #{view.id}: {view.name}")
 
 
 @startup_app.command("list")
@@ -116,7 +116,7 @@ def investor_add(
     )
     with app.write() as session:
         view = service.create_investor(session, actor=app.actor, draft=draft)
-    print_json(view) if json else typer.echo(f"Investor #{view.id}: {view.name}")
+    print_json(view) if json else echo(f"Investor #{view.id}: {view.name}")
 
 
 @investor_app.command("list")
@@ -165,7 +165,7 @@ def contact_add(
                 role=role,
             ),
         )
-    print_json(view) if json else typer.echo(f"Contact #{view.id}: {view.name} ({view.organisation})")
+    print_json(view) if json else echo(f"Contact #{view.id}: {view.name} ({view.organisation})")
 
 
 @contact_app.command("list")
@@ -199,4 +199,4 @@ def pitch_add(
         view = service.record_pitch(
             session, actor=app.actor, event_id=names.event_id, startup_id=names.startup_id, notes=notes
         )
-    print_json(view) if json else typer.echo(f"Pitch #{view.id} recorded")
+    print_json(view) if json else echo(f"Pitch #{view.id} recorded")

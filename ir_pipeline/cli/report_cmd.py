@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from ir_pipeline.cli.context import cli_context
+from ir_pipeline.cli.output import echo
 from ir_pipeline.io.reports import REPORT_FORMATS, event_report, render, startup_report
 
 app = typer.Typer(help="One-page reports to forward: Markdown or self-contained HTML.", no_args_is_help=True)
@@ -18,10 +19,10 @@ Out = Annotated[Path | None, typer.Option("--out", "-o", help="File to write (de
 
 def _emit(text: str, out: Path | None) -> None:
     if out is None:
-        typer.echo(text, nl=False)
+        echo(text, nl=False)
     else:
         out.write_text(text, encoding="utf-8")
-        typer.echo(f"report written to {out}", err=True)
+        echo(f"report written to {out}", err=True)
 
 
 def _check(fmt: str) -> None:

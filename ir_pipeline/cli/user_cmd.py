@@ -9,7 +9,7 @@ import typer
 
 from ir_pipeline.cli.context import cli_context
 from ir_pipeline.cli.filters import resolve_names
-from ir_pipeline.cli.output import print_json, print_table, table
+from ir_pipeline.cli.output import echo, print_json, print_table, table
 from ir_pipeline.enums import Role, parse_choice
 from ir_pipeline.errors import Invalid
 from ir_pipeline.queries.records import list_users
@@ -55,7 +55,7 @@ def add(
         view = create_user(
             session, actor=actor, name=name, role=value, startup_id=names.startup_id, password=password
         )
-    print_json(view) if json else typer.echo(f"User {view.name} ({view.role.value})")
+    print_json(view) if json else echo(f"User {view.name} ({view.role.value})")
 
 
 def _read_password() -> str:
@@ -85,4 +85,4 @@ def _set_active(ctx: typer.Context, name: str, *, active: bool, json: bool) -> N
     if json:
         print_json(view)
     else:
-        typer.echo(f"User {view.name} is {'enabled' if view.active else 'disabled'}")
+        echo(f"User {view.name} is {'enabled' if view.active else 'disabled'}")

@@ -22,48 +22,154 @@ def _c(key: str, *aliases: str, required: bool = False) -> Column:
 
 KINDS: dict[str, list[Column]] = {
     "events": [
-        _c("name", "event", "event name", "이벤트", "이벤트명", "행사", "행사명", required=True),
-        _c("starts_on", "starts", "start", "date", "start date", "시작일", "일자", "날짜", required=True),
+        _c(
+            "name",
+            "event",
+            "event name",
+            "event title",
+            "이벤트",
+            "이벤트명",
+            "행사",
+            "행사명",
+            required=True,
+        ),
+        _c(
+            "starts_on",
+            "starts",
+            "start",
+            "date",
+            "start date",
+            "event date",
+            "시작일",
+            "일자",
+            "날짜",
+            "행사일",
+            required=True,
+        ),
         _c("ends_on", "ends", "end", "end date", "종료일"),
         _c("venue", "place", "location", "장소"),
         _c("organiser", "organizer", "host", "주최", "주관"),
     ],
     "startups": [
-        _c("name", "startup", "company", "기업명", "회사명", "기업", "스타트업", required=True),
-        _c("sector", "industry", "field", "분야", "업종"),
+        _c(
+            "name",
+            "startup",
+            "company",
+            "company name",
+            "startup name",
+            "organization name",
+            "organisation name",
+            "기업명",
+            "회사명",
+            "기업",
+            "스타트업",
+            "업체명",
+            "상호",
+            required=True,
+        ),
+        _c(
+            "sector", "industry", "field", "industry vertical", "vertical", "category", "분야", "업종", "산업"
+        ),
         _c("business_no", "business number", "registration number", "사업자등록번호", "사업자번호"),
-        _c("description", "설명", "소개"),
+        _c("description", "about", "summary", "설명", "소개", "기업소개"),
     ],
     "investors": [
-        _c("name", "investor", "firm", "투자사", "투자사명", "투자기관", required=True),
-        _c("kind", "type", "유형", "구분"),
-        _c("country", "국가"),
+        _c(
+            "name",
+            "investor",
+            "investor name",
+            "investors name",
+            "firm",
+            "fund",
+            "organization name",
+            "투자사",
+            "투자사명",
+            "투자기관",
+            "투자자",
+            required=True,
+        ),
+        _c("kind", "type", "investor type", "유형", "구분", "투자자유형"),
+        _c("country", "country code", "국가"),
     ],
     "contacts": [
-        _c("name", "contact", "person", "이름", "성명", required=True),
-        _c("investor", "investor name", "투자사", "투자사명"),
-        _c("startup", "company", "기업명", "회사명"),
-        _c("email", "e-mail", "mail", "이메일"),
-        _c("phone", "tel", "mobile", "전화", "전화번호", "연락처"),
-        _c("role", "title", "position", "직책", "직함"),
+        _c(
+            "name",
+            "contact",
+            "person",
+            "full name",
+            "contact name",
+            "이름",
+            "성명",
+            "담당자명",
+            required=True,
+        ),
+        _c("investor", "investor name", "investors name", "투자사", "투자사명"),
+        _c("startup", "company", "company name", "startup name", "기업명", "회사명"),
+        _c("email", "e-mail", "mail", "email address", "이메일"),
+        _c("phone", "tel", "mobile", "phone number", "전화", "전화번호", "연락처", "휴대폰"),
+        _c("role", "title", "position", "job title", "직책", "직함"),
     ],
     "lois": [
-        _c("startup", "company", "기업명", "회사명", "기업", required=True),
-        _c("investor", "investor name", "투자사", "투자사명", "투자기관", required=True),
-        _c("amount", "금액", "투자금액", "투자검토금액", required=True),
-        _c("currency", "통화"),
+        _c(
+            "startup",
+            "company",
+            "company name",
+            "startup name",
+            "기업명",
+            "회사명",
+            "기업",
+            "업체명",
+            required=True,
+        ),
+        _c(
+            "investor",
+            "investor name",
+            "investors name",
+            "investors",
+            "투자사",
+            "투자사명",
+            "투자기관",
+            "투자자",
+            required=True,
+        ),
+        _c(
+            "amount",
+            "amount in usd",
+            "amount usd",
+            "usd amount",
+            "amount in krw",
+            "amount krw",
+            "금액",
+            "투자금액",
+            "투자검토금액",
+            "금액원",
+            "투자금액원",
+            "투자검토금액원",
+            required=True,
+        ),
+        _c("currency", "통화", "화폐"),
         _c("amount_max", "upper", "upper amount", "max amount", "상한", "최대금액"),
-        _c("instrument", "투자방식", "투자형태"),
-        _c("received_on", "received", "date", "received date", "접수일", "접수일자", "날짜"),
-        _c("valid_until", "valid", "expires", "유효기간", "만료일"),
+        _c("instrument", "investment type", "투자방식", "투자형태"),
+        _c(
+            "received_on",
+            "received",
+            "date",
+            "received date",
+            "loi date",
+            "접수일",
+            "접수일자",
+            "날짜",
+            "일자",
+        ),
+        _c("valid_until", "valid", "expires", "expiry", "유효기간", "만료일"),
         _c("status", "상태"),
-        _c("conditions", "condition", "note", "notes", "조건", "비고"),
+        _c("conditions", "condition", "note", "notes", "remarks", "조건", "비고"),
         _c("event", "event name", "행사", "행사명", "이벤트"),
         _c("owner", "담당자"),
     ],
     "followups": [
-        _c("startup", "company", "기업명", "회사명", required=True),
-        _c("investor", "투자사", "투자사명", required=True),
+        _c("startup", "company", "company name", "startup name", "기업명", "회사명", required=True),
+        _c("investor", "investor name", "investors name", "투자사", "투자사명", required=True),
         _c("due_on", "due", "due date", "기한", "예정일", "마감일", required=True),
         _c("owner", "담당자"),
         _c("channel", "방법", "채널"),
@@ -72,23 +178,67 @@ KINDS: dict[str, list[Column]] = {
     ],
 }
 
+#: Headers that name their amount's currency: with no currency column, it is the default.
+IMPLIED_CURRENCY = {
+    "amountinusd": "USD",
+    "amountusd": "USD",
+    "usdamount": "USD",
+    "amountinkrw": "KRW",
+    "amountkrw": "KRW",
+    "금액원": "KRW",
+    "투자금액원": "KRW",
+    "투자검토금액원": "KRW",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderMap:
+    """Which file column holds each field, and what the file had that we do not read."""
+
+    columns: dict[str, int]
+    ignored: list[str]
+    currency: str | None = None  # implied by the amount's header ("Amount in USD")
+
+
+def column_letter(index: int) -> str:
+    """``0`` → ``A``, ``27`` → ``AB``: how Excel names a column."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
 
 def header_key(text: str) -> str:
     """``'Received Date'``, ``'received_date'`` and ``'ＲＥＣＥＩＶＥＤ-date'`` are one header."""
     return re.sub(r"[\s_\-.()/]+", "", unicodedata.normalize("NFKC", text).casefold())
 
 
-def map_headers(kind: str, headers: list[str]) -> dict[str, int]:
-    """Canonical key → column index; unknown headers are ignored, missing required ones refused."""
+def map_headers(kind: str, headers: list[str]) -> HeaderMap:
+    """Canonical key → column index. Missing required columns and a field given twice are refused;
+    headers we do not read are listed (once) in the result, never dropped silently."""
     if kind not in KINDS:
         raise Invalid(f"cannot import {kind!r}: choose one of {', '.join(KINDS)}")
     columns = KINDS[kind]
     by_alias = {header_key(alias): column.key for column in columns for alias in column.aliases}
     found: dict[str, int] = {}
+    ignored: list[str] = []
     for index, header in enumerate(headers):
+        if not header.strip():
+            continue
         key = by_alias.get(header_key(header))
-        if key is not None and key not in found:
-            found[key] = index
+        if key is None:
+            if header not in ignored:
+                ignored.append(header)
+            continue
+        if key in found:
+            first = found[key]
+            raise Invalid(
+                f"columns {column_letter(first)} ({headers[first]!r}) and {column_letter(index)} "
+                f"({header!r}) both hold the {key.replace('_', ' ')}: keep one of them"
+            )
+        found[key] = index
     missing = [c.aliases[0] for c in columns if c.required and c.key not in found]
     if missing:
         expected = ", ".join(
@@ -96,11 +246,14 @@ def map_headers(kind: str, headers: list[str]) -> dict[str, int]:
             for c in columns
             if c.required
         )
-        found_text = ", ".join(headers) or "no headers"
+        found_text = ", ".join(h for h in headers if h.strip()) or "no headers"
         raise Invalid(
             f"the file has no {', '.join(missing)} column; {kind} need: {expected}. Found: {found_text}"
         )
-    return found
+    implied = None
+    if "amount" in found and "currency" not in found:
+        implied = IMPLIED_CURRENCY.get(header_key(headers[found["amount"]]))
+    return HeaderMap(found, ignored, implied)
 
 
 def label(kind: str, key: str, headers: list[str], index: int | None) -> str:

@@ -25,21 +25,25 @@ from sqlmodel import Session, SQLModel, col, select
 from ir_pipeline import audit
 from ir_pipeline.actors import Actor
 from ir_pipeline.clock import local_today, utcnow
+from ir_pipeline.countries import parse_country
 from ir_pipeline.dates import parse_date
-from ir_pipeline.drafts import ContactDraft, EventDraft, FollowUpDraft, InvestorDraft, StartupDraft
+from ir_pipeline.drafts import ContactDraft, EventDraft, FollowUpDraft, InvestorDraft, LoiDraft, StartupDraft
 from ir_pipeline.enums import Channel, FollowUpStatus, Instrument, InvestorKind, LoiStatus, parse_choice
 from ir_pipeline.errors import Ambiguous, Invalid, IrpError, NotFound
 from ir_pipeline.io.columns import KINDS, label, map_headers
 from ir_pipeline.io.readers import open_table
 from ir_pipeline.lookup import resolve_event
 from ir_pipeline.models import Contact, Deal, Event, FollowUp, Investor, LetterOfIntent, StageChange, Startup
-from ir_pipeline.money import Money, parse_money
+from ir_pipeline.models.base import SHORT_LENGTH
+from ir_pipeline.money import DEFAULT_CURRENCY, Money, parse_currency, parse_money
 from ir_pipeline.naming import clean_name, name_key, normalise_business_no
 from ir_pipeline.services import deals as deal_service
 from ir_pipeline.services import followups as follow_up_service
 from ir_pipeline.services import records as record_service
 from ir_pipeline.services.common import start_write
+from ir_pipeline.services.lois import validate_loi
 from ir_pipeline.stages import Stage
+from ir_pipeline.text import free_text, like_pattern, one_line, plural
 
 BATCH = 2_000
 T = TypeVar("T")
@@ -70,6 +74,7 @@ class ImportReport:
     more_problems: int = 0
     encoding: str | None = None
     committed: bool = False
+    ignored_columns: list[str] = field(default_factory=list)
 
     def add_problem(self, line: int, column: str, message: str) -> None:
         if len(self.problems) < MAX_PROBLEMS:
@@ -86,10 +91,9 @@ class ImportRejected(Invalid):
     """The file has problems; nothing was written. ``report`` lists every one."""
 
     def __init__(self, report: ImportReport) -> None:
-        count = report.problem_count
-        plural = "s" if count != 1 else ""
         super().__init__(
-            f"{report.file}: {count} problem{plural} in {report.rows} rows; nothing was imported"
+            f"{report.file}: {plural(report.problem_count, 'problem')} in {plural(report.rows, 'row')}; "
+            "nothing was imported"
         )
         self.report = report
 
@@ -112,7 +116,8 @@ class _RowErrors(Exception):
 class _Checks:
     """Runs each field's check, keeping the value or the problem, and raises them all at once."""
 
-    def __init__(self) -> None:
+    def __init__(self, row: _Row) -> None:
+        self.row = row
         self.errors: list[_RowError] = []
 
     def __call__(self, check: Callable[[], T], default: T) -> T:
@@ -121,7 +126,7 @@ class _Checks:
         except _RowError as error:
             self.errors.append(error)
         except IrpError as error:
-            self.errors.append(_RowError(getattr(error, "field", None) or "", str(error)))
+            self.errors.append(_RowError(self.row.field_column(error.field), str(error)))
         return default
 
     def done(self) -> None:
@@ -140,18 +145,30 @@ def import_file(
     path: Path,
     dry_run: bool = False,
     progress: Progress | None = None,
+    encoding: str | None = None,
 ) -> ImportReport:
     """Import ``path`` as ``kind`` into the caller's transaction, all or nothing.
 
     Raises :class:`ImportRejected` (with every problem) when any row is bad; on a dry run
-    returns what would happen and writes nothing.
+    returns what would happen and writes nothing. ``encoding`` overrides the detected one.
     """
     start_write(session, actor, "import files")
     audit.bind(session, actor, batch_id=uuid.uuid4().hex)
-    table = open_table(path)
-    columns = map_headers(kind, table.headers)
-    report = ImportReport(kind=kind, file=path.name, dry_run=dry_run, encoding=table.encoding)
+    table = open_table(path, encoding=encoding)
+    try:
+        header_map = map_headers(kind, table.headers)
+    except Invalid as error:
+        raise Invalid(f"{path.name}, line {table.header_line} (the header row): {error}") from None
+    columns = header_map.columns
+    report = ImportReport(
+        kind=kind,
+        file=path.name,
+        dry_run=dry_run,
+        encoding=table.encoding,
+        ignored_columns=header_map.ignored,
+    )
     handler = _HANDLERS[kind](session, actor, report)
+    handler.default_currency = header_map.currency or handler.default_currency
     savepoint = session.begin_nested()
     try:
         batch: list[_Row] = []
@@ -201,6 +218,13 @@ class _Row:
     def column(self, key: str) -> str:
         return label(self.kind, key, self.headers, self.columns.get(key))
 
+    def field_column(self, field: str | None) -> str:
+        """The header (as the file wrote it) for a service error's field, when the file has it."""
+        if not field:
+            return ""
+        key = _FIELD_KEYS.get(field, field)
+        return self.column(key) if key in self.columns else field
+
     def required(self, key: str) -> str:
         value = self.text(key)
         if not value:
@@ -217,8 +241,14 @@ class _Row:
             raise _RowError(self.column(key), str(error)) from None
 
 
+#: Service field names that differ from the import column keys.
+_FIELD_KEYS = {"received": "received_on", "amount_minor": "amount", "due": "due_on", "notes": "conditions"}
+
+
 class _Handler:
     """Per-kind import logic: checks rows, collects problems, writes through batched statements."""
+
+    default_currency = DEFAULT_CURRENCY
 
     def __init__(self, session: Session, actor: Actor, report: ImportReport) -> None:
         self.session = session
@@ -249,7 +279,7 @@ class _Handler:
                 for each in errors.errors:
                     self.report.add_problem(row.line, each.column, each.message)
             except IrpError as error:
-                self.report.add_problem(row.line, getattr(error, "field", None) or "", str(error))
+                self.report.add_problem(row.line, row.field_column(error.field), str(error))
         self.flush()
 
     def row(self, row: _Row) -> None:  # pragma: no cover - abstract
@@ -331,9 +361,11 @@ def _strict(
         by_number = session.exec(select(Startup.id).where(Startup.business_no == number)).first()
         if by_number is not None:
             return by_number
-    like = f"%{key[:12]}%"
     candidates = session.exec(
-        select(model.name).where(col(model.name_key).like(like)).order_by(col(model.name)).limit(6)
+        select(model.name)
+        .where(col(model.name_key).like(like_pattern(key[:12]), escape="\\"))
+        .order_by(col(model.name))
+        .limit(6)
     ).all()
     if candidates:
         return _RowError(column, f"no {what} named {text!r} exactly; did you mean: {', '.join(candidates)}?")
@@ -427,7 +459,7 @@ class _Investors(_Handler):
     def row(self, row: _Row) -> None:
         name = clean_name(row.required("name"))
         kind = row.parse("kind", lambda v: parse_choice(InvestorKind, v, what="investor kind"))
-        country = row.text("country").upper()
+        country = row.parse("country", parse_country)
         existing = self.session.exec(select(Investor).where(Investor.name_key == name_key(name))).first()
         if existing is None:
             record_service.create_investor(
@@ -513,19 +545,13 @@ class _Lois(_Handler):
         self.connection = session.connection()
 
     def row(self, row: _Row) -> None:
-        check = _Checks()
+        check = _Checks(row)
         startup_id = check(lambda: self.startup_id(row), 0)
         investor_id = check(lambda: self.investor_id(row), 0)
         amount = check(lambda: self._amount(row), None)
         upper = check(lambda: self._upper(row, amount), None)
-        received = check(lambda: self.date(row, "received_on"), None) or self.today
+        received = check(lambda: self.date(row, "received_on"), None)
         valid_until = check(lambda: self.date(row, "valid_until"), None)
-        if valid_until is not None and valid_until < received:
-            check.errors.append(
-                _RowError(
-                    row.column("valid_until"), f"{valid_until} is before the LOI was received ({received})"
-                )
-            )
         event_id = check(lambda: self.event_id(row), None)
         instrument = check(
             lambda: row.parse("instrument", lambda v: parse_choice(Instrument, v, what="instrument")), None
@@ -533,6 +559,24 @@ class _Lois(_Handler):
         status = check(
             lambda: row.parse("status", lambda v: parse_choice(LoiStatus, v, what="LOI status")), None
         )
+        conditions = check(
+            lambda: free_text(row.text("conditions"), field="conditions", what="the conditions"), ""
+        )
+        owner = check(
+            lambda: one_line(row.text("owner"), field="owner", what="the owner", max_length=SHORT_LENGTH), ""
+        )
+        if amount is not None and not check.errors:
+            # the same rules as the form and the CLI, from the service (only once the parts parsed,
+            # so a date that did not parse never reports a follow-on error)
+            draft = LoiDraft(
+                amount=amount,
+                received_on=received or self.today,
+                instrument=instrument or Instrument.COMMON,
+                amount_max=upper,
+                valid_until=valid_until,
+                conditions=conditions,
+            )
+            check(lambda: validate_loi(draft), None)
         check.done()
         assert amount is not None
         item = _LoiRow(
@@ -543,11 +587,11 @@ class _Lois(_Handler):
             amount=amount,
             amount_max=upper,
             instrument=instrument or Instrument.COMMON,
-            received_on=received,
+            received_on=received or self.today,
             valid_until=valid_until,
             status=status or LoiStatus.RECEIVED,
-            conditions=row.text("conditions"),
-            owner=row.text("owner"),
+            conditions=conditions,
+            owner=owner,
         )
         if item.key in self.seen:
             self.report.skipped += 1  # the same LOI twice in one file
@@ -555,16 +599,24 @@ class _Lois(_Handler):
         self.seen.add(item.key)
         self.pending.append(item)
 
-    def _amount(self, row: _Row) -> Money:
-        currency_text = row.text("currency").upper()
+    def _currency(self, row: _Row) -> str | None:
+        text = row.text("currency")
+        if not text:
+            return None
         try:
-            amount: Money = self.money(row.required("amount"), currency_text or "KRW")
+            return parse_currency(text)
         except Invalid as error:
-            column = "currency" if "unknown currency" in str(error) else "amount"
-            raise _RowError(row.column(column), str(error)) from None
-        if currency_text and amount.currency != currency_text:
+            raise _RowError(row.column("currency"), str(error)) from None
+
+    def _amount(self, row: _Row) -> Money:
+        currency = self._currency(row)
+        try:
+            amount: Money = self.money(row.required("amount"), currency or self.default_currency)
+        except Invalid as error:
+            raise _RowError(row.column("amount"), str(error)) from None
+        if currency and amount.currency != currency:
             raise _RowError(
-                row.column("amount"), f"is in {amount.currency} but the currency column says {currency_text}"
+                row.column("amount"), f"is in {amount.currency} but the currency column says {currency}"
             )
         if amount.amount <= 0:
             raise _RowError(row.column("amount"), "must be more than zero")
@@ -576,8 +628,6 @@ class _Lois(_Handler):
         upper: Money | None = row.parse(
             "amount_max", lambda v: parse_money(v, default_currency=amount.currency)
         )
-        if upper is not None and (upper.currency != amount.currency or upper.amount < amount.amount):
-            raise _RowError(row.column("amount_max"), f"{upper} is not an upper bound of {amount}")
         return upper
 
     def connection_insert_history(self, deal_ids: list[int], now: datetime, reason: str) -> None:

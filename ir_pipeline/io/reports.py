@@ -8,6 +8,7 @@ role-scoped queries as the screens: a startup report holds that startup's data o
 from __future__ import annotations
 
 import base64
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -26,6 +27,7 @@ from ir_pipeline.queries.funnel import Funnel, FunnelFilter, funnel
 from ir_pipeline.queries.lois import list_lois
 from ir_pipeline.queries.records import get_startup
 from ir_pipeline.stages import FUNNEL
+from ir_pipeline.text import plural, printable
 from ir_pipeline.views import DealRow, EventView, FollowUpView, LoiView, StartupView
 
 REPORT_FORMATS = ("md", "html")
@@ -43,6 +45,7 @@ def _environment(fmt: str) -> Environment:
     env.filters["korean"] = lambda m: format_korean(m)
     env.filters["totals"] = _totals
     env.filters["md"] = _markdown_cell
+    env.filters["plural"] = plural
     return env
 
 
@@ -50,10 +53,18 @@ def _totals(totals: Totals) -> str:
     return "; ".join(f"{format_symbol(totals[c])} ({format_korean(totals[c])})" for c in totals) or "—"
 
 
+#: The characters that give Markdown (CommonMark and GitHub's) meaning inside a line: link and
+#: image brackets (``[x](javascript:…)``, ``![t](http://…)``), emphasis, code, strike-through
+#: and table pipes. ``<`` and ``&`` become entities, so no raw HTML or entity gets through.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+
+
 def _markdown_cell(text: object) -> str:
-    """Text safe inside a Markdown table cell: no pipes, no line breaks, no raw HTML."""
-    value = str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
-    return value.replace("<", "&lt;").replace(">", "&gt;")
+    """Text that Markdown shows as typed, on one line: every special character backslash-escaped,
+    ``<`` and ``&`` as entities (no raw HTML), control characters made visible."""
+    value = printable(" ".join(str(text).split()), keep_newlines=False)
+    value = value.replace("&", "&amp;").replace("<", "&lt;")
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +75,7 @@ class StartupReport:
     deals: list[DealRow]
     next_steps: list[FollowUpView]
     chart_svg: str
+    chart_title: str
     generated: date
 
 
@@ -73,7 +85,12 @@ class EventReport:
     funnel: Funnel
     headline: str
     chart_svg: str
+    chart_title: str
     generated: date
+
+
+def _chart_title(name: str) -> str:
+    return f"{name}: deals that reached each stage"
 
 
 def _funnel_chart(result: Funnel, title: str) -> str:
@@ -96,7 +113,8 @@ def startup_report(session: Session, *, actor: Actor, name: str) -> StartupRepor
         next_steps=follow_up_queue(
             session, actor=actor, today=today, startup_id=startup.id, limit=LIMIT
         ).items,
-        chart_svg=_funnel_chart(result, f"{startup.name}: deals that reached each stage"),
+        chart_svg=_funnel_chart(result, _chart_title(startup.name)),
+        chart_title=_chart_title(startup.name),
         generated=today,
     )
 
@@ -112,7 +130,8 @@ def event_report(session: Session, *, actor: Actor, name: str) -> EventReport:
         event=event,
         funnel=result,
         headline=f"{lois.count}건 · {lois.startups}개사 · {total}",
-        chart_svg=_funnel_chart(result, f"{event.name}: deals that reached each stage"),
+        chart_svg=_funnel_chart(result, _chart_title(event.name)),
+        chart_title=_chart_title(event.name),
         generated=local_today(),
     )
 
@@ -124,4 +143,4 @@ def render(report: StartupReport | EventReport, fmt: str) -> str:
     name = "startup" if isinstance(report, StartupReport) else "event"
     template = env.get_template(f"{name}.{fmt}.j2")
     chart_uri = "data:image/svg+xml;base64," + base64.b64encode(report.chart_svg.encode()).decode()
-    return template.render(r=report, chart_uri=chart_uri)
+    return template.render(r=report, chart_uri=chart_uri, chart_title=report.chart_title)

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from ir_pipeline.actors import Actor
+from ir_pipeline.dates import MAX_RELATIVE_DAYS
 from ir_pipeline.enums import FollowUpStatus
 from ir_pipeline.models import Deal, FollowUp, Investor, Startup
 from ir_pipeline.present import follow_up_view
@@ -76,7 +77,8 @@ def follow_up_queue(
     if overdue_only:
         conditions.append(col(FollowUp.due_on) < today)
     if due_within_days is not None:
-        conditions.append(col(FollowUp.due_on) <= today + timedelta(days=due_within_days))
+        days = min(max(due_within_days, 0), MAX_RELATIVE_DAYS)
+        conditions.append(col(FollowUp.due_on) <= today + timedelta(days=days))
     # Open ones by due date ride the (status, due_on) index; closed ones, when asked for, go last.
     order: list[Any] = [col(FollowUp.due_on), col(FollowUp.id)]
     if include_closed:

@@ -24,6 +24,7 @@ from ir_pipeline.actors import Actor
 from ir_pipeline.models import Deal, Investor, LetterOfIntent, StageChange, Startup
 from ir_pipeline.money import Money, Totals
 from ir_pipeline.queries.scope import visible_deals
+from ir_pipeline.queries.sums import joined, minor_sum, ordering
 from ir_pipeline.stages import FUNNEL, Stage
 
 
@@ -100,7 +101,7 @@ def loi_summary(session: Session, *, actor: Actor, flt: FunnelFilter = FunnelFil
     ).one()
     sums = session.exec(
         _scoped(
-            _loi_join(select(LetterOfIntent.currency, sa.func.sum(col(LetterOfIntent.amount_minor)))),
+            _loi_join(select(LetterOfIntent.currency, *minor_sum(col(LetterOfIntent.amount_minor)))),
             actor,
             flt,
         ).group_by(col(LetterOfIntent.currency))
@@ -114,7 +115,7 @@ def loi_summary(session: Session, *, actor: Actor, flt: FunnelFilter = FunnelFil
         count=int(counts[0]),
         startups=int(counts[1]),
         investors=int(counts[2]),
-        total=Totals(Money.from_minor(int(total), currency) for currency, total in sums),
+        total=Totals(Money.from_minor(joined(high, low), currency) for currency, high, low in sums),
         by_status={status.value: int(n) for status, n in statuses},
     )
 
@@ -146,16 +147,16 @@ def funnel(
         session.exec(_scoped(select(Deal.stage, sa.func.count()), actor, flt).group_by(col(Deal.stage))).all()
     )
     amounts: dict[Stage, Totals] = {}
-    for stage, currency, total in session.exec(
+    for stage, currency, high, low in session.exec(
         _scoped(
             _loi_join(
-                select(Deal.stage, LetterOfIntent.currency, sa.func.sum(col(LetterOfIntent.amount_minor)))
+                select(Deal.stage, LetterOfIntent.currency, *minor_sum(col(LetterOfIntent.amount_minor)))
             ),
             actor,
             flt,
         ).group_by(col(Deal.stage), col(LetterOfIntent.currency))
     ).all():
-        amounts.setdefault(stage, Totals()).add(Money.from_minor(int(total), currency))
+        amounts.setdefault(stage, Totals()).add(Money.from_minor(joined(high, low), currency))
     lost_from: dict[Stage | None, int] = dict(
         session.exec(
             _scoped(
@@ -217,7 +218,7 @@ def ranked(
     """
     model: Any = Startup if by == "startup" else Investor
     key: Any = col(Deal.startup_id) if by == "startup" else col(Deal.investor_id)
-    krw = sa.func.sum(
+    krw = ordering(
         sa.case((col(LetterOfIntent.currency) == "KRW", col(LetterOfIntent.amount_minor)), else_=0)
     )
     top: Any = session.execute(
@@ -235,14 +236,14 @@ def ranked(
         return []
     names = dict(session.exec(select(model.id, model.name).where(model.id.in_(ids))).all())
     totals: dict[int, Totals] = {i: Totals() for i in ids}
-    for ident, currency, total in session.exec(
+    for ident, currency, high, low in session.exec(
         _scoped(
-            _loi_join(select(key, LetterOfIntent.currency, sa.func.sum(col(LetterOfIntent.amount_minor)))),
+            _loi_join(select(key, LetterOfIntent.currency, *minor_sum(col(LetterOfIntent.amount_minor)))),
             actor,
             flt,
         )
         .where(key.in_(ids))
         .group_by(key, LetterOfIntent.currency)
     ).all():
-        totals[int(ident)].add(Money.from_minor(int(total), currency))
+        totals[int(ident)].add(Money.from_minor(joined(high, low), currency))
     return [RankedTotal(i, names[i], int(r.n), totals[i]) for i, r in zip(ids, top, strict=True)]

@@ -11,9 +11,11 @@ from ir_pipeline.actors import Actor
 from ir_pipeline.clock import format_local
 from ir_pipeline.errors import EditConflict, Invalid, NotFound
 from ir_pipeline.models import AuditEntry
-from ir_pipeline.money import Money
+from ir_pipeline.money import Money, check_storable
+from ir_pipeline.text import free_text, one_line
 
 M = TypeVar("M", bound=SQLModel)
+__all__ = ["free_text", "lock", "optional_text", "positive", "required_text", "start_write"]
 
 
 def start_write(session: Session, actor: Actor, action: str) -> None:
@@ -77,22 +79,15 @@ def stale(session: Session, row: Any, what: str, expected: int) -> EditConflict:
 
 
 def required_text(value: str, *, field: str, what: str, max_length: int) -> str:
-    cleaned = " ".join(value.split())
-    if not cleaned:
-        raise Invalid(f"{what} must not be empty", field=field)
-    if len(cleaned) > max_length:
-        raise Invalid(f"{what} is longer than {max_length} characters", field=field)
-    return cleaned
+    return one_line(value, field=field, what=what, max_length=max_length, required=True)
 
 
 def optional_text(value: str | None, *, field: str, what: str, max_length: int) -> str:
-    cleaned = (value or "").strip()
-    if len(cleaned) > max_length:
-        raise Invalid(f"{what} is longer than {max_length} characters", field=field)
-    return cleaned
+    return one_line(value, field=field, what=what, max_length=max_length)
 
 
 def positive(amount: Money, *, field: str = "amount") -> Money:
+    """An amount to store: more than zero, and no more than its column holds."""
     if amount.amount <= 0:
         raise Invalid(f"the amount must be more than zero, not {amount}", field=field)
-    return amount
+    return check_storable(amount, field=field)

@@ -13,7 +13,7 @@ from ir_pipeline.models import Deal, Event, Funding, Investor, StageChange, Star
 from ir_pipeline.models.base import SHORT_LENGTH
 from ir_pipeline.present import stage_change_view
 from ir_pipeline.queries.deals import get_deal_row
-from ir_pipeline.services.common import get_or_raise, lock, optional_text, start_write
+from ir_pipeline.services.common import free_text, get_or_raise, lock, optional_text, start_write
 from ir_pipeline.stages import Stage, check_move
 from ir_pipeline.views import DealRow, StageChangeView
 
@@ -51,7 +51,7 @@ def open_deal(
         stage=stage,
         stage_changed_at=moment,
         owner=optional_text(owner, field="owner", what="the owner", max_length=SHORT_LENGTH),
-        notes=notes.strip(),
+        notes=free_text(notes, field="notes", what="the notes"),
         created_at=moment,
         updated_at=moment,
     )
@@ -109,7 +109,7 @@ def update_deal(
     if owner is not None:
         deal.owner = optional_text(owner, field="owner", what="the owner", max_length=SHORT_LENGTH)
     if notes is not None:
-        deal.notes = notes.strip()
+        deal.notes = free_text(notes, field="notes", what="the notes")
     deal.updated_at = utcnow()
     session.flush()
     return get_deal_row(session, actor=actor, deal_id=deal_id)
@@ -134,7 +134,7 @@ def move_stage(
     start_write(session, actor, "move deals")
     deal = lock(session, Deal, deal_id, "deal", expected_version=expected_version)
     check_move(deal.stage, to)
-    reason = reason.strip()
+    reason = free_text(reason, field="reason", what="the reason")
     if to is Stage.LOST and not reason:
         raise Invalid("say why the deal was lost: a reason is required", field="reason")
     if to is Stage.FUNDED:

@@ -14,7 +14,7 @@ from ir_pipeline.errors import Invalid
 from ir_pipeline.models import Deal, FollowUp, Investor, Startup
 from ir_pipeline.models.base import SHORT_LENGTH
 from ir_pipeline.present import follow_up_view
-from ir_pipeline.services.common import get_or_raise, lock, optional_text, start_write
+from ir_pipeline.services.common import free_text, get_or_raise, lock, optional_text, start_write
 from ir_pipeline.views import FollowUpView
 
 
@@ -38,7 +38,7 @@ def add_follow_up(
         due_on=draft.due_on,
         owner=optional_text(draft.owner, field="owner", what="the owner", max_length=SHORT_LENGTH),
         channel=draft.channel,
-        note=draft.note.strip(),
+        note=free_text(draft.note, field="note", what="the note"),
         created_at=moment,
         updated_at=moment,
     )
@@ -55,10 +55,10 @@ def _open(session: Session, follow_up_id: int, expected_version: int | None) -> 
 
 
 def _append_note(existing: str, addition: str) -> str:
-    addition = addition.strip()
+    addition = free_text(addition, field="note", what="the note")
     if not addition:
         return existing
-    return f"{existing}\n{addition}" if existing else addition
+    return free_text(f"{existing}\n{addition}" if existing else addition, field="note", what="the note")
 
 
 def _close(

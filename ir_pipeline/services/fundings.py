@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from ir_pipeline.actors import Actor
 from ir_pipeline.clock import utcnow
+from ir_pipeline.dates import check_day
 from ir_pipeline.drafts import FundingDraft
 from ir_pipeline.models import Deal, Funding
 from ir_pipeline.present import funding_view
@@ -33,6 +34,7 @@ def record_funding(
     start_write(session, actor, "record fundings")
     deal = lock(session, Deal, deal_id, "deal")
     positive(draft.amount)
+    check_day(draft.closed_on, field="closed_on")
     if deal.stage is not Stage.FUNDED:
         check_move(deal.stage, Stage.FUNDED)
     moment = at or utcnow()

@@ -8,20 +8,27 @@ from sqlmodel import Session
 
 from ir_pipeline.actors import Actor
 from ir_pipeline.clock import utcnow
+from ir_pipeline.dates import check_day
 from ir_pipeline.drafts import LoiDraft
 from ir_pipeline.enums import LoiStatus
 from ir_pipeline.errors import Invalid
 from ir_pipeline.lookup import resolve_event, resolve_investor, resolve_startup
 from ir_pipeline.models import Deal, Investor, LetterOfIntent, Startup
 from ir_pipeline.present import loi_view
-from ir_pipeline.services.common import get_or_raise, lock, positive, start_write
+from ir_pipeline.services.common import free_text, get_or_raise, lock, positive, start_write
 from ir_pipeline.services.deals import find_or_open_deal, move_stage
 from ir_pipeline.stages import Stage
 from ir_pipeline.views import LoiView
 
 
-def _validate(draft: LoiDraft) -> None:
+def validate_loi(draft: LoiDraft) -> None:
+    """The rules of an LOI's figures and dates, shared by the form, the CLI and the importer."""
     positive(draft.amount)
+    check_day(draft.received_on, field="received_on")
+    if draft.valid_until is not None:
+        check_day(draft.valid_until, field="valid_until")
+    if draft.amount_max is not None:
+        positive(draft.amount_max, field="amount_max")
     if draft.amount_max is not None:
         if draft.amount_max.currency != draft.amount.currency:
             raise Invalid(
@@ -47,7 +54,7 @@ def _write(loi: LetterOfIntent, draft: LoiDraft) -> None:
     loi.instrument = draft.instrument
     loi.received_on = draft.received_on
     loi.valid_until = draft.valid_until
-    loi.conditions = draft.conditions.strip()
+    loi.conditions = free_text(draft.conditions, field="conditions", what="the conditions")
 
 
 def _names(session: Session, deal: Deal) -> tuple[str, str]:
@@ -64,7 +71,7 @@ def add_loi(
     deal = lock(session, Deal, deal_id, "deal")
     if deal.stage.is_terminal:
         raise Invalid(f"deal #{deal_id} is {deal.stage.label}: it takes no new LOIs")
-    _validate(draft)
+    validate_loi(draft)
     moment = at or utcnow()
     loi = LetterOfIntent(
         deal_id=deal_id,
@@ -124,7 +131,7 @@ def update_loi(
     """
     start_write(session, actor, "edit LOIs")
     loi = lock(session, LetterOfIntent, loi_id, "LOI", expected_version=expected_version)
-    _validate(draft)
+    validate_loi(draft)
     _write(loi, draft)
     loi.updated_at = utcnow()
     session.flush()

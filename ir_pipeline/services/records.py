@@ -8,6 +8,8 @@ from sqlmodel import Session, select
 
 from ir_pipeline.actors import Actor
 from ir_pipeline.clock import utcnow
+from ir_pipeline.countries import parse_country
+from ir_pipeline.dates import check_day
 from ir_pipeline.drafts import ContactDraft, EventDraft, InvestorDraft, StartupDraft
 from ir_pipeline.errors import Conflict, Invalid
 from ir_pipeline.lookup import resolve_investor, resolve_startup
@@ -15,10 +17,26 @@ from ir_pipeline.models import Contact, Event, Investor, Pitch, Startup
 from ir_pipeline.models.base import NAME_LENGTH, SHORT_LENGTH
 from ir_pipeline.naming import clean_name, name_key, normalise_business_no
 from ir_pipeline.present import contact_view, event_view, investor_view, pitch_view, startup_view
-from ir_pipeline.services.common import get_or_raise, lock, optional_text, required_text, start_write
+from ir_pipeline.services.common import (
+    free_text,
+    get_or_raise,
+    lock,
+    optional_text,
+    required_text,
+    start_write,
+)
 from ir_pipeline.views import ContactView, EventView, InvestorView, PitchView, StartupView
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _name_and_key(text: str, *, what: str) -> tuple[str, str]:
+    """A company's display name and matching key, both within their columns."""
+    name = required_text(clean_name(text), field="name", what=what, max_length=NAME_LENGTH)
+    key = name_key(name)
+    if len(key) > NAME_LENGTH:  # width and case folding can lengthen a name (ß → ss)
+        raise Invalid(f"{what} is too long to be matched: shorten it", field="name")
+    return name, key
 
 
 # -- events ----------------------------------------------------------------------------------
@@ -26,7 +44,8 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 def _apply_event(session: Session, event: Event, draft: EventDraft) -> None:
     name = required_text(draft.name, field="name", what="the event name", max_length=NAME_LENGTH)
-    ends_on = draft.ends_on or draft.starts_on
+    check_day(draft.starts_on, field="starts_on")
+    ends_on = check_day(draft.ends_on or draft.starts_on, field="ends_on")
     if ends_on < draft.starts_on:
         raise Invalid(f"the event ends ({ends_on}) before it starts ({draft.starts_on})", field="ends_on")
     clash = session.exec(select(Event).where(Event.name == name, Event.id != event.id)).first()
@@ -70,10 +89,7 @@ def update_event(
 
 
 def _apply_startup(session: Session, startup: Startup, draft: StartupDraft) -> None:
-    name = clean_name(
-        required_text(draft.name, field="name", what="the startup name", max_length=NAME_LENGTH)
-    )
-    key = name_key(name)
+    name, key = _name_and_key(draft.name, what="the startup name")
     clash = session.exec(select(Startup).where(Startup.name_key == key, Startup.id != startup.id)).first()
     if clash is not None:
         raise Conflict(f"startup {name!r} already exists as {clash.name!r} (#{clash.id})", field="name")
@@ -93,7 +109,7 @@ def _apply_startup(session: Session, startup: Startup, draft: StartupDraft) -> N
     startup.name_key = key
     startup.sector = optional_text(draft.sector, field="sector", what="the sector", max_length=SHORT_LENGTH)
     startup.business_no = business_no
-    startup.description = (draft.description or "").strip()
+    startup.description = free_text(draft.description, field="description", what="the description")
     startup.is_demo = draft.is_demo
 
 
@@ -126,18 +142,11 @@ def update_startup(
 
 
 def _apply_investor(session: Session, investor: Investor, draft: InvestorDraft) -> None:
-    name = clean_name(
-        required_text(draft.name, field="name", what="the investor name", max_length=NAME_LENGTH)
-    )
-    key = name_key(name)
+    name, key = _name_and_key(draft.name, what="the investor name")
     clash = session.exec(select(Investor).where(Investor.name_key == key, Investor.id != investor.id)).first()
     if clash is not None:
         raise Conflict(f"investor {name!r} already exists as {clash.name!r} (#{clash.id})", field="name")
-    country = draft.country.strip().upper()
-    if not re.fullmatch(r"[A-Z]{2}", country):
-        raise Invalid(
-            f"country {draft.country!r} must be a two-letter ISO code such as KR or US", field="country"
-        )
+    country = parse_country(draft.country)
     investor.name = name
     investor.name_key = key
     investor.kind = draft.kind
@@ -181,14 +190,16 @@ def _apply_contact(session: Session, contact: Contact, draft: ContactDraft) -> s
     else:
         assert draft.startup_id is not None
         organisation = get_or_raise(session, Startup, draft.startup_id, "startup").name
-    email = (draft.email or "").strip() or None
+    email = (
+        optional_text(draft.email, field="email", what="the e-mail address", max_length=NAME_LENGTH) or None
+    )
     if email is not None and not _EMAIL.match(email):
         raise Invalid(f"{email!r} is not an e-mail address", field="email")
-    phone = (draft.phone or "").strip() or None
+    phone = optional_text(draft.phone, field="phone", what="the phone number", max_length=40) or None
     if phone is not None and not re.fullmatch(r"[+\d][\d\s().-]{5,38}", phone):
         raise Invalid(f"{phone!r} is not a phone number", field="phone")
-    contact.name = clean_name(
-        required_text(draft.name, field="name", what="the contact's name", max_length=NAME_LENGTH)
+    contact.name = required_text(
+        clean_name(draft.name), field="name", what="the contact's name", max_length=NAME_LENGTH
     )
     contact.email = email
     contact.phone = phone
@@ -275,7 +286,12 @@ def record_pitch(
     ).first()
     if clash is not None:
         raise Conflict(f"{startup.name} already pitched at {event.name}")
-    pitch = Pitch(event_id=event_id, startup_id=startup_id, pitched_on=event.starts_on, notes=notes.strip())
+    pitch = Pitch(
+        event_id=event_id,
+        startup_id=startup_id,
+        pitched_on=event.starts_on,
+        notes=free_text(notes, field="notes", what="the notes"),
+    )
     session.add(pitch)
     session.flush()
     return pitch_view(pitch)

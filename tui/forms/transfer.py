@@ -13,6 +13,7 @@ from ir_pipeline.errors import Invalid
 from ir_pipeline.io.columns import KINDS
 from ir_pipeline.io.export import EXPORT_KINDS, FORMATS
 from ir_pipeline.io.importer import ImportRejected, ImportReport
+from ir_pipeline.text import plural
 from tui.forms.base import FormScreen
 from tui.widgets.fields import ChoiceField, TextField
 
@@ -54,7 +55,7 @@ class ImportForm(FormScreen[ImportRequest, ImportReport]):
 
     def progressed(self, rows: int) -> None:
         """Called from the import's thread through ``call_from_thread``."""
-        self.query_one("#import-rows", Static).update(f"{rows:,} rows read")
+        self.query_one("#import-rows", Static).update(f"{plural(rows, 'row')} read")
 
     def _failed(self, message: str) -> None:
         super()._failed(message)

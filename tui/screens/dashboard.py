@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Footer, Header, Label, Select, Static
 from ir_pipeline.money import format_totals
 from ir_pipeline.queries.funnel import Funnel, FunnelFilter, funnel
 from ir_pipeline.queries.records import list_events, list_investors, list_startups
+from ir_pipeline.text import plural
 from tui.format import STAGE_STYLE
 from tui.widgets.fitted_table import FittedTable
 from tui.widgets.funnel_bars import FunnelBars
@@ -32,7 +33,7 @@ class DashboardData:
 def headline(result: Funnel) -> str:
     """``26건 · 8개사 · ₩17,150,000,000 · 171억 5천만 원``."""
     lois = result.lois
-    counts = f"LOIs {lois.count}건 · {lois.startups}개사 · {lois.investors} investors"
+    counts = f"LOIs {lois.count}건 · {lois.startups}개사 · {plural(lois.investors, 'investor')}"
     return f"{counts} · {format_totals(lois.total)}"
 
 

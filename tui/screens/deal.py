@@ -20,7 +20,7 @@ from ir_pipeline.queries.deals import get_deal_detail
 from ir_pipeline.services import followups, fundings
 from ir_pipeline.views import DealDetail, FundingView
 from tui.actions import after_save, open_follow_up_form, open_loi_form, open_move_form
-from tui.format import STAGE_STYLE, day, money
+from tui.format import STAGE_STYLE, day, money, plain
 from tui.forms.pipeline import FundingForm
 from tui.widgets.fitted_table import FittedTable
 from tui.workers import BackendScreen
@@ -115,13 +115,15 @@ class DealScreen(BackendScreen):
         self._show_audit(trail)
         d = data.deal
         title = Text.assemble(
-            f"Deal #{d.id}  {d.startup} × {d.investor}  ", (d.stage.label, STAGE_STYLE[d.stage])
+            plain(f"Deal #{d.id}  {d.startup} × {d.investor}  "), (d.stage.label, STAGE_STYLE[d.stage])
         )
         self.query_one("#deal-title", Static).update(title)
         moves = ", ".join(s.label for s in data.allowed_moves) or "none (final)"
         self.query_one("#deal-meta", Static).update(
-            f"Event: {d.event or '—'} · Owner: {d.owner or '—'} · in stage since "
-            f"{format_local(d.stage_changed_at)} · next: {moves}"
+            plain(
+                f"Event: {d.event or '—'} · Owner: {d.owner or '—'} · in stage since "
+                f"{format_local(d.stage_changed_at)} · next: {moves}"
+            )
         )
         table = self.query_one("#lois", FittedTable)
         table.clear()

@@ -21,6 +21,7 @@ from ir_pipeline.errors import IrpError
 from ir_pipeline.queries.deals import DealFilter, DealPage, SortKey, list_deals
 from ir_pipeline.queries.records import list_events
 from ir_pipeline.stages import Stage
+from ir_pipeline.text import plural
 from ir_pipeline.views import DealRow
 from tui.format import STAGE_STYLE, day, money
 from tui.widgets.fitted_table import FittedTable
@@ -137,7 +138,7 @@ class PipelineScreen(BackendScreen):
         arrow = "↓" if self.descending else "↑"
         label = next(lbl for lbl, key in COLUMNS if key == self.sort)
         self.query_one("#status", Static).update(
-            f"{len(self.rows)} of {self.total} deals shown · sorted by {label} {arrow}"
+            f"{len(self.rows)} of {plural(self.total, 'deal')} shown · sorted by {label} {arrow}"
         )
 
     @on(DataTable.RowHighlighted, "#deals")

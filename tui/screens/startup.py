@@ -23,8 +23,9 @@ from ir_pipeline.queries.followups import FollowUpPage, follow_up_queue
 from ir_pipeline.queries.funnel import FunnelFilter, LoiSummary, loi_summary
 from ir_pipeline.queries.lois import list_lois
 from ir_pipeline.queries.records import get_startup, list_startups
+from ir_pipeline.text import plural
 from ir_pipeline.views import LoiView, StartupView
-from tui.format import STAGE_STYLE, day, money
+from tui.format import STAGE_STYLE, day, money, plain
 from tui.widgets.fitted_table import FittedTable
 from tui.workers import BackendScreen
 
@@ -119,8 +120,11 @@ class StartupScreen(BackendScreen):
         summary = data.summary
         assert summary is not None and data.deals is not None and data.lois is not None
         title.update(
-            f"{s.name} · {s.sector or 'no sector'}\n"
-            f"LOIs {summary.count}건 from {summary.investors} investors · {format_totals(summary.total)}"
+            plain(
+                f"{s.name} · {s.sector or 'no sector'}\n"
+                f"LOIs {summary.count}건 from {plural(summary.investors, 'investor')} · "
+                f"{format_totals(summary.total)}"
+            )
         )
         deals = self.query_one("#startup-deals", DataTable)
         for r in data.deals.rows:

@@ -14,6 +14,8 @@ from textual import events
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey
 
+from tui.format import plain
+
 
 class FittedTable(DataTable[Any]):
     def __init__(self, *, flexible: dict[str, int], **kwargs: Any) -> None:
@@ -21,6 +23,10 @@ class FittedTable(DataTable[Any]):
         kwargs.setdefault("zebra_stripes", True)
         super().__init__(**kwargs)
         self.flexible = flexible
+
+    def add_row(self, *cells: Any, **kwargs: Any) -> Any:
+        """Add a row; string cells are names and notes from outside, shown as typed, never markup."""
+        return super().add_row(*(plain(c) if isinstance(c, str) else c for c in cells), **kwargs)
 
     def add_fitted_columns(self, *columns: tuple[str, str]) -> None:
         """Add ``(label, key)`` columns; flexible ones start narrow and are sized by :meth:`fit`."""

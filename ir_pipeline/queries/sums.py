@@ -1,0 +1,30 @@
+"""Exact sums of money columns that never overflow.
+
+SQLite adds integers in 64 bits and fails with "integer overflow" once a total passes 2⁶³, which
+a few very large LOIs reach; PostgreSQL's ``SUM(bigint)`` is exact but the two must agree. Each
+amount is split into its high and low 32-bit halves, each half summed in SQL (neither sum can
+overflow below 2³¹ rows), and the halves joined exactly in Python.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+_HALF = 2**32
+
+
+def minor_sum(column: Any) -> tuple[Any, Any]:
+    """The two SQL sums to select for ``column`` (non-negative integer minor units)."""
+    return sa.func.sum(column // _HALF), sa.func.sum(column % _HALF)
+
+
+def joined(high: Any, low: Any) -> int:
+    """The exact total from the two selected halves (``None`` for no rows is 0)."""
+    return int(high or 0) * _HALF + int(low or 0)
+
+
+def ordering(column: Any) -> Any:
+    """A total to sort by: floating point, so it cannot overflow; exact below 2⁵³."""
+    return sa.func.sum(sa.cast(column, sa.Float))
