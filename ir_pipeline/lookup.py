@@ -21,6 +21,7 @@ from ir_pipeline.errors import Ambiguous, NotFound
 from ir_pipeline.models import Event, Investor, Startup
 from ir_pipeline.naming import name_key
 from ir_pipeline.queries.scope import visible_events, visible_investors, visible_startups
+from ir_pipeline.text import like_pattern
 
 Named = TypeVar("Named", Startup, Investor)
 _CANDIDATES = 8
@@ -47,10 +48,9 @@ def _resolve(session: Session, model: type[Named], text: str, what: str, actor: 
         found = session.exec(_visible(model, actor).where(model.id == ident)).first()
         if found is not None:
             return found
-    like = f"%{key.replace('%', '').replace('_', '')}%"
     partial = session.exec(
         _visible(model, actor)
-        .where(col(model.name_key).like(like))
+        .where(col(model.name_key).like(like_pattern(key), escape="\\"))
         .order_by(col(model.name))
         .limit(_CANDIDATES + 1)
     ).all()
@@ -69,7 +69,7 @@ def _suggest(session: Session, model: type[Named], key: str, actor: Actor) -> st
     if not prefix:
         return ""
     rows = session.exec(
-        _visible(model, actor).where(col(model.name_key).like(f"%{prefix}%")).limit(200)
+        _visible(model, actor).where(col(model.name_key).like(like_pattern(prefix), escape="\\")).limit(200)
     ).all()
     keys = {r.name_key: r.name for r in rows}
     close = difflib.get_close_matches(key, list(keys), n=3, cutoff=0.5)
@@ -102,7 +102,9 @@ def resolve_event(session: Session, text: str, *, actor: Actor) -> Event:
     if ident is not None and (found := session.exec(events.where(Event.id == ident)).first()) is not None:
         return found
     partial = session.exec(
-        events.where(sa.func.lower(Event.name).like(f"%{cleaned.lower()}%")).limit(_CANDIDATES + 1)
+        events.where(sa.func.lower(Event.name).like(like_pattern(cleaned.lower()), escape="\\")).limit(
+            _CANDIDATES + 1
+        )
     ).all()
     if len(partial) == 1:
         return partial[0]

@@ -139,7 +139,8 @@ class Money:
             raise Invalid("an amount must be a finite number")
         exponent = Decimal(1).scaleb(-minor_digits(currency))
         try:
-            with localcontext(_EXACT):
+            with localcontext(_WIDE) as context:
+                context.traps[InvalidOperation] = True  # too many digits; rounding is checked below
                 quantised = self.amount.quantize(exponent)
         except DecimalException:
             raise Invalid(f"{self.amount} {currency} has too many digits to be an amount") from None

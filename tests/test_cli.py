@@ -285,7 +285,7 @@ def test_demo_and_funnel_on_postgresql(pg_db: str) -> None:
 def test_import_export_and_report_commands(demo_db: str, tmp_path: Path) -> None:
     lois = tmp_path / "lois.csv"
     code, _, err = irp("export", "lois", "--out", str(lois), db=demo_db)
-    assert code == 0 and "26 lois rows written" in err
+    assert code == 0 and "26 rows (lois) written" in err
     code, out, _ = irp("import", "lois", str(lois), "--dry-run", "--json", db=demo_db)
     data = json.loads(out)
     assert code == 0 and (data["rows"], data["created"], data["skipped"], data["dry_run"]) == (

@@ -44,7 +44,7 @@ def test_records_are_created_and_names_normalised(engine: Engine) -> None:
         (StartupDraft(name="그린그리드 주식회사"), Conflict, "already exists as '\\(주\\)그린그리드'"),
         (StartupDraft(name="   "), Invalid, "must not be empty"),
         (StartupDraft(name="Other", business_no="123"), Invalid, "10 digits"),
-        (StartupDraft(name="x" * 201), Invalid, "longer than 200"),
+        (StartupDraft(name="x" * 201), Invalid, "201 characters long; at most 200 fit"),
     ],
 )
 def test_startup_refusals_write_nothing(
@@ -77,7 +77,20 @@ def test_event_dates_and_names_are_checked(engine: Engine) -> None:
 def test_investor_country_and_contacts(engine: Engine) -> None:
     s = seed(engine, STAFF)
     with pytest.raises(Invalid, match="two-letter"), unit_of_work(engine) as session:
-        records.create_investor(session, actor=STAFF, draft=InvestorDraft(name="Z", country="Korea"))
+        records.create_investor(session, actor=STAFF, draft=InvestorDraft(name="Z", country="Koreaa"))
+    with unit_of_work(engine) as session:  # names in English or Korean become the ISO code
+        assert (
+            records.create_investor(
+                session, actor=STAFF, draft=InvestorDraft(name="Y", country="한국")
+            ).country
+            == "KR"
+        )
+        assert (
+            records.create_investor(
+                session, actor=STAFF, draft=InvestorDraft(name="X", country="Japan")
+            ).country
+            == "JP"
+        )
     with pytest.raises(Invalid, match="exactly one"), unit_of_work(engine) as session:
         records.create_contact(
             session,

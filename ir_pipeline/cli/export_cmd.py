@@ -36,4 +36,4 @@ def export_(
             session, actor=app.actor, kind=kind, fmt=fmt, out=out if out is not None else sys.stdout
         )
     if out is not None:
-        echo(f"{plural(count, kind[:-1] + ' row', kind[:-1] + ' rows')} written to {out}", err=True)
+        echo(f"{plural(count, 'row')} ({kind}) written to {out}", err=True)

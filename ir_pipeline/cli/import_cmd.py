@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
 from ir_pipeline.cli.context import cli_context
@@ -22,6 +23,13 @@ def import_(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Report what would change; write nothing.")
     ] = False,
+    encoding: Annotated[
+        str | None,
+        typer.Option(
+            "--encoding",
+            help="The CSV's text encoding (utf-8, cp949, cp1252, ...), when detection cannot tell.",
+        ),
+    ] = None,
     json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Import events, startups, investors, contacts, LOIs or follow-ups from a spreadsheet."""
@@ -39,7 +47,7 @@ def import_(
         disable=not show_progress,
         transient=True,
     ) as bar:
-        task = bar.add_task("import", total=None, name=file.name, rows=0)
+        task = bar.add_task("import", total=None, name=escape(file.name), rows=0)
 
         def progress(rows: int, size: int) -> None:
             # rows map to bytes only roughly; the bar shows rows and stays indeterminate
@@ -48,7 +56,13 @@ def import_(
         try:
             with app.write() as session:
                 report = import_file(
-                    session, actor=app.actor, kind=kind, path=file, dry_run=dry_run, progress=progress
+                    session,
+                    actor=app.actor,
+                    kind=kind,
+                    path=file,
+                    dry_run=dry_run,
+                    progress=progress,
+                    encoding=encoding,
                 )
         except ImportRejected as rejected:
             bar.stop()
@@ -57,6 +71,7 @@ def import_(
     if json:
         print_json(report)
         return
+    _show_ignored(report)
     create, update = ("would create", "would update") if dry_run else ("created", "updated")
     echo(
         f"{file.name}: {plural(report.rows, 'row')}; {create} {report.created}, {update} {report.updated}, "
@@ -64,10 +79,17 @@ def import_(
     )
 
 
+def _show_ignored(report: ImportReport) -> None:
+    if report.ignored_columns:
+        names = ", ".join(repr(h) for h in report.ignored_columns)
+        echo(f"{report.file}: columns not imported (ir-pipeline has no field for them): {names}", err=True)
+
+
 def _show_problems(report: ImportReport, *, json: bool) -> None:
     if json:
         print_json(report)
         return
+    _show_ignored(report)
     out = console()
     for problem in report.problems:
         out.print(f"  {problem}", highlight=False, markup=False, soft_wrap=True)

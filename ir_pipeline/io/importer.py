@@ -131,6 +131,9 @@ class _Checks:
 
     def done(self) -> None:
         if self.errors:
+            # left to right, as the person reads the row
+            headers = self.row.headers
+            self.errors.sort(key=lambda e: headers.index(e.column) if e.column in headers else len(headers))
             raise _RowErrors(self.errors)
 
 
@@ -550,8 +553,10 @@ class _Lois(_Handler):
         investor_id = check(lambda: self.investor_id(row), 0)
         amount = check(lambda: self._amount(row), None)
         upper = check(lambda: self._upper(row, amount), None)
+        errors_before_dates = len(check.errors)
         received = check(lambda: self.date(row, "received_on"), None)
         valid_until = check(lambda: self.date(row, "valid_until"), None)
+        figures_read = amount is not None and len(check.errors) == errors_before_dates
         event_id = check(lambda: self.event_id(row), None)
         instrument = check(
             lambda: row.parse("instrument", lambda v: parse_choice(Instrument, v, what="instrument")), None
@@ -565,7 +570,7 @@ class _Lois(_Handler):
         owner = check(
             lambda: one_line(row.text("owner"), field="owner", what="the owner", max_length=SHORT_LENGTH), ""
         )
-        if amount is not None and not check.errors:
+        if amount is not None and figures_read:
             # the same rules as the form and the CLI, from the service (only once the parts parsed,
             # so a date that did not parse never reports a follow-on error)
             draft = LoiDraft(

@@ -55,7 +55,7 @@ def _totals(totals: Totals) -> str:
 
 #: The characters that give Markdown (CommonMark and GitHub's) meaning inside a line: link and
 #: image brackets (``[x](javascript:…)``, ``![t](http://…)``), emphasis, code, strike-through
-#: and table pipes. ``<`` and ``&`` become entities, so no raw HTML or entity gets through.
+#: and table pipes. ``<``, ``>`` and ``&`` become entities, so no raw HTML or entity gets through.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 
 
@@ -63,7 +63,7 @@ def _markdown_cell(text: object) -> str:
     """Text that Markdown shows as typed, on one line: every special character backslash-escaped,
     ``<`` and ``&`` as entities (no raw HTML), control characters made visible."""
     value = printable(" ".join(str(text).split()), keep_newlines=False)
-    value = value.replace("&", "&amp;").replace("<", "&lt;")
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _MARKDOWN_SPECIAL.sub(r"\\\1", value)
 
 

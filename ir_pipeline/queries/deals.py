@@ -26,6 +26,7 @@ from ir_pipeline.naming import name_key
 from ir_pipeline.present import follow_up_view, funding_view, loi_view, stage_change_view
 from ir_pipeline.queries.scope import visible_deals
 from ir_pipeline.stages import Stage, allowed_moves
+from ir_pipeline.text import like_pattern
 from ir_pipeline.views import DealDetail, DealRow
 
 SortKey = Literal["id", "startup", "investor", "stage", "last_loi", "next_follow_up", "stage_changed_at"]
@@ -115,8 +116,12 @@ def _apply_filter(query: Any, actor: Actor, flt: DealFilter) -> Any:
     if flt.stage is not None:
         query = query.where(Deal.stage == flt.stage)
     if flt.search.strip():
-        key = f"%{name_key(flt.search)}%"
-        query = query.where(sa.or_(col(Startup.name_key).like(key), col(Investor.name_key).like(key)))
+        key = like_pattern(name_key(flt.search))
+        query = query.where(
+            sa.or_(
+                col(Startup.name_key).like(key, escape="\\"), col(Investor.name_key).like(key, escape="\\")
+            )
+        )
     return query
 
 

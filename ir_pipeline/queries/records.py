@@ -11,6 +11,7 @@ from ir_pipeline.models import Contact, Deal, Event, Investor, Startup, User
 from ir_pipeline.naming import name_key
 from ir_pipeline.present import contact_view, event_view, investor_view, startup_view
 from ir_pipeline.queries.scope import visible_events, visible_investors, visible_startups
+from ir_pipeline.text import like_pattern
 from ir_pipeline.views import ContactView, EventView, InvestorView, StartupView, UserView
 
 
@@ -27,7 +28,7 @@ def list_startups(
 ) -> list[StartupView]:
     query = visible_startups(select(Startup), actor)
     if search.strip():
-        query = query.where(col(Startup.name_key).like(f"%{name_key(search)}%"))
+        query = query.where(col(Startup.name_key).like(like_pattern(name_key(search)), escape="\\"))
     rows = session.exec(query.order_by(col(Startup.name)).offset(offset).limit(limit))
     return [startup_view(s) for s in rows]
 
@@ -46,7 +47,7 @@ def list_investors(
 ) -> list[InvestorView]:
     query = visible_investors(select(Investor), actor)
     if search.strip():
-        query = query.where(col(Investor.name_key).like(f"%{name_key(search)}%"))
+        query = query.where(col(Investor.name_key).like(like_pattern(name_key(search)), escape="\\"))
     rows = session.exec(query.order_by(col(Investor.name)).offset(offset).limit(limit))
     return [investor_view(i) for i in rows]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 
 import pytest
@@ -27,7 +28,9 @@ def test_event_report_headline_on_the_demo(demo_engine: Engine) -> None:
     for text in (html, md):
         assert "26건 · 8개사 · 171억 5천만 원" in text
         assert "Mobility Lab (demo)" in text and "K-City Partners (demo)" in text
-    assert "<svg" in html and "19.2%" in html
+    assert "19.2%" in html
+    (chart,) = re.findall(r'<img class="chart" src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"', html)
+    assert base64.b64decode(chart).decode().startswith("<svg")
 
 
 def test_startup_report_holds_only_that_startup(demo_engine: Engine) -> None:
@@ -63,6 +66,6 @@ def test_html_works_offline_and_escapes_user_text(demo_engine: Engine) -> None:
         md = render(startup_report(s, actor=MANAGER, name="greengrid"), "md")
     for text in (html, md):
         assert "<script>" not in text and "&lt;script&gt;" in text
-    assert "<img" not in html
+    assert all(tag.startswith('<img class="chart" src="data:') for tag in re.findall(r"<img[^>]*>", html))
     assert not re.search(r"(src|href)=\"https?://", html + event_html)  # nothing fetched from outside
     assert "<script" not in event_html
