@@ -27,6 +27,7 @@ from ir_pipeline.queries.followups import follow_up_queue
 from ir_pipeline.queries.funnel import funnel
 from ir_pipeline.queries.lois import list_lois
 from ir_pipeline.queries.records import list_events, list_investors, list_startups
+from ir_pipeline.text import printable
 from ir_pipeline.views import jsonable
 
 PAGE = 5_000
@@ -244,15 +245,53 @@ def currency_format(currency: str) -> str:
     return f'"{symbol}"{number}' if symbol else f'{number} "{currency}"'
 
 
+#: Rows measured to fit the column widths (write-only sheets take widths before the first row).
+WIDTH_SAMPLE = 2_000
+MIN_WIDTH, MAX_WIDTH = 6, 60
+
+
+def _display_width(value: ExportCell) -> int:
+    """How wide a cell shows in a spreadsheet, in character cells (Korean and CJK count double)."""
+    from rich.cells import cell_len
+
+    if value is None:
+        return 0
+    if isinstance(value, Amount):
+        digits = minor_digits(value.currency)
+        return len(f"{value.value:,.{digits}f}") + 4  # the currency symbol or code and a margin
+    if isinstance(value, date):
+        return 10
+    if isinstance(value, str):
+        return max((cell_len(line) for line in value.split("\n")), default=0)
+    return len(str(value))
+
+
+def fitted_widths(headers: list[str], rows: list[list[ExportCell]]) -> list[float]:
+    """Column widths that show every sampled value whole (no ``###``), within sane bounds."""
+    widths = [_display_width(h) for h in headers]
+    for row in rows:
+        for index, value in enumerate(row):
+            widths[index] = max(widths[index], _display_width(value))
+    return [min(MAX_WIDTH, max(MIN_WIDTH, w + 2)) for w in widths]
+
+
 def write_xlsx(sheet: Sheet, path: Path) -> int:
-    """Typed cells: amounts are numbers with a currency format, dates are dates; header frozen."""
+    """Typed cells: amounts are numbers with a currency format, dates are dates, text is text
+    (a cell typed as a string is never a formula, so it needs no leading quote); columns are as
+    wide as their contents and the header row is frozen."""
+    from itertools import chain, islice
+
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
     workbook = Workbook(write_only=True)
     ws = workbook.create_sheet(sheet.name)
     ws.freeze_panes = "A2"
+    sample = list(islice(sheet.rows, WIDTH_SAMPLE))
+    for index, width in enumerate(fitted_widths(sheet.headers, sample), start=1):
+        ws.column_dimensions[get_column_letter(index)].width = width
     bold = Font(bold=True)
     header = []
     for name in sheet.headers:
@@ -261,7 +300,7 @@ def write_xlsx(sheet: Sheet, path: Path) -> int:
         header.append(cell)
     ws.append(header)
     count = 0
-    for row in sheet.rows:
+    for row in chain(sample, sheet.rows):
         cells: list[Any] = []
         for value in row:
             if isinstance(value, Amount):
@@ -273,7 +312,9 @@ def write_xlsx(sheet: Sheet, path: Path) -> int:
                 cell.number_format = "yyyy-mm-dd"
                 cells.append(cell)
             elif isinstance(value, str):
-                cells.append(neutralise(value))
+                cell = WriteOnlyCell(ws, value=printable(value))  # XML 1.0 holds no control characters
+                cell.data_type = "s"  # text, even when it starts with "="
+                cells.append(cell)
             else:
                 cells.append(value)
         ws.append(cells)

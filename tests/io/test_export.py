@@ -76,6 +76,29 @@ def test_xlsx_is_typed_with_a_frozen_header(demo_engine: Engine, tmp_path: Path)
     assert total == Decimal(17_150_000_000)
 
 
+def test_xlsx_text_is_text_and_columns_fit(demo_engine: Engine, tmp_path: Path) -> None:
+    """No visible apostrophe (a string cell is never a formula), and no ``###``: widths fit."""
+    long_korean = "주식회사 " + "가나다라마바사" * 4
+    with unit_of_work(demo_engine) as s:
+        records.create_startup(s, actor=STAFF, draft=StartupDraft(name='=cmd|"/c calc"!A1', sector="@risk"))
+        records.create_startup(s, actor=STAFF, draft=StartupDraft(name=long_korean))
+    path = tmp_path / "startups.xlsx"
+    with read_only(demo_engine) as session:
+        export(session, actor=MANAGER, kind="startups", fmt="xlsx", out=path)
+    sheet = load_workbook(path).active
+    assert sheet is not None
+    evil = next(row for row in sheet.iter_rows(min_row=2) if "cmd" in str(row[0].value))
+    assert evil[0].value == '=cmd|"/c calc"!A1' and evil[0].data_type == "s"  # text, not a formula
+    assert evil[1].value == "@risk"
+    name_width = sheet.column_dimensions["A"].width
+    assert name_width >= 2 * len("가나다라마바사" * 4)  # Korean counts double
+    with read_only(demo_engine) as session:
+        export(session, actor=MANAGER, kind="lois", fmt="xlsx", out=tmp_path / "lois.xlsx")
+    lois_sheet = load_workbook(tmp_path / "lois.xlsx").active
+    assert lois_sheet is not None
+    assert lois_sheet.column_dimensions["C"].width >= len("₩1,000,000,000")  # amounts show whole
+
+
 def test_json_export(demo_engine: Engine) -> None:
     data = json.loads(export_text(demo_engine, "deals", "json"))
     assert len(data) == 32 and data[0]["stage"] == "diligence"
