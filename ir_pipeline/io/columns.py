@@ -256,6 +256,18 @@ def map_headers(kind: str, headers: list[str]) -> HeaderMap:
     return HeaderMap(found, ignored, implied)
 
 
+def has_required_columns(kind: str, headers: list[str]) -> bool:
+    """Whether ``headers`` could be this kind's header row (every required column is there)."""
+    if kind not in KINDS:
+        return False
+    keys = {header_key(h) for h in headers}
+    return all(
+        any(header_key(alias) in keys for alias in column.aliases)
+        for column in KINDS[kind]
+        if column.required
+    )
+
+
 def label(kind: str, key: str, headers: list[str], index: int | None) -> str:
     """The column as the person named it, for messages."""
     if index is not None and index < len(headers) and headers[index]:

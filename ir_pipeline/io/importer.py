@@ -30,7 +30,7 @@ from ir_pipeline.dates import parse_date
 from ir_pipeline.drafts import ContactDraft, EventDraft, FollowUpDraft, InvestorDraft, LoiDraft, StartupDraft
 from ir_pipeline.enums import Channel, FollowUpStatus, Instrument, InvestorKind, LoiStatus, parse_choice
 from ir_pipeline.errors import Ambiguous, Invalid, IrpError, NotFound
-from ir_pipeline.io.columns import KINDS, label, map_headers
+from ir_pipeline.io.columns import KINDS, has_required_columns, label, map_headers
 from ir_pipeline.io.readers import open_table
 from ir_pipeline.lookup import resolve_event
 from ir_pipeline.models import Contact, Deal, Event, FollowUp, Investor, LetterOfIntent, StageChange, Startup
@@ -157,7 +157,7 @@ def import_file(
     """
     start_write(session, actor, "import files")
     audit.bind(session, actor, batch_id=uuid.uuid4().hex)
-    table = open_table(path, encoding=encoding)
+    table = open_table(path, encoding=encoding, is_header=lambda cells: has_required_columns(kind, cells))
     try:
         header_map = map_headers(kind, table.headers)
     except Invalid as error:

@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import codecs
 import csv
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import chain
 from pathlib import Path
 
 from ir_pipeline.errors import Invalid
@@ -48,18 +49,45 @@ class Table:
     header_line: int = 1
 
 
-def open_table(path: Path, *, encoding: str | None = None) -> Table:
-    """Open a CSV or XLSX file, or raise :class:`Invalid` saying what is wrong with it."""
+HeaderTest = Callable[[list[str]], bool]
+#: How many non-empty rows may come before the header (a title, a date, a note).
+HEADER_SEARCH = 10
+
+
+def open_table(path: Path, *, encoding: str | None = None, is_header: HeaderTest | None = None) -> Table:
+    """Open a CSV or XLSX file, or raise :class:`Invalid` saying what is wrong with it.
+
+    The header is the first non-empty row, or, with ``is_header``, the first of the first
+    :data:`HEADER_SEARCH` non-empty rows it accepts (sheets often carry a title above it)."""
     if not path.exists():
         raise Invalid(f"no such file: {path}")
     if path.is_dir():
         raise Invalid(f"{path} is a folder, not a file")
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
-        return _open_workbook(path)
+        return _open_workbook(path, is_header)
     if suffix in (".csv", ".tsv", ".txt", ""):
-        return _open_csv(path, encoding)
+        return _open_csv(path, encoding, is_header)
     raise Invalid(f"{path.name}: unsupported file type {suffix!r}; use .csv or .xlsx")
+
+
+def _split_header(
+    rows: Iterator[tuple[int, list[str]]], is_header: HeaderTest | None
+) -> tuple[int, list[str], Iterator[tuple[int, list[str]]]]:
+    """The header row's line, its cells, and the data rows after it."""
+    seen: list[tuple[int, list[str]]] = []
+    for line, cells in rows:
+        if not any(cell.strip() for cell in cells):
+            continue
+        if is_header is None or is_header(cells):
+            return line, cells, rows
+        seen.append((line, cells))
+        if len(seen) >= HEADER_SEARCH:
+            break
+    if not seen:
+        return 0, [], iter(())
+    (line, cells), rest = seen[0], seen[1:]
+    return line, cells, chain(rest, rows)
 
 
 # -- decoding ------------------------------------------------------------------------------------
@@ -126,30 +154,42 @@ def choose_encoding(path: Path, requested: str | None = None) -> str:
     cp949_bad = _first_bad_line(path, "cp949")
     if cp949_bad is None and _reads_as_korean(path):
         return "cp949"
-    guess = _confident_guess(path)
-    if guess is not None:
-        return guess
+    candidates = _guesses(path)
+    if len(candidates) == 1:
+        return candidates[0]
     where = f"line {utf8_bad[0]} is not UTF-8 ({utf8_bad[1]})"
     if cp949_bad is not None:
         where += f" and line {cp949_bad[0]} is not CP949"
         if cp949_bad[0] != utf8_bad[0]:
             where += " (the file mixes encodings)"
+    if candidates:
+        where += f"; it reads equally well as {' or '.join(candidates)}, which differ"
     raise Invalid(
         f"{path.name}: cannot tell the file's text encoding: {where}; re-save it as UTF-8, "
         "or name its encoding with --encoding"
     )
 
 
-def _confident_guess(path: Path) -> str | None:
+def _guesses(path: Path) -> list[str]:
+    """charset-normalizer's best readings of the whole file: one when it is confident, several when
+    encodings that decode the text differently score the same (cp1250 and cp1252 for ``Å``)."""
     from charset_normalizer import from_path
 
-    best = from_path(path).best()
+    results = from_path(path)
+    best = results.best()
     if best is None or best.chaos > _CONFIDENT_CHAOS:
-        return None
-    name = codecs.lookup(best.encoding).name
-    if name in ("utf-8", "cp949", "euc_kr") or _first_bad_line(path, name) is not None:
-        return None  # already ruled out, or not valid over the whole file
-    return name
+        return []
+    readings: dict[str, str] = {}
+    for match in results:
+        if match.chaos > best.chaos + 0.01:
+            continue
+        name = codecs.lookup(match.encoding).name
+        if name in ("utf-8", "cp949", "euc_kr") or _first_bad_line(path, name) is not None:
+            continue  # already ruled out, or not valid over the whole file
+        text = str(match)
+        if text not in readings.values():
+            readings[name] = text
+    return list(readings)
 
 
 # -- CSV -----------------------------------------------------------------------------------------
@@ -178,7 +218,7 @@ class _Lines:
         self.handle.close()
 
 
-def _open_csv(path: Path, requested: str | None) -> Table:
+def _open_csv(path: Path, requested: str | None, is_header: HeaderTest | None) -> Table:
     size = path.stat().st_size
     with path.open("rb") as raw:
         head = raw.read(64 * 1024)
@@ -200,30 +240,19 @@ def _open_csv(path: Path, requested: str | None) -> Table:
 
     lines = _Lines(path, encoding)
     reader = csv.reader(lines, delimiter=delimiter, strict=True)
-    header_line = 0
-    headers: list[str] = []
-    try:
-        for headers in reader:
-            header_line = lines.count
-            if any(cell.strip() for cell in headers):
-                break
-    except csv.Error as error:
-        lines.close()
-        raise Invalid(f"{path.name}, line {lines.count}: the header row has bad quoting ({error})") from None
-    width = len(headers)
+    width = 0
 
-    def rows() -> Iterator[tuple[int, list[str]]]:
+    def records() -> Iterator[tuple[int, list[str]]]:
         start = lines.count + 1
         try:
             for row in reader:
                 end = lines.count
-                if end > start and _runaway_quote(row, width, delimiter):
+                if width and end > start and _runaway_quote(row, width, delimiter):
                     raise Invalid(
                         f"{path.name}, line {start}: a quote opened on this line is not closed until line "
                         f"{end}, so lines {start}–{end} were read as one cell; close or remove the quote"
                     )
-                if any(cell.strip() for cell in row):
-                    yield start, row
+                yield start, row
                 start = lines.count + 1
         except csv.Error as error:
             if "end of data" in str(error) or lines.count > start:
@@ -232,6 +261,20 @@ def _open_csv(path: Path, requested: str | None) -> Table:
                     "close or remove it"
                 ) from None
             raise Invalid(f"{path.name}, line {start}: bad quoting ({error})") from None
+
+    stream = records()
+    try:
+        header_line, headers, rest = _split_header(stream, is_header)
+    except Invalid:
+        lines.close()
+        raise
+    width = len(headers)
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        try:
+            for line, row in rest:
+                if any(cell.strip() for cell in row):
+                    yield line, row
         finally:
             lines.close()
 
@@ -296,29 +339,25 @@ def cell_text(value: object) -> str:
     return str(value).strip()
 
 
-def _open_workbook(path: Path) -> Table:
+def _open_workbook(path: Path, is_header: HeaderTest | None) -> Table:
     from python_calamine import CalamineError, CalamineWorkbook
 
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         sheet = workbook.get_sheet_by_index(0)
-        rows_iter = enumerate(sheet.iter_rows(), start=1)  # calamine yields from the sheet's row 1
+        raw_rows = sheet.iter_rows()
     except (CalamineError, OSError, ValueError) as error:
         raise Invalid(f"{path.name} is not a readable workbook ({error})") from None
     except Exception as error:  # calamine raises several of its own types for broken files
         raise Invalid(f"{path.name} is not a readable workbook ({type(error).__name__})") from None
-    headers: list[str] = []
-    header_line = 0
-    for number, raw in rows_iter:
-        headers, header_line = [cell_text(v) for v in raw], number
-        if any(headers):
-            break
-    if not any(headers):
+    # calamine yields from the sheet's row 1, empty rows included: the numbers are Excel's
+    numbered = ((number, [cell_text(v) for v in raw]) for number, raw in enumerate(raw_rows, start=1))
+    header_line, headers, rest = _split_header(numbered, is_header)
+    if not headers:
         raise Invalid(f"{path.name}: the first sheet is empty")
 
     def rows() -> Iterator[tuple[int, list[str]]]:
-        for number, row in rows_iter:
-            cells = [cell_text(v) for v in row]
+        for number, cells in rest:
             if any(cells):
                 yield number, cells
 
