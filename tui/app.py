@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -18,6 +19,7 @@ from ir_pipeline.actors import Actor
 from ir_pipeline.enums import Role
 from ir_pipeline.errors import IrpError
 from ir_pipeline.gateway import Backend
+from ir_pipeline.text import printable
 from tui.commands import IrpCommands
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.followups import FollowUpsScreen
@@ -60,6 +62,21 @@ class IrpApp(App[None]):
         Binding("ctrl+t", "toggle_theme", "Light/dark", show=False),
         Binding("q", "quit", "Quit"),
     ]
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification is plain text: messages carry names and notes from outside, and a
+        name is never markup (``[bold]``) or a terminal control sequence."""
+        super().notify(
+            printable(message), title=printable(title), severity=severity, timeout=timeout, markup=False
+        )
 
     def __init__(self, backend: Backend) -> None:
         super().__init__()

@@ -18,6 +18,7 @@ from ir_pipeline.enums import Role
 from ir_pipeline.queries.deals import DealFilter, list_deals
 from ir_pipeline.queries.records import list_investors, list_startups, list_users
 from ir_pipeline.text import plural
+from tui.format import highlighted
 
 if TYPE_CHECKING:
     from ir_pipeline.io.importer import ImportReport
@@ -164,7 +165,7 @@ class IrpCommands(Provider):
         for name, command, help_text in self._commands():
             score = matcher.match(name)
             if score > 0:
-                yield Hit(score, matcher.highlight(name), command, help=help_text)
+                yield Hit(score, highlighted(matcher, name), command, help=help_text)
         if len(query.strip()) < 1:
             return
         app = self.irp
@@ -180,7 +181,7 @@ class IrpCommands(Provider):
             text = f"Startup: {s.name}"
             yield Hit(
                 max(matcher.match(text), 0.5),
-                matcher.highlight(text),
+                highlighted(matcher, text),
                 partial(self._open_startup, s.id),
                 help="Open the startup view",
             )
@@ -189,7 +190,7 @@ class IrpCommands(Provider):
                 text = f"Investor: {i.name}"
                 yield Hit(
                     max(matcher.match(text), 0.5),
-                    matcher.highlight(text),
+                    highlighted(matcher, text),
                     partial(self._open_investor, i.id),
                     help="Pipeline filtered to this investor",
                 )
@@ -197,7 +198,7 @@ class IrpCommands(Provider):
             text = f"Deal #{d.id}: {d.startup} × {d.investor}"
             yield Hit(
                 max(matcher.match(text), 0.4),
-                matcher.highlight(text),
+                highlighted(matcher, text),
                 partial(self._open_deal, d.id),
                 help=d.stage.label,
             )
@@ -209,7 +210,10 @@ class IrpCommands(Provider):
                 score = matcher.match(text)
                 if score > 0:
                     yield Hit(
-                        score, matcher.highlight(text), partial(self._switch_user, u.name), help=u.role.value
+                        score,
+                        highlighted(matcher, text),
+                        partial(self._switch_user, u.name),
+                        help=u.role.value,
                     )
 
     def _open_startup(self, startup_id: int) -> None:

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
+from typing import TypeVar
 
 from rich.text import Text
+from textual.content import Content
+from textual.fuzzy import Matcher
 
 from ir_pipeline.money import Money, format_symbol
 from ir_pipeline.stages import Stage
 from ir_pipeline.text import printable
+
+V = TypeVar("V")
 
 STAGE_STYLE = {
     Stage.SOURCED: "dim",
@@ -22,8 +28,25 @@ STAGE_STYLE = {
 }
 
 
-def plain(text: str) -> Text:
+def plain(text: str) -> Content:
     """User text for a widget: shown as typed (never markup), control characters made visible."""
+    return Content(printable(text))
+
+
+def choices(pairs: Iterable[tuple[str, V]]) -> list[tuple[Content, V]]:
+    """Options for a ``Select`` whose labels are names: plain text, never markup."""
+    return [(plain(label), value) for label, value in pairs]
+
+
+def highlighted(matcher: Matcher, text: str) -> Content:
+    """A palette entry with the matched letters marked. Textual's highlighter reads its input as
+    markup, so text with ``[`` in it (a name from outside) is shown plain instead."""
+    safe = printable(text)
+    return Content(safe) if "[" in safe else matcher.highlight(safe)
+
+
+def plain_cell(text: str) -> Text:
+    """The same, for a table cell (DataTable measures and renders Rich text)."""
     return Text(printable(text))
 
 

@@ -18,6 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
 from ir_pipeline.errors import EditConflict, Invalid, IrpError
+from tui.format import plain
 
 D = TypeVar("D")
 R = TypeVar("R")
@@ -62,7 +63,7 @@ class FormScreen(ModalScreen[R | None], Generic[D, R]):
 
     def show_error(self, message: str) -> None:
         error = self.query_one("#form-error", Static)
-        error.update(message)
+        error.update(plain(message))
         error.set_class(bool(message), "-visible")
 
     @on(Button.Pressed, "#save")

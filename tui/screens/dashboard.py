@@ -14,7 +14,7 @@ from ir_pipeline.money import format_totals
 from ir_pipeline.queries.funnel import Funnel, FunnelFilter, funnel
 from ir_pipeline.queries.records import list_events, list_investors, list_startups
 from ir_pipeline.text import plural
-from tui.format import STAGE_STYLE
+from tui.format import STAGE_STYLE, choices
 from tui.widgets.fitted_table import FittedTable
 from tui.widgets.funnel_bars import FunnelBars
 from tui.workers import BackendScreen
@@ -90,9 +90,9 @@ class DashboardScreen(BackendScreen):
         if not self._options_loaded:
             self._options_loaded = True
             with self.prevent(Select.Changed):
-                self.query_one("#event", Select).set_options(data.events)
-                self.query_one("#startup", Select).set_options(data.startups)
-                self.query_one("#investor", Select).set_options(data.investors)
+                self.query_one("#event", Select).set_options(choices(data.events))
+                self.query_one("#startup", Select).set_options(choices(data.startups))
+                self.query_one("#investor", Select).set_options(choices(data.investors))
         result = data.funnel
         self.query_one("#headline", Static).update(headline(result))
         self.query_one("#bars", FunnelBars).update_figures(result.stages)

@@ -18,6 +18,7 @@ from ir_pipeline.money import format_both
 from ir_pipeline.queries.audit import AuditView, list_audit
 from ir_pipeline.queries.deals import get_deal_detail
 from ir_pipeline.services import followups, fundings
+from ir_pipeline.text import printable
 from ir_pipeline.views import DealDetail, FundingView
 from tui.actions import after_save, open_follow_up_form, open_loi_form, open_move_form
 from tui.format import STAGE_STYLE, day, money, plain
@@ -115,7 +116,7 @@ class DealScreen(BackendScreen):
         self._show_audit(trail)
         d = data.deal
         title = Text.assemble(
-            plain(f"Deal #{d.id}  {d.startup} × {d.investor}  "), (d.stage.label, STAGE_STYLE[d.stage])
+            printable(f"Deal #{d.id}  {d.startup} × {d.investor}  "), (d.stage.label, STAGE_STYLE[d.stage])
         )
         self.query_one("#deal-title", Static).update(title)
         moves = ", ".join(s.label for s in data.allowed_moves) or "none (final)"

@@ -23,7 +23,7 @@ from ir_pipeline.queries.records import list_events
 from ir_pipeline.stages import Stage
 from ir_pipeline.text import plural
 from ir_pipeline.views import DealRow
-from tui.format import STAGE_STYLE, day, money
+from tui.format import STAGE_STYLE, choices, day, money
 from tui.widgets.fitted_table import FittedTable
 from tui.workers import BackendScreen
 
@@ -87,7 +87,7 @@ class PipelineScreen(BackendScreen):
 
     def _set_events(self, events: list[tuple[str, int]]) -> None:
         with self.prevent(Select.Changed):
-            self.query_one("#event", Select).set_options(events)
+            self.query_one("#event", Select).set_options(choices(events))
 
     # -- data ------------------------------------------------------------------------------
 

@@ -25,7 +25,7 @@ from ir_pipeline.queries.lois import list_lois
 from ir_pipeline.queries.records import get_startup, list_startups
 from ir_pipeline.text import plural
 from ir_pipeline.views import LoiView, StartupView
-from tui.format import STAGE_STYLE, day, money, plain
+from tui.format import STAGE_STYLE, choices, day, money, plain
 from tui.widgets.fitted_table import FittedTable
 from tui.workers import BackendScreen
 
@@ -105,7 +105,7 @@ class StartupScreen(BackendScreen):
         choose = self.query_one("#choose", Select)
         with self.prevent(Select.Changed):
             if data.choices:
-                choose.set_options(data.choices)
+                choose.set_options(choices(data.choices))
                 self._choices_loaded = True
             if data.startup is not None and choose.display and not choose.expanded:
                 choose.value = data.startup.id

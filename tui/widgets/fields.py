@@ -13,6 +13,7 @@ from ir_pipeline.clock import local_today
 from ir_pipeline.dates import parse_date
 from ir_pipeline.errors import Invalid
 from ir_pipeline.money import Money, format_both, parse_money
+from tui.format import choices, plain
 
 T = TypeVar("T")
 
@@ -64,11 +65,11 @@ class Field(Vertical, Generic[T]):
         try:
             value = self.read()
         except Invalid as error:
-            hint.update(str(error))
+            hint.update(plain(str(error)))
             hint.set_class(True, "-error")
             self.input.set_class(True, "-invalid")
             return
-        hint.update(self.describe(value))
+        hint.update(plain(self.describe(value)))
         hint.set_class(False, "-error")
         self.input.set_class(False, "-invalid")
 
@@ -135,7 +136,7 @@ class ChoiceField(Vertical, Generic[T]):
     def compose(self) -> ComposeResult:
         with Horizontal(classes="field-row"):
             yield Label(self.label, classes="field-label")
-            yield Select(self.options, value=self.initial, allow_blank=False, compact=True)
+            yield Select(choices(self.options), value=self.initial, allow_blank=False, compact=True)
 
     @property
     def value(self) -> T:

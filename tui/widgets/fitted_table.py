@@ -14,7 +14,7 @@ from textual import events
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey
 
-from tui.format import plain
+from tui.format import plain_cell
 
 
 class FittedTable(DataTable[Any]):
@@ -26,7 +26,7 @@ class FittedTable(DataTable[Any]):
 
     def add_row(self, *cells: Any, **kwargs: Any) -> Any:
         """Add a row; string cells are names and notes from outside, shown as typed, never markup."""
-        return super().add_row(*(plain(c) if isinstance(c, str) else c for c in cells), **kwargs)
+        return super().add_row(*(plain_cell(c) if isinstance(c, str) else c for c in cells), **kwargs)
 
     def add_fitted_columns(self, *columns: tuple[str, str]) -> None:
         """Add ``(label, key)`` columns; flexible ones start narrow and are sized by :meth:`fit`."""
