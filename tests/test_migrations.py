@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -83,3 +84,30 @@ def test_migrations_never_use_create_all() -> None:
     product = [p for folder in ("ir_pipeline", "tui", "migrations") for p in (root / folder).rglob("*.py")]
     assert product
     assert [p for p in product if "create_all" in p.read_text(encoding="utf-8")] == []
+
+
+def test_0003_recomputes_name_keys_without_merging_anyone(empty_engine: Engine) -> None:
+    upgrade(empty_engine, "0002")
+    with empty_engine.begin() as connection:
+        for name, old_key in [
+            ("GreenGrid Pvt. Ltd.", "greengridpvt"),  # the old rule kept "pvt"
+            ("Bar Labs", "barlabs"),
+            ("Bar Labs Pte. Ltd.", "barlabspte"),  # would collide with "Bar Labs": keeps its key
+            ("Plain", "plain"),
+        ]:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO startup (name, name_key, sector, description, is_demo, created_at,"
+                    " updated_at) VALUES (:n, :k, '', '', false, :t, :t)"
+                ),
+                {"n": name, "k": old_key, "t": datetime(2026, 1, 1, tzinfo=UTC)},
+            )
+    upgrade(empty_engine)
+    with empty_engine.connect() as connection:
+        keys = dict(connection.execute(sa.text("SELECT name, name_key FROM startup")).all())
+    assert keys == {
+        "GreenGrid Pvt. Ltd.": "greengrid",
+        "Bar Labs": "barlabs",
+        "Bar Labs Pte. Ltd.": "barlabspte",
+        "Plain": "plain",
+    }
