@@ -316,3 +316,15 @@ def test_import_export_and_report_commands(demo_db: str, tmp_path: Path) -> None
     assert code == 0 and out.startswith("# GreenGrid (demo)")
     code, _, err = irp("--as", "greengrid", "report", "startup", "mobility lab", db=demo_db)
     assert code == 1
+
+
+def test_files_that_cannot_be_read_or_written_are_one_line(demo_db: str, tmp_path: Path) -> None:
+    missing = tmp_path / "no-such-folder"
+    for argv in (
+        ("export", "lois", "--out", str(missing / "lois.csv")),
+        ("export", "lois", "--format", "xlsx", "--out", str(missing / "lois.xlsx")),
+        ("report", "event", "WSCW", "--format", "html", "--out", str(tmp_path)),
+        ("import", "lois", str(missing / "lois.csv")),
+    ):
+        code, _, err = irp(*argv, db=demo_db)
+        assert code == 1 and err.startswith("irp: ") and err.count("\n") == 1, (argv, err)

@@ -44,6 +44,10 @@ class IrpGroup(TyperGroup):
         except IrpError as error:
             echo(f"irp: {error}", err=True)
             ctx.exit(error.exit_code)
+        except OSError as error:  # a file the user named cannot be read or written: theirs to fix
+            where = f"{error.filename}: " if error.filename else ""
+            echo(f"irp: {where}{error.strerror or error}", err=True)
+            ctx.exit(1)
         finally:
             obj = ctx.obj
             if isinstance(obj, CliContext):
