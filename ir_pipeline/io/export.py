@@ -279,6 +279,11 @@ def write_xlsx(sheet: Sheet, path: Path) -> int:
     """Typed cells: amounts are numbers with a currency format, dates are dates, text is text
     (a cell typed as a string is never a formula, so it needs no leading quote); columns are as
     wide as their contents and the header row is frozen."""
+    with path.open("wb") as out:  # fails before any work when the place cannot be written
+        return _write_workbook(sheet, out)
+
+
+def _write_workbook(sheet: Sheet, out: IO[bytes]) -> int:
     from itertools import chain, islice
 
     from openpyxl import Workbook
@@ -319,7 +324,7 @@ def write_xlsx(sheet: Sheet, path: Path) -> int:
                 cells.append(value)
         ws.append(cells)
         count += 1
-    workbook.save(path)
+    workbook.save(out)
     return count
 
 
