@@ -6,11 +6,12 @@ import base64
 import re
 
 import pytest
+from rich.cells import cell_len
 from sqlalchemy.engine import Engine
 
 from ir_pipeline.actors import Actor
 from ir_pipeline.db import read_only, unit_of_work
-from ir_pipeline.drafts import InvestorDraft
+from ir_pipeline.drafts import InvestorDraft, StartupDraft
 from ir_pipeline.enums import Role
 from ir_pipeline.errors import NotFound
 from ir_pipeline.io.reports import event_report, render, startup_report
@@ -69,3 +70,28 @@ def test_html_works_offline_and_escapes_user_text(demo_engine: Engine) -> None:
     assert all(tag.startswith('<img class="chart" src="data:') for tag in re.findall(r"<img[^>]*>", html))
     assert not re.search(r"(src|href)=\"https?://", html + event_html)  # nothing fetched from outside
     assert "<script" not in event_html
+
+
+def test_long_chart_titles_wrap_then_shorten() -> None:
+    from ir_pipeline.io.charts import Bar, bar_chart, fit_lines
+
+    assert fit_lines("short title", 40) == ["short title"]
+    lines = fit_lines("스마트시티 " * 30 + "deals that reached each stage", 40)
+    assert len(lines) == 2 and lines[-1].endswith("…")
+    assert all(cell_len(line) <= 40 for line in lines)  # Korean counts double
+    svg = bar_chart([Bar("LOI", 3)], title="A" * 500)
+    titles = re.findall(r'<text x="0" y="\d+" font-weight="bold" font-size="15">([^<]*)</text>', svg)
+    assert len(titles) == 2 and titles[1].endswith("…")
+    assert f"<title>{'A' * 500}</title>" in svg  # the full title stays for screen readers
+
+
+def test_counts_are_english(engine: Engine) -> None:
+    with unit_of_work(engine) as s:
+        startup = records.create_startup(s, actor=STAFF, draft=StartupDraft(name="Solo"))
+        investor = records.create_investor(s, actor=STAFF, draft=InvestorDraft(name="Only One"))
+        deal = deals.open_deal(s, actor=STAFF, startup_id=startup.id, investor_id=investor.id)
+        lois.add_loi(s, actor=STAFF, deal_id=deal.id, draft=loi("1억"))
+    with read_only(engine) as s:
+        for fmt in ("md", "html"):
+            text = render(startup_report(s, actor=MANAGER, name="Solo"), fmt)
+            assert "from 1 investor " in text and "1 investors" not in text
