@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Context, Decimal, DecimalException, Inexact, InvalidOperation, localcontext
 from functools import lru_cache
 
@@ -32,6 +32,7 @@ MAX_MINOR = 2**63 - 1
 _EXACT = Context(prec=60, traps=[InvalidOperation, Inexact])
 #: Formatting (Babel quantises with the current context) gets the same room, without the traps.
 _WIDE = Context(prec=60)
+_EXPONENTS = {digits: Decimal(1).scaleb(-digits) for digits in range(5)}
 
 _BIG_UNITS = {"경": 10**16, "조": 10**12, "억": 10**8, "만": 10**4}
 _SMALL_UNITS = {"천": 1000, "백": 100, "십": 10}
@@ -127,6 +128,7 @@ class Money:
 
     amount: Decimal
     currency: str
+    _minor: int = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.amount, Decimal):  # ints are welcome, floats never
@@ -137,19 +139,30 @@ class Money:
         object.__setattr__(self, "currency", currency)
         if not self.amount.is_finite():
             raise Invalid("an amount must be a finite number")
-        exponent = Decimal(1).scaleb(-minor_digits(currency))
+        digits = minor_digits(currency)
+        exponent = _EXPONENTS.get(digits) or Decimal(1).scaleb(-digits)
         try:
-            with localcontext(_WIDE) as context:
-                context.traps[InvalidOperation] = True  # too many digits; rounding is checked below
-                quantised = self.amount.quantize(exponent)
-        except DecimalException:
-            raise Invalid(f"{self.amount} {currency} has too many digits to be an amount") from None
+            # The default context traps InvalidOperation, so a quantize it cannot do exactly fails
+            # rather than rounds; only then is the wider (and slower) context needed.
+            quantised = self.amount.quantize(exponent)
+        except InvalidOperation:
+            try:
+                with localcontext(_WIDE) as context:
+                    context.traps[InvalidOperation] = True
+                    quantised = self.amount.quantize(exponent)
+            except DecimalException:
+                raise Invalid(f"{self.amount} {currency} has too many digits to be an amount") from None
         if quantised != self.amount:
             raise Invalid(
-                f"{self.amount} {currency} has more decimal places than {currency} allows "
-                f"({minor_digits(currency)})"
+                f"{self.amount} {currency} has more decimal places than {currency} allows ({digits})"
             )
         object.__setattr__(self, "amount", quantised)
+        if quantised.adjusted() < 20:  # 20 + a few decimals fit the default 28 digits exactly
+            minor = int(quantised.scaleb(digits))
+        else:
+            with localcontext(_WIDE):
+                minor = int(quantised.scaleb(digits))
+        object.__setattr__(self, "_minor", minor)
 
     @classmethod
     def from_minor(cls, minor: int, currency: str) -> Money:
@@ -164,8 +177,7 @@ class Money:
     @property
     def minor(self) -> int:
         """The amount in integer minor units (won, cents, ...)."""
-        with localcontext(_EXACT):
-            return int(self.amount.scaleb(minor_digits(self.currency)))
+        return self._minor
 
     def __add__(self, other: object) -> Money:
         if not isinstance(other, Money):

@@ -30,6 +30,8 @@ def _describe(char: str) -> str:
 def one_line(value: str | None, *, field: str, what: str, max_length: int, required: bool = False) -> str:
     """A name or a short field: visible characters, single spaces, within ``max_length``."""
     text = value or ""
+    if not text and not required:
+        return ""
     bad = _CONTROL.search(text)
     if bad:
         raise Invalid(
@@ -46,7 +48,9 @@ def one_line(value: str | None, *, field: str, what: str, max_length: int, requi
 
 def free_text(value: str | None, *, field: str, what: str, max_length: int = FREE_TEXT_LENGTH) -> str:
     """Notes and conditions: line breaks kept, other control characters dropped, length bounded."""
-    text = (value or "").replace("\r\n", "\n").replace("\r", "\n")
+    if not value:
+        return ""
+    text = value.replace("\r\n", "\n").replace("\r", "\n")
     cleaned = _CONTROL.sub("", text).strip()
     if len(cleaned) > max_length:
         raise Invalid(f"{what} is {len(cleaned)} characters long; at most {max_length} fit", field=field)

@@ -33,6 +33,8 @@ SNIFF_LINES = 20
 #: A CP949 reading whose non-ASCII text is mostly outside KS X 1001 (the 2,350 everyday Hangul
 #: syllables, Hanja and symbols) is more likely another encoding's bytes than Korean.
 _RARE_SHARE = 0.2
+#: Characters enough to judge that share; the whole file is still checked for valid CP949.
+_KOREAN_SAMPLE = 50_000
 #: charset-normalizer's "mess" ratio at or below which its guess is trusted.
 _CONFIDENT_CHAOS = 0.05
 
@@ -94,35 +96,29 @@ def _split_header(
 
 
 def _first_bad_line(path: Path, encoding: str) -> tuple[int, str] | None:
-    """The first physical line that is not valid ``encoding`` text, with the reason; None if none.
+    """The first physical line that is not valid ``encoding`` text, with the reason; None if none."""
+    return _scan(path, encoding)[0]
 
-    Lines are split on ``\\n`` bytes, which neither UTF-8 nor CP949 uses inside a character.
+
+def _scan(path: Path, encoding: str) -> tuple[tuple[int, str] | None, float]:
+    """One pass over the file: the first line that does not decode (with the reason), and the share
+    of non-ASCII characters outside KS X 1001 (for CP949; 0 for other encodings).
+
+    Lines are split on ``\n`` bytes, which neither UTF-8 nor CP949 uses inside a character.
     """
+    korean = encoding == "cp949"
+    non_ascii = rare = 0
     with path.open("rb") as raw:
         for number, line in enumerate(raw, start=1):
             try:
-                line.decode(encoding)
+                text = line.decode(encoding)
             except UnicodeDecodeError as error:
-                return number, f"{error.reason} at byte {error.start + 1} of the line"
-    return None
-
-
-def _reads_as_korean(path: Path) -> bool:
-    """Whether a file that decodes as CP949 holds Korean text, not another encoding's accents."""
-    non_ascii = rare = 0
-    with path.open("rb") as raw:
-        for line in raw:
-            if line.isascii():
-                continue
-            for char in line.decode("cp949"):
-                if ord(char) < 128:
-                    continue
-                non_ascii += 1
-                try:
-                    char.encode("euc_kr")
-                except UnicodeEncodeError:
-                    rare += 1
-    return non_ascii == 0 or rare / non_ascii <= _RARE_SHARE
+                return (number, f"{error.reason} at byte {error.start + 1} of the line"), 0.0
+            if korean and non_ascii < _KOREAN_SAMPLE and not line.isascii():
+                # what EUC-KR (KS X 1001 alone) cannot hold becomes "?": count those, in C
+                non_ascii += len(text) - len(text.encode("ascii", "ignore"))
+                rare += text.encode("euc_kr", "replace").count(b"?") - text.count("?")
+    return None, (rare / non_ascii if non_ascii else 0.0)
 
 
 def choose_encoding(path: Path, requested: str | None = None) -> str:
@@ -151,8 +147,8 @@ def choose_encoding(path: Path, requested: str | None = None) -> str:
     utf8_bad = _first_bad_line(path, "utf-8")
     if utf8_bad is None:
         return "utf-8"
-    cp949_bad = _first_bad_line(path, "cp949")
-    if cp949_bad is None and _reads_as_korean(path):
+    cp949_bad, rare_share = _scan(path, "cp949")
+    if cp949_bad is None and rare_share <= _RARE_SHARE:
         return "cp949"
     candidates = _guesses(path)
     if len(candidates) == 1:
