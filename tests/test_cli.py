@@ -328,3 +328,24 @@ def test_files_that_cannot_be_read_or_written_are_one_line(demo_db: str, tmp_pat
     ):
         code, _, err = irp(*argv, db=demo_db)
         assert code == 1 and err.startswith("irp: ") and err.count("\n") == 1, (argv, err)
+
+
+def test_data_on_a_terminal_shows_control_characters_and_a_pipe_gets_them_as_they_are(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import io
+    import sys
+
+    from ir_pipeline.cli.output import standard_output
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal, pipe = Terminal(), io.StringIO()
+    monkeypatch.setattr(sys, "stdout", terminal)
+    standard_output().write("name\r\nEvil\x1b]0;owned\x07\r\n")
+    assert terminal.getvalue() == "name\r\nEvil\\x1b]0;owned\\x07\r\n"
+    monkeypatch.setattr(sys, "stdout", pipe)
+    standard_output().write("Evil\x1b")
+    assert pipe.getvalue() == "Evil\x1b"  # an export into a file or pipe is the data itself

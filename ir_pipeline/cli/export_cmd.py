@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from ir_pipeline.cli.context import cli_context
-from ir_pipeline.cli.output import echo
+from ir_pipeline.cli.output import echo, standard_output
 from ir_pipeline.errors import Invalid
 from ir_pipeline.io.export import EXPORT_KINDS, FORMATS, export
 from ir_pipeline.text import plural
@@ -33,7 +32,7 @@ def export_(
     app = cli_context(ctx)
     with app.read() as session:
         count = export(
-            session, actor=app.actor, kind=kind, fmt=fmt, out=out if out is not None else sys.stdout
+            session, actor=app.actor, kind=kind, fmt=fmt, out=out if out is not None else standard_output()
         )
     if out is not None:
         echo(f"{plural(count, 'row')} ({kind}) written to {out}", err=True)

@@ -7,9 +7,11 @@ characters (ESC, BEL, OSC sequences, bidi overrides) are shown as ``\x1b``-style
 
 from __future__ import annotations
 
+import io
 import json
 import re
-from typing import Any
+import sys
+from typing import Any, TextIO, cast
 
 import typer
 from rich.cells import cell_len
@@ -43,6 +45,29 @@ class SafeTable(Table):
 
 def console() -> SafeConsole:
     return SafeConsole(highlight=False, soft_wrap=False)
+
+
+class _ShownText(io.TextIOBase):
+    """Standard output, when a person reads it on a terminal: control characters made visible."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self._stream.write(printable(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+
+def standard_output() -> TextIO:
+    """Where data goes without ``--out``: as it is into a pipe or file, made harmless on a terminal."""
+    stream = sys.stdout
+    return cast(TextIO, _ShownText(stream)) if stream.isatty() else stream
 
 
 def echo(text: str, *, err: bool = False, nl: bool = True) -> None:

@@ -225,8 +225,7 @@ class _Row:
         """The header (as the file wrote it) for a service error's field, when the file has it."""
         if not field:
             return ""
-        key = _FIELD_KEYS.get(field, field)
-        return self.column(key) if key in self.columns else field
+        return self.column(field) if field in self.columns else field
 
     def required(self, key: str) -> str:
         value = self.text(key)
@@ -242,10 +241,6 @@ class _Row:
             return parser(value)
         except Invalid as error:
             raise _RowError(self.column(key), str(error)) from None
-
-
-#: Service field names that differ from the import column keys.
-_FIELD_KEYS = {"received": "received_on", "amount_minor": "amount", "due": "due_on", "notes": "conditions"}
 
 
 class _Handler:
@@ -556,7 +551,7 @@ class _Lois(_Handler):
         errors_before_dates = len(check.errors)
         received = check(lambda: self.date(row, "received_on"), None)
         valid_until = check(lambda: self.date(row, "valid_until"), None)
-        figures_read = amount is not None and len(check.errors) == errors_before_dates
+        dates_read = len(check.errors) == errors_before_dates
         event_id = check(lambda: self.event_id(row), None)
         instrument = check(
             lambda: row.parse("instrument", lambda v: parse_choice(Instrument, v, what="instrument")), None
@@ -570,7 +565,7 @@ class _Lois(_Handler):
         owner = check(
             lambda: one_line(row.text("owner"), field="owner", what="the owner", max_length=SHORT_LENGTH), ""
         )
-        if amount is not None and figures_read:
+        if amount is not None and dates_read:
             # the same rules as the form and the CLI, from the service (only once the parts parsed,
             # so a date that did not parse never reports a follow-on error)
             draft = LoiDraft(
