@@ -19,9 +19,10 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
-from ir_pipeline.errors import Conflict, DatabaseUnavailable, EditConflict, Forbidden, IrpError
+from ir_pipeline.errors import Conflict, DatabaseUnavailable, EditConflict, Forbidden, Invalid, IrpError
 
 SQLITE_BUSY_TIMEOUT_MS = 5_000
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
 
 
 def normalise_url(url: str) -> str:
@@ -29,9 +30,24 @@ def normalise_url(url: str) -> str:
     return re.sub(r"^postgres(?:ql)?://", "postgresql+psycopg://", url)
 
 
+def parse_url(url: str) -> sa.URL:
+    """The database URL, or :class:`Invalid` saying which forms work (never a traceback)."""
+    try:
+        parsed = make_url(normalise_url(url))
+    except exc.ArgumentError:
+        parsed = None
+    if parsed is None or parsed.get_backend_name() not in SUPPORTED_BACKENDS:
+        shown = url if len(url) <= 60 else url[:59] + "…"
+        raise Invalid(
+            f"cannot use the database {shown!r}: use sqlite:///path/to/file.sqlite3 "
+            "or postgresql://user@host/dbname"
+        )
+    return parsed
+
+
 def backend_name(url: str) -> str:
     """``sqlite`` or ``postgresql``: which kind of database a URL names, however it is spelled."""
-    return make_url(normalise_url(url)).get_backend_name()
+    return parse_url(url).get_backend_name()
 
 
 def describe(url: str) -> str:
@@ -41,8 +57,8 @@ def describe(url: str) -> str:
 
 def make_engine(url: str) -> Engine:
     """An engine with the SQLite pragmas we rely on (WAL, foreign keys, busy timeout)."""
+    parsed = parse_url(url)
     url = normalise_url(url)
-    parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
         if database and database != ":memory:" and not database.startswith("file:"):

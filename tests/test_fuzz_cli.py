@@ -163,3 +163,14 @@ def test_arbitrary_bytes_as_a_csv_file(demo_url: str, tmp_path: Path, data: byte
     path = tmp_path / "bytes.csv"
     path.write_bytes(b"\xea\xb8\xb0\xec\x97\x85\xeb\xaa\x85\n" + data)  # "기업명" then anything
     check_answer(["import", "startups", str(path)], demo_url, counts(demo_url))
+
+
+@FUZZ
+@given(
+    url=st.one_of(TEXT, st.sampled_from(["garbage://x", "mysql://a@b/c", "::::", "sqlite://", "postgres:"]))
+)
+def test_any_database_url_is_an_answer_not_a_traceback(tmp_path: Path, url: str) -> None:
+    result = runner.invoke(app, ["--db", url, "funnel"])
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise AssertionError(f"irp --db {url!r} raised {result.exception!r}") from result.exception
+    assert result.exit_code in (0, 1, 2)
