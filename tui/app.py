@@ -7,6 +7,7 @@ them together. ``make_app`` is the one factory the CLI and the tests use.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from textual.app import App, ComposeResult
@@ -54,6 +55,7 @@ class IrpApp(App[None]):
         "switching": Switching
     }
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back"),
         Binding("1", "show('dashboard')", "Dashboard"),
         Binding("2", "show('pipeline')", "Pipeline"),
         Binding("3", "show('followups')", "Follow-ups"),
@@ -100,6 +102,14 @@ class IrpApp(App[None]):
 
     def _refresh_title(self) -> None:
         self.sub_title = f"{self.actor.name} · {self.actor.role.value}"
+        self.refresh_breadcrumb()
+
+    def refresh_breadcrumb(self) -> None:
+        """The header says where you are: the mode's screen, then each screen opened from it."""
+        trail = [s.title or getattr(s, "TITLE", "") for s in self.screen_stack if not s.is_modal]
+        trail = [t for t in trail if t]
+        where = " › ".join(trail) if len(trail) > 1 else ""  # one screen: its title says it all
+        self.sub_title = f"{self.actor.name} · {self.actor.role.value}" + (f" · {where}" if where else "")
 
     async def switch_user(self, name: str) -> None:
         try:
@@ -118,13 +128,35 @@ class IrpApp(App[None]):
     # -- navigation ------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "back":
+            return len(self.screen_stack) > 1 and not self.screen.is_modal
         return not (action == "show" and parameters and parameters[0] not in self.allowed_modes())
 
-    async def action_show(self, mode: str) -> None:
+    async def action_show(self, mode: str) -> Screen[object] | None:
+        """Go to one of the top-level screens, always its own first page: whatever was opened from
+        it (a startup, a deal) is closed, so a number key can never land somewhere else."""
         if mode not in self.allowed_modes():
             self.notify("That screen is not available to you", severity="warning")
-            return
-        await self.switch_mode(mode)
+            return None
+        if self.current_mode != mode:
+            await self.switch_mode(mode)
+        while len(self.screen_stack) > 1 and not self.screen.is_modal:
+            await self.pop_screen()
+        self.refresh_breadcrumb()
+        return self.screen
+
+    async def action_back(self) -> None:
+        """``esc``: one step back on the current screen's stack; never leaves an empty screen."""
+        if len(self.screen_stack) > 1 and not self.screen.is_modal:
+            await self.pop_screen()
+            self.refresh_breadcrumb()
+
+    async def open_in(self, mode: str, configure: Callable[[Screen[object]], None]) -> None:
+        """A palette jump: the mode's own screen, shown with ``configure`` applied (a startup picked,
+        a filter set), rather than a copy of it stacked somewhere else."""
+        screen = await self.action_show(mode)
+        if screen is not None:
+            configure(screen)
 
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"

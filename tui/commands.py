@@ -219,12 +219,20 @@ class IrpCommands(Provider):
     def _open_startup(self, startup_id: int) -> None:
         from tui.screens.startup import StartupScreen
 
-        self.irp.push_screen(StartupScreen(startup_id=startup_id))
+        def pick(screen: object) -> None:
+            if isinstance(screen, StartupScreen):
+                screen.choose(startup_id)
+
+        self.irp.run_worker(self.irp.open_in("startup", pick), group="jump")
 
     def _open_investor(self, investor_id: int) -> None:
         from tui.screens.pipeline import PipelineScreen
 
-        self.irp.push_screen(PipelineScreen(investor_id=investor_id))
+        def narrow(screen: object) -> None:
+            if isinstance(screen, PipelineScreen):
+                screen.filter_investor(investor_id)
+
+        self.irp.run_worker(self.irp.open_in("pipeline", narrow), group="jump")
 
     def _open_deal(self, deal_id: int) -> None:
         from tui.screens.deal import DealScreen

@@ -32,6 +32,7 @@ class BackendScreen(Screen[None]):
         return app
 
     def on_screen_resume(self) -> None:
+        self.irp.refresh_breadcrumb()
         self.reload()
 
     def fetch(self) -> object:  # pragma: no cover - abstract

@@ -24,7 +24,7 @@ from ir_pipeline.models import (
 from ir_pipeline.money import Money
 from ir_pipeline.naming import name_key
 from ir_pipeline.present import follow_up_view, funding_view, loi_view, stage_change_view
-from ir_pipeline.queries.scope import visible_deals
+from ir_pipeline.queries.scope import visible_deals, visible_events, visible_investors, visible_startups
 from ir_pipeline.stages import Stage, allowed_moves
 from ir_pipeline.text import like_pattern
 from ir_pipeline.views import DealDetail, DealRow
@@ -125,6 +125,36 @@ def _apply_filter(query: Any, actor: Actor, flt: DealFilter) -> Any:
     return query
 
 
+_STAGE_ORDER = sa.case({stage.value: rank for rank, stage in enumerate(Stage)}, value=Deal.stage)
+
+
+@dataclass(frozen=True, slots=True)
+class FilterChip:
+    """One active filter, as the screen shows it above the table: ``key`` says which to clear."""
+
+    key: str
+    label: str
+
+
+def filter_chips(session: Session, *, actor: Actor, flt: DealFilter) -> list[FilterChip]:
+    """The filters in force, named for people (a startup's name, not its id), in a fixed order."""
+    chips: list[FilterChip] = []
+    if flt.startup_id is not None:
+        startup = visible_startups(select(Startup.name), actor).where(Startup.id == flt.startup_id)
+        chips.append(FilterChip("startup", f"Startup: {session.exec(startup).first() or flt.startup_id}"))
+    if flt.investor_id is not None:
+        investor = visible_investors(select(Investor.name), actor).where(Investor.id == flt.investor_id)
+        chips.append(FilterChip("investor", f"Investor: {session.exec(investor).first() or flt.investor_id}"))
+    if flt.event_id is not None:
+        event = visible_events(select(Event.name), actor).where(Event.id == flt.event_id)
+        chips.append(FilterChip("event", f"Event: {session.exec(event).first() or flt.event_id}"))
+    if flt.stage is not None:
+        chips.append(FilterChip("stage", f"Stage: {flt.stage.label}"))
+    if flt.search.strip():
+        chips.append(FilterChip("search", f"Search: {flt.search.strip()}"))
+    return chips
+
+
 def list_deals(
     session: Session,
     *,
@@ -142,7 +172,7 @@ def list_deals(
         "id": Deal.id,
         "startup": Startup.name,
         "investor": Investor.name,
-        "stage": Deal.stage,
+        "stage": _STAGE_ORDER,  # pipeline order, not alphabetical
         "stage_changed_at": Deal.stage_changed_at,
         **computed,
     }

@@ -356,7 +356,11 @@ async def test_pipeline_search_and_stage_filter(app_as: Callable[[str], IrpApp])
         table.post_message(DataTable.HeaderSelected(table, ColumnKey("last_loi"), 4, Text("Last LOI")))
         await settle(pilot)
         amounts = [r.last_loi.minor for r in screen.rows if r.last_loi]
-        assert amounts == sorted(amounts)
+        assert amounts == sorted(amounts, reverse=True)  # largest first on the first click
+        table.post_message(DataTable.HeaderSelected(table, ColumnKey("last_loi"), 4, Text("Last LOI")))
+        await settle(pilot)
+        amounts = [r.last_loi.minor for r in screen.rows if r.last_loi]
+        assert amounts == sorted(amounts)  # a second click reverses
 
 
 async def test_import_from_the_palette_with_a_dry_run_first(

@@ -59,7 +59,7 @@ class DashboardScreen(BackendScreen):
             yield FittedTable(id="conversion", flexible={}, cursor_type="none")
             yield Label("Startups by LOI total", classes="section")
             yield FittedTable(id="ranking", flexible={"startup": 1})
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#conversion", FittedTable).add_fitted_columns(

@@ -32,8 +32,7 @@ AUDIT_ROWS = 50
 class DealScreen(BackendScreen):
     TITLE = "Deal"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "app.pop_screen", "Back"),
-        Binding("m", "move", "Move stage"),
+        Binding("m", "move", "Move"),
         Binding("l", "add_loi", "Add LOI"),
         Binding("e", "edit_loi", "Edit LOI"),
         Binding("f", "add_follow_up", "Follow-up"),
@@ -45,6 +44,7 @@ class DealScreen(BackendScreen):
         super().__init__()
         self.deal_id = deal_id
         self.detail: DealDetail | None = None
+        self.title = f"Deal #{deal_id}"
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -61,7 +61,7 @@ class DealScreen(BackendScreen):
             yield FittedTable(id="history", flexible={"reason": 1}, cursor_type="none")
             yield Label("Changes (audit trail)", classes="section", id="audit-label")
             yield FittedTable(id="audit", flexible={"old": 1, "new": 1}, cursor_type="none")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#lois", FittedTable).add_fitted_columns(

@@ -46,7 +46,7 @@ class FollowUpsScreen(BackendScreen):
         yield Header()
         yield Static("Loading…", id="queue-summary", classes="headline")
         yield FittedTable(id="queue", flexible={"note": 3, "startup": 2, "investor": 2, "owner": 1})
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#queue", FittedTable).add_fitted_columns(

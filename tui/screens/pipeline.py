@@ -6,6 +6,7 @@ table stays quick on 100k deals.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import ClassVar
 
 from rich.text import Text
@@ -14,20 +15,22 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+from textual.widgets import Button, DataTable, Footer, Header, Input, Select, Static
 
 from ir_pipeline.clock import local_today, utcnow
 from ir_pipeline.errors import IrpError
-from ir_pipeline.queries.deals import DealFilter, DealPage, SortKey, list_deals
+from ir_pipeline.queries.deals import DealFilter, DealPage, FilterChip, SortKey, filter_chips, list_deals
 from ir_pipeline.queries.records import list_events
 from ir_pipeline.stages import Stage
 from ir_pipeline.text import plural
 from ir_pipeline.views import DealRow
-from tui.format import STAGE_STYLE, choices, day, money
+from tui.format import STAGE_STYLE, choices, day, money, plain
 from tui.widgets.fitted_table import FittedTable
 from tui.workers import BackendScreen
 
 PAGE = 100
+#: The first direction of each column when sorting by it: largest amounts and stalest deals first.
+DEFAULT_DESCENDING = {"last_loi": True, "stage_changed_at": False}
 COLUMNS: list[tuple[str, SortKey]] = [
     ("#", "id"),
     ("Startup", "startup"),
@@ -39,14 +42,28 @@ COLUMNS: list[tuple[str, SortKey]] = [
 ]
 
 
+def sort_label(key: str, descending: bool) -> str:
+    """``Days ↓ (stalest first)``: the arrow follows the figures shown, not the column stored
+    (days in stage grow as the stage-change time goes back)."""
+    label = next(lbl for lbl, k in COLUMNS if k == key)
+    if key == "stage_changed_at":
+        return f"{label} ↑ (newest first)" if descending else f"{label} ↓ (stalest first)"
+    if key == "stage":
+        return f"{label} {'↓ (pipeline order reversed)' if descending else '↑ (pipeline order)'}"
+    return f"{label} {'↓' if descending else '↑'}"
+
+
 class PipelineScreen(BackendScreen):
     TITLE = "Pipeline"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "focus_search", "Search"),
-        Binding("o", "cycle_sort", "Sort"),
         Binding("l", "add_loi", "Add LOI"),
         Binding("m", "move", "Move stage"),
-        Binding("escape", "focus_table", "Table", show=False),
+        Binding("slash", "focus_search", "Search"),
+        Binding("o", "cycle_sort", "Sort"),
+        Binding("O", "reverse_sort", "Reverse", show=False),
+        Binding("d", "stalest_first", "Stalest", show=False),
+        Binding("escape", "escape", "Clear filters", show=False),
+        Binding("backspace", "clear_last_filter", "Clear filter", show=False),
     ]
 
     def __init__(self, *, investor_id: int | None = None, startup_id: int | None = None) -> None:
@@ -58,6 +75,7 @@ class PipelineScreen(BackendScreen):
         self.total = 0
         self._debounce: Timer | None = None
         self._loading_more = False
+        self.chips: list[FilterChip] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -65,9 +83,10 @@ class PipelineScreen(BackendScreen):
             yield Input(placeholder="Search startup or investor…  (/)", id="search", compact=True)
             yield Select[Stage]([(s.label, s) for s in Stage], prompt="All stages", id="stage", compact=True)
             yield Select[int]([], prompt="All events", id="event", compact=True)
+        yield Horizontal(id="chips", classes="chips")
         yield FittedTable(id="deals", flexible={"startup": 1, "investor": 1})
         yield Static("", id="status", classes="status")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#deals", FittedTable)
@@ -91,9 +110,9 @@ class PipelineScreen(BackendScreen):
 
     # -- data ------------------------------------------------------------------------------
 
-    def fetch(self) -> DealPage:
+    def fetch(self) -> tuple[DealPage, list[FilterChip]]:
         b = self.irp.backend
-        return b.read(
+        page = b.read(
             list_deals,
             actor=b.actor,
             flt=self.flt,
@@ -102,9 +121,13 @@ class PipelineScreen(BackendScreen):
             offset=0,
             limit=PAGE,
         )
+        return page, b.read(filter_chips, actor=b.actor, flt=self.flt)
 
     def show(self, data: object) -> None:
+        assert isinstance(data, tuple)
+        data, chips = data
         assert isinstance(data, DealPage)
+        self._show_chips(chips)
         table = self.query_one("#deals", DataTable)
         keep = table.cursor_row
         table.clear()
@@ -135,11 +158,20 @@ class PipelineScreen(BackendScreen):
         self.rows.extend(page.rows)
         self.total = page.total
         table.fit()
-        arrow = "↓" if self.descending else "↑"
-        label = next(lbl for lbl, key in COLUMNS if key == self.sort)
         self.query_one("#status", Static).update(
-            f"{len(self.rows)} of {plural(self.total, 'deal')} shown · sorted by {label} {arrow}"
+            f"{len(self.rows)} of {plural(self.total, 'deal')} shown"
+            + (" (filtered)" if self.chips else "")
+            + f" · sorted by {sort_label(self.sort, self.descending)}"
         )
+
+    def _show_chips(self, chips: list[FilterChip]) -> None:
+        self.chips = chips
+        bar = self.query_one("#chips", Horizontal)
+        bar.remove_children()
+        bar.mount_all(
+            Button(plain(f"{chip.label} ✕"), name=chip.key, compact=True, classes="chip") for chip in chips
+        )
+        bar.display = bool(chips)
 
     @on(DataTable.RowHighlighted, "#deals")
     def maybe_load_more(self, event: DataTable.RowHighlighted) -> None:
@@ -189,28 +221,67 @@ class PipelineScreen(BackendScreen):
     def stage_changed(self, event: Select.Changed) -> None:
         self._apply(stage=event.value if isinstance(event.value, Stage) else None)
 
-    def _apply(self, *, search: str | None = None, stage: Stage | bool | None = False) -> None:
-        self.flt = DealFilter(
-            stage=self.flt.stage if stage is False else stage,  # type: ignore[arg-type]
-            startup_id=self.flt.startup_id,
-            investor_id=self.flt.investor_id,
-            event_id=self.flt.event_id,
-            search=self.flt.search if search is None else search,
-        )
+    @on(Select.Changed, "#event")
+    def event_changed(self, event: Select.Changed) -> None:
+        self._apply(event_id=event.value if isinstance(event.value, int) else None)
+
+    def _apply(self, **changes: object) -> None:
+        self.flt = replace(self.flt, **changes)  # type: ignore[arg-type]
         self.reload()
+
+    def filter_investor(self, investor_id: int) -> None:
+        """Show one investor's deals (a palette jump); the chip above the table says so."""
+        self._apply(investor_id=investor_id)
+
+    def clear_filter(self, key: str) -> None:
+        """Clear one filter, and the control that set it."""
+        if key == "search":
+            with self.prevent(Input.Changed):
+                self.query_one("#search", Input).value = ""
+            self._apply(search="")
+            return
+        if key in ("stage", "event"):
+            with self.prevent(Select.Changed):
+                self.query_one(f"#{key}", Select).clear()
+        self._apply(**{f"{key}_id" if key != "stage" else "stage": None})
+
+    @on(Button.Pressed, ".chip")
+    def chip_pressed(self, event: Button.Pressed) -> None:
+        self.clear_filter(event.button.name or "")
+
+    def action_clear_last_filter(self) -> None:
+        if self.chips:
+            self.clear_filter(self.chips[-1].key)
+
+    def action_escape(self) -> None:
+        """``esc``: leave the search box; else clear the filters; else go back a screen."""
+        if self.query_one("#search", Input).has_focus:
+            self.action_focus_table()
+        elif self.chips:
+            for chip in list(self.chips):
+                self.clear_filter(chip.key)
+        else:
+            self.run_worker(self.irp.action_back(), group="back")
 
     @on(DataTable.HeaderSelected, "#deals")
     def header_selected(self, event: DataTable.HeaderSelected) -> None:
         key = str(event.column_key.value)
-        self.descending = not self.descending if key == self.sort else False
-        self.sort = key  # type: ignore[assignment]
+        self._sort(key, not self.descending if key == self.sort else DEFAULT_DESCENDING.get(key, False))
+
+    def _sort(self, key: str, descending: bool) -> None:
+        self.sort, self.descending = key, descending  # type: ignore[assignment]
         self.reload()
 
     def action_cycle_sort(self) -> None:
         keys = [key for _, key in COLUMNS]
-        self.sort = keys[(keys.index(self.sort) + 1) % len(keys)]
-        self.descending = self.sort in ("last_loi", "stage_changed_at")
-        self.reload()
+        following = keys[(keys.index(self.sort) + 1) % len(keys)]
+        self._sort(following, DEFAULT_DESCENDING.get(following, False))
+
+    def action_reverse_sort(self) -> None:
+        self._sort(self.sort, not self.descending)
+
+    def action_stalest_first(self) -> None:
+        self._sort("stage_changed_at", False)
 
     def action_focus_search(self) -> None:
         self.query_one("#search", Input).focus()

@@ -57,7 +57,7 @@ class RecordsScreen(BackendScreen):
                 yield FittedTable(id="investors-table", flexible={"name": 1})
             with TabPane("Contacts", id="contacts"):
                 yield FittedTable(id="contacts-table", flexible={"name": 1, "organisation": 1, "email": 1})
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#events-table", FittedTable).add_fitted_columns(

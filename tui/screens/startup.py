@@ -23,7 +23,7 @@ from ir_pipeline.queries.followups import FollowUpPage, follow_up_queue
 from ir_pipeline.queries.funnel import FunnelFilter, LoiSummary, loi_summary
 from ir_pipeline.queries.lois import list_lois
 from ir_pipeline.queries.records import get_startup, list_startups
-from ir_pipeline.text import plural
+from ir_pipeline.text import plural, printable
 from ir_pipeline.views import LoiView, StartupView
 from tui.format import STAGE_STYLE, choices, day, money, plain
 from tui.widgets.fitted_table import FittedTable
@@ -63,7 +63,7 @@ class StartupScreen(BackendScreen):
             yield FittedTable(id="startup-lois", flexible={"investor": 1})
             yield Label("Next steps", classes="section")
             yield FittedTable(id="startup-next", flexible={"investor": 1, "note": 2})
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#startup-deals", DataTable).add_columns(
@@ -113,6 +113,8 @@ class StartupScreen(BackendScreen):
         for table_id in ("#startup-deals", "#startup-lois", "#startup-next"):
             self.query_one(table_id, DataTable).clear()
         self.startup = data.startup
+        self.title = f"Startup: {printable(data.startup.name)}" if data.startup else "Startup"
+        self.irp.refresh_breadcrumb()
         if data.startup is None:
             title.update("Choose a startup to see the interest in it.")
             return
@@ -162,6 +164,11 @@ class StartupScreen(BackendScreen):
         from tui.actions import open_new_loi_form
 
         open_new_loi_form(self.app, self.irp.backend, startup=self.startup.name if self.startup else "")
+
+    def choose(self, startup_id: int) -> None:
+        """Show this startup (a palette jump); a startup user's own scope still wins in ``fetch``."""
+        self.startup_id = startup_id
+        self.reload()
 
     @on(Select.Changed, "#choose")
     def chosen(self, event: Select.Changed) -> None:
