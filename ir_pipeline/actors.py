@@ -8,11 +8,13 @@ PostgreSQL database the actor is the database login, and the database enforces t
 
 from __future__ import annotations
 
-import getpass
 from dataclasses import dataclass
 
 from ir_pipeline.enums import Role
 from ir_pipeline.errors import Forbidden
+
+#: The user a single-user database acts as by default (``--as``/``IRP_USER`` choose another).
+DEFAULT_USER = "staff"
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,13 +27,10 @@ class Actor:
     admin: bool = False
 
     @classmethod
-    def local_operator(cls) -> Actor:
-        """The person at this terminal when no user is named: staff, as in a spreadsheet."""
-        try:
-            name = getpass.getuser()
-        except Exception:  # pragma: no cover - no login name in some containers
-            name = "operator"
-        return cls(name=name, role=Role.STAFF)
+    def single_user(cls) -> Actor:
+        """Who works on a single-user (SQLite) database when nobody is named: the ``staff`` user,
+        so the history always shows a user of irp, never an OS login such as ``root``."""
+        return cls(name=DEFAULT_USER, role=Role.STAFF)
 
     @property
     def rank(self) -> int:

@@ -26,7 +26,7 @@ R = TypeVar("R")
 class Backend:
     def __init__(self, engine: Engine, actor: Actor | None = None) -> None:
         self._engine = engine
-        self.actor = actor or Actor.local_operator()
+        self.actor = actor or Actor.single_user()
         #: Who the session started as: switching may go back to it, or down, never up.
         self.login = self.actor
 

@@ -468,3 +468,8 @@ def format_totals(totals: Totals, *, korean: bool = True) -> str:
     if not totals:
         return "—"
     return "; ".join(format_both(totals[c]) if korean else format_symbol(totals[c]) for c in totals)
+
+
+def percent(share: Decimal | None) -> str:
+    """``0.1166`` → ``11.7%``; nothing to compare → ``—``."""
+    return "—" if share is None else f"{share * 100:.1f}%"

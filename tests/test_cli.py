@@ -349,3 +349,20 @@ def test_data_on_a_terminal_shows_control_characters_and_a_pipe_gets_them_as_the
     monkeypatch.setattr(sys, "stdout", pipe)
     standard_output().write("Evil\x1b")
     assert pipe.getvalue() == "Evil\x1b"  # an export into a file or pipe is the data itself
+
+
+def test_a_markdown_report_on_the_terminal_has_no_base64_chart(demo_db: str, tmp_path: Path) -> None:
+    code, out, _ = irp("report", "event", "WSCW", db=demo_db)
+    assert code == 0 and "base64" not in out and "| Stage |" in out
+    target = tmp_path / "wscw.md"
+    code, _, err = irp("report", "event", "WSCW", "--out", str(target), db=demo_db)
+    assert code == 0 and str(target) in err
+    assert "data:image/svg+xml;base64," in target.read_text(encoding="utf-8")
+
+
+def test_funnel_shows_the_money_received_and_never_cuts_a_figure(demo_db: str) -> None:
+    code, out, _ = irp("funnel", db=demo_db)
+    assert code == 0 and "Funded: ₩2,000,000,000 · 20억 원 from 1 deal (11.7% of the KRW LOI amount)" in out
+    assert "Lost here" in out and "₩8,700,000,000" in out  # piped: as wide as needed, nothing cut
+    data = json.loads(irp("funnel", "--json", db=demo_db)[1])
+    assert data["funded"]["total"] == {"KRW": "2000000000"}

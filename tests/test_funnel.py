@@ -95,3 +95,32 @@ def test_empty_database_has_an_empty_funnel(engine: Engine) -> None:
     assert result.lois.count == 0 and len(result.lois.total) == 0
     assert all(s.deals == 0 for s in result.stages)
     assert next(s for s in result.stages if s.stage is Stage.SOURCED).conversion is None
+
+
+def test_money_in_the_bank_beside_the_lois(demo_engine: Engine) -> None:
+    """The Funded row carries the money received, not only the LOIs behind it; so do the rankings."""
+    from datetime import date
+
+    from ir_pipeline.db import unit_of_work
+    from ir_pipeline.drafts import FundingDraft
+    from ir_pipeline.services import deals, fundings
+
+    with unit_of_work(demo_engine) as s:
+        deals.move_stage(s, actor=STAFF, deal_id=1, to=Stage.TERM_SHEET)  # GreenGrid × Hanbit
+        fundings.record_funding(
+            s,
+            actor=STAFF,
+            deal_id=1,
+            draft=FundingDraft(amount=Money(200_000_000, "KRW"), closed_on=date(2026, 11, 20)),
+        )
+    with read_only(demo_engine) as s:
+        result = funnel(s, actor=MANAGER)
+        greengrid = funnel(s, actor=MANAGER, flt=FunnelFilter(startup_id=1))
+    assert result.funded.count == 2 and result.funded.deals == 2
+    assert result.funded.total.as_json() == {"KRW": "2200000000"}
+    assert result.funded.of_loi_amount == {"KRW": Decimal("0.1283")}  # 22억 of 171.5억
+    funded_row = next(x for x in result.stages if x.stage is Stage.FUNDED)
+    assert funded_row.funded.as_json() == {"KRW": "2200000000"}
+    assert funded_row.amount.as_json() != funded_row.funded.as_json()  # LOIs and money differ
+    assert greengrid.funded.total.as_json() == {"KRW": "200000000"}
+    assert next(r for r in result.by_startup if r.id == 1).funded.as_json() == {"KRW": "200000000"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import typer
@@ -13,24 +13,38 @@ from sqlmodel import Session
 
 from ir_pipeline.actors import Actor
 from ir_pipeline.clock import local_today
-from ir_pipeline.config import Settings
+from ir_pipeline.config import Settings, demo_database_url
 from ir_pipeline.database import open_database
 from ir_pipeline.db import backend_name, read_only, unit_of_work
+from ir_pipeline.demo import load_demo
 from ir_pipeline.errors import Forbidden
-from ir_pipeline.services.users import actor_for, login_actor
+from ir_pipeline.queries.records import has_data
+from ir_pipeline.services.users import actor_for, login_actor, single_user_actor
 
 
 @dataclass
 class CliContext:
     settings: Settings
     as_user: str | None = None
+    demo: bool = False
     _engine: Engine | None = field(default=None, repr=False)
     _actor: Actor | None = field(default=None, repr=False)
+
+    def use_demo(self) -> None:
+        """Work on the demo database (its own file beside the real one), loaded on first use."""
+        if self._engine is not None:  # pragma: no cover - only before the database is opened
+            raise RuntimeError("the database is already open")
+        self.settings = replace(self.settings, database_url=demo_database_url())
+        self.demo = True
 
     @property
     def engine(self) -> Engine:
         if self._engine is None:
             self._engine = open_database(self.settings.database_url)
+            if self.demo:
+                with unit_of_work(self._engine) as session:
+                    if not has_data(session):
+                        load_demo(session, today=self.today)
         return self._engine
 
     @property
@@ -43,7 +57,7 @@ class CliContext:
 
         PostgreSQL: the database login, always (``--as``/``IRP_USER`` would be impersonation).
         SQLite: ``--as NAME`` (or ``IRP_USER``) picks a registered user's view; without one the
-        person at the terminal acts as local staff.
+        registered ``staff`` user acts (or ``staff`` itself, before anyone is registered).
         """
         if self._actor is None:
             if self.is_postgres:
@@ -58,7 +72,8 @@ class CliContext:
                 with read_only(self.engine) as session:
                     self._actor = actor_for(session, self.as_user)
             else:
-                self._actor = Actor.local_operator()
+                with read_only(self.engine) as session:
+                    self._actor = single_user_actor(session)
         return self._actor
 
     @contextmanager

@@ -9,9 +9,9 @@ from rich.text import Text
 
 from ir_pipeline.cli.context import cli_context
 from ir_pipeline.cli.filters import resolve_names
-from ir_pipeline.cli.output import console, print_json, print_table, table
+from ir_pipeline.cli.output import console, print_json, print_side_by_side, table
 from ir_pipeline.money import format_korean, format_totals
-from ir_pipeline.queries.funnel import FunnelFilter
+from ir_pipeline.queries.funnel import FunnelFilter, funded_line
 from ir_pipeline.queries.funnel import funnel as compute_funnel
 from ir_pipeline.text import plural
 
@@ -44,31 +44,43 @@ def funnel(
     korean = " · ".join(format_korean(lois.total[c]) for c in lois.total) or "0 원"
     out.print(Text(f"LOIs: {lois.count}건 · {lois.startups}개사 · {korean}", style="bold"))
     out.print(f"LOI total: {format_totals(lois.total)}  ({plural(lois.investors, 'investor')})")
-    widest = max((s.deals for s in result.stages), default=0) or 1
-    t = table(
+    out.print(f"Funded: {funded_line(result.funded)}")
+    counts = table(
         "Stage",
         "Deals",
         "",
-        "LOI amount",
         "Reached",
         "→ next",
         "Dropped",
-        right=("Deals", "Reached", "Dropped", "→ next"),
+        "Lost here",
+        right=("Deals", "Reached", "Dropped", "→ next", "Lost here"),
     )
+    amounts = table("Stage", "LOI amount", "Funded", right=("LOI amount", "Funded"))
+    widest = max((s.deals for s in result.stages), default=0) or 1
     for s in result.stages:
-        bar = "█" * round(BAR_WIDTH * s.deals / widest)
-        t.add_row(
+        counts.add_row(
             s.stage.label,
             str(s.deals),
-            Text(bar, style="cyan"),
-            format_totals(s.amount, korean=False),
+            Text("█" * round(BAR_WIDTH * s.deals / widest), style="cyan"),
             "" if s.reached is None else str(s.reached),
             "" if s.conversion is None else f"{s.conversion * 100:.1f}%",
             "" if s.dropped is None else str(s.dropped),
+            str(s.lost_from) if s.lost_from else "",
         )
-    print_table(t)
+        amounts.add_row(
+            s.stage.label,
+            format_totals(s.amount, korean=False),
+            format_totals(s.funded, korean=False) if s.funded else "",
+        )
+    # One table where the terminal is wide enough; otherwise counts, then amounts: never cut.
+    print_side_by_side(counts, amounts)
     if result.by_startup:
-        r = table("Startup", "LOIs", "LOI total", title="Startups by LOI total", right=("LOIs",))
+        r = table("Startup", "LOIs", "LOI total", "Funded", title="Startups by LOI total", right=("LOIs",))
         for item in result.by_startup:
-            r.add_row(item.name, str(item.lois), format_totals(item.total))
+            r.add_row(
+                item.name,
+                str(item.lois),
+                format_totals(item.total),
+                format_totals(item.funded) if item.funded else "",
+            )
         out.print(r)

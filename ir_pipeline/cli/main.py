@@ -75,10 +75,21 @@ def root(
         ),
     ] = None,
     as_user: Annotated[
-        str | None, typer.Option("--as", help="Act as this user (default: IRP_USER, else local staff).")
+        str | None,
+        typer.Option("--as", help="Act as this user (default: IRP_USER, else the 'staff' user)."),
     ] = None,
+    demo: Annotated[
+        bool,
+        typer.Option(
+            "--demo", help="Use the demo database (its own file, loaded with the demo on first use)."
+        ),
+    ] = False,
 ) -> None:
+    if demo and db:
+        raise typer.BadParameter("--demo and --db name two databases: choose one", param_hint="--demo")
     ctx.obj = CliContext(settings=Settings.load(db), as_user=as_user or os.environ.get("IRP_USER"))
+    if demo:
+        ctx.obj.use_demo()
 
 
 app.add_typer(db_cmd.app, name="db")

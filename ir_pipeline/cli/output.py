@@ -43,8 +43,15 @@ class SafeTable(Table):
         super().add_row(*(None if r is None else safe(r) for r in renderables), **kwargs)
 
 
+#: Output into a pipe or file is not cut to a terminal's width: it is as wide as it needs.
+PIPE_WIDTH = 400
+
+
 def console() -> SafeConsole:
-    return SafeConsole(highlight=False, soft_wrap=False)
+    out = SafeConsole(highlight=False, soft_wrap=False)
+    if not out.is_terminal:
+        out = SafeConsole(highlight=False, soft_wrap=False, width=PIPE_WIDTH)
+    return out
 
 
 class _ShownText(io.TextIOBase):
@@ -123,10 +130,39 @@ def table(*columns: str, title: str | None = None, right: tuple[str, ...] = ()) 
     return t
 
 
-def print_table(t: Table) -> None:
-    """Print a table, pinning the width of every column that must not be cut."""
+def _pin_widths(t: Table) -> None:
     for column in t.columns:
         if column.no_wrap:
             cells = [column.header, *column.cells]
             column.min_width = max(cell_len(c.plain if isinstance(c, Text) else str(c)) for c in cells)
+
+
+def print_table(t: Table) -> None:
+    """Print a table, pinning the width of every column that must not be cut."""
+    _pin_widths(t)
     console().print(t)
+
+
+def print_side_by_side(left: Table, right: Table) -> None:
+    """Two tables about the same rows (their first column) as one, when the terminal is wide enough
+    for it, or one after the other: figures are never cut to fit."""
+    out = console()
+    columns = [*left.columns, *right.columns[1:]]
+    joined = table(
+        *(str(c.header) for c in columns),
+        right=tuple(str(c.header) for c in columns if c.justify == "right"),
+    )
+    for row_left, row_right in zip(_rows(left), _rows(right), strict=True):
+        joined.add_row(*row_left, *row_right[1:])
+    _pin_widths(joined)
+    needed = sum(c.min_width or 0 for c in joined.columns) + 3 * len(joined.columns) + 1  # cells + rules
+    if needed <= out.width:
+        out.print(joined)
+        return
+    print_table(left)
+    print_table(right)
+
+
+def _rows(t: Table) -> list[list[Any]]:
+    columns = [list(c.cells) for c in t.columns]
+    return [list(row) for row in zip(*columns, strict=True)]

@@ -25,6 +25,11 @@ def _emit(text: str, out: Path | None) -> None:
         echo(f"report written to {out}", err=True)
 
 
+def _chart(fmt: str, out: Path | None) -> bool:
+    """Markdown on the terminal goes without the embedded chart image; files and HTML keep it."""
+    return fmt != "md" or out is not None
+
+
 def _check(fmt: str) -> None:
     if fmt not in REPORT_FORMATS:
         raise typer.BadParameter("use md or html", param_hint="--format")
@@ -36,7 +41,7 @@ def startup(ctx: typer.Context, name: str, fmt: Format = "md", out: Out = None) 
     _check(fmt)
     app_ = cli_context(ctx)
     with app_.read() as session:
-        text = render(startup_report(session, actor=app_.actor, name=name), fmt)
+        text = render(startup_report(session, actor=app_.actor, name=name), fmt, chart=_chart(fmt, out))
     _emit(text, out)
 
 
@@ -46,5 +51,5 @@ def event(ctx: typer.Context, name: str, fmt: Format = "md", out: Out = None) ->
     _check(fmt)
     app_ = cli_context(ctx)
     with app_.read() as session:
-        text = render(event_report(session, actor=app_.actor, name=name), fmt)
+        text = render(event_report(session, actor=app_.actor, name=name), fmt, chart=_chart(fmt, out))
     _emit(text, out)

@@ -23,7 +23,7 @@ from ir_pipeline.lookup import resolve_event, resolve_startup
 from ir_pipeline.money import Totals, format_korean, format_symbol
 from ir_pipeline.queries.deals import DealFilter, list_deals
 from ir_pipeline.queries.followups import follow_up_queue
-from ir_pipeline.queries.funnel import Funnel, FunnelFilter, funnel
+from ir_pipeline.queries.funnel import Funnel, FunnelFilter, funded_line, funnel
 from ir_pipeline.queries.lois import list_lois
 from ir_pipeline.queries.records import get_startup
 from ir_pipeline.stages import FUNNEL
@@ -46,6 +46,7 @@ def _environment(fmt: str) -> Environment:
     env.filters["totals"] = _totals
     env.filters["md"] = _markdown_cell
     env.filters["plural"] = plural
+    env.filters["funded"] = funded_line
     return env
 
 
@@ -136,11 +137,15 @@ def event_report(session: Session, *, actor: Actor, name: str) -> EventReport:
     )
 
 
-def render(report: StartupReport | EventReport, fmt: str) -> str:
+def render(report: StartupReport | EventReport, fmt: str, *, chart: bool = True) -> str:
+    """The report as Markdown or HTML. ``chart=False`` leaves the chart out (Markdown read on a
+    terminal, where an embedded image is a screenful of base64); the stage table has its figures."""
     if fmt not in REPORT_FORMATS:
         raise Invalid(f"unknown report format {fmt!r}: use md or html")
     env = _environment(fmt)
     name = "startup" if isinstance(report, StartupReport) else "event"
     template = env.get_template(f"{name}.{fmt}.j2")
-    chart_uri = "data:image/svg+xml;base64," + base64.b64encode(report.chart_svg.encode()).decode()
+    chart_uri = (
+        "data:image/svg+xml;base64," + base64.b64encode(report.chart_svg.encode()).decode() if chart else ""
+    )
     return template.render(r=report, chart_uri=chart_uri, chart_title=report.chart_title)

@@ -13,7 +13,7 @@ Definitions, so every screen and report agrees:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -21,11 +21,12 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from ir_pipeline.actors import Actor
-from ir_pipeline.models import Deal, Investor, LetterOfIntent, StageChange, Startup
-from ir_pipeline.money import Money, Totals
+from ir_pipeline.models import Deal, Funding, Investor, LetterOfIntent, StageChange, Startup
+from ir_pipeline.money import Money, Totals, format_totals, percent
 from ir_pipeline.queries.scope import visible_deals
 from ir_pipeline.queries.sums import joined, minor_sum, ordering
 from ir_pipeline.stages import FUNNEL, Stage
+from ir_pipeline.text import plural
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +46,17 @@ class LoiSummary:
 
 
 @dataclass(frozen=True, slots=True)
+class FundingSummary:
+    """The money in the bank: recorded fundings, beside the LOIs that promised them."""
+
+    count: int
+    deals: int
+    total: Totals
+    #: Per currency, the funded amount as a share of the LOI amount (``None`` without LOIs in it).
+    of_loi_amount: dict[str, Decimal | None] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
 class StageFigures:
     stage: Stage
     deals: int
@@ -53,6 +65,7 @@ class StageFigures:
     conversion: Decimal | None = None
     dropped: int | None = None
     lost_from: int = 0
+    funded: Totals = field(default_factory=Totals)  # money received, on the Funded row
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +74,7 @@ class RankedTotal:
     name: str
     lois: int
     total: Totals
+    funded: Totals = field(default_factory=Totals)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +83,7 @@ class Funnel:
     stages: list[StageFigures]
     by_startup: list[RankedTotal] = field(default_factory=list)
     by_investor: list[RankedTotal] = field(default_factory=list)
+    funded: FundingSummary = field(default_factory=lambda: FundingSummary(0, 0, Totals()))
 
     @property
     def deals(self) -> int:
@@ -83,6 +98,53 @@ def _scoped(query: Any, actor: Actor, flt: FunnelFilter) -> Any:
 
 def _loi_join(query: Any) -> Any:
     return query.select_from(LetterOfIntent).join(Deal, col(Deal.id) == LetterOfIntent.deal_id)
+
+
+def _funding_join(query: Any) -> Any:
+    return query.select_from(Funding).join(Deal, col(Deal.id) == Funding.deal_id)
+
+
+def funding_summary(
+    session: Session, *, actor: Actor, flt: FunnelFilter = FunnelFilter(), lois: Totals | None = None
+) -> FundingSummary:
+    """What was actually received, in SQL, with the same scope and filters as the LOI figures."""
+    count, deals = session.exec(
+        _scoped(
+            _funding_join(select(sa.func.count(), sa.func.count(sa.distinct(col(Funding.deal_id))))),
+            actor,
+            flt,
+        )
+    ).one()
+    sums = session.exec(
+        _scoped(
+            _funding_join(select(Funding.currency, *minor_sum(col(Funding.amount_minor)))), actor, flt
+        ).group_by(col(Funding.currency))
+    ).all()
+    total = Totals(Money.from_minor(joined(high, low), currency) for currency, high, low in sums)
+    shares: dict[str, Decimal | None] = {}
+    for currency in total:
+        promised = lois.get(currency) if lois is not None else None
+        shares[currency] = (
+            (total[currency].amount / promised.amount).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+            if promised is not None and promised.amount
+            else None
+        )
+    return FundingSummary(count=int(count), deals=int(deals), total=total, of_loi_amount=shares)
+
+
+def _funded_by(
+    session: Session, actor: Actor, flt: FunnelFilter, key: Any, ids: list[int]
+) -> dict[int, Totals]:
+    totals: dict[int, Totals] = {i: Totals() for i in ids}
+    for ident, currency, high, low in session.exec(
+        _scoped(
+            _funding_join(select(key, Funding.currency, *minor_sum(col(Funding.amount_minor)))), actor, flt
+        )
+        .where(key.in_(ids))
+        .group_by(key, Funding.currency)
+    ).all():
+        totals[int(ident)].add(Money.from_minor(joined(high, low), currency))
+    return totals
 
 
 def loi_summary(session: Session, *, actor: Actor, flt: FunnelFilter = FunnelFilter()) -> LoiSummary:
@@ -195,11 +257,15 @@ def funnel(
         figures.append(
             StageFigures(stage=stage, deals=int(deals.get(stage, 0)), amount=amounts.get(stage, Totals()))
         )
+    lois = loi_summary(session, actor=actor, flt=flt)
+    money = funding_summary(session, actor=actor, flt=flt, lois=lois.total)
+    figures = [replace(f, funded=money.total) if f.stage is Stage.FUNDED else f for f in figures]
     return Funnel(
-        lois=loi_summary(session, actor=actor, flt=flt),
+        lois=lois,
         stages=figures,
         by_startup=ranked(session, actor=actor, flt=flt, by="startup", limit=ranking_limit),
         by_investor=ranked(session, actor=actor, flt=flt, by="investor", limit=ranking_limit),
+        funded=money,
     )
 
 
@@ -246,4 +312,13 @@ def ranked(
         .group_by(key, LetterOfIntent.currency)
     ).all():
         totals[int(ident)].add(Money.from_minor(joined(high, low), currency))
-    return [RankedTotal(i, names[i], int(r.n), totals[i]) for i, r in zip(ids, top, strict=True)]
+    funded = _funded_by(session, actor, flt, key, ids)
+    return [RankedTotal(i, names[i], int(r.n), totals[i], funded[i]) for i, r in zip(ids, top, strict=True)]
+
+
+def funded_line(money: FundingSummary) -> str:
+    """``₩200,000,000 · 2억 원 from 1 deal (1.2% of the LOI amount)``: one line for every screen."""
+    if not money.count:
+        return "nothing received yet"
+    shares = "; ".join(f"{percent(share)} of the {c} LOI amount" for c, share in money.of_loi_amount.items())
+    return f"{format_totals(money.total)} from {plural(money.deals, 'deal')} ({shares})"

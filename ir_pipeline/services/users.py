@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from psycopg import sql
 from sqlmodel import Session, col, select
 
-from ir_pipeline.actors import Actor
+from ir_pipeline.actors import DEFAULT_USER, Actor
 from ir_pipeline.enums import Role
 from ir_pipeline.errors import Conflict, Forbidden, Invalid, NotFound
 from ir_pipeline.models import Startup, User
@@ -143,6 +143,14 @@ def actor_for(session: Session, name: str) -> Actor:
     if not user.active:
         raise Forbidden(f"user {user.name!r} is disabled")
     return _actor(user)
+
+
+def single_user_actor(session: Session) -> Actor:
+    """The default actor of a single-user database: the registered ``staff`` user (a disabled one
+    is refused), or, before anyone is registered (a new database), ``staff`` itself."""
+    if session.exec(select(User.id).where(User.name == DEFAULT_USER)).first() is not None:
+        return actor_for(session, DEFAULT_USER)
+    return Actor.single_user()
 
 
 def login_actor(session: Session) -> Actor:

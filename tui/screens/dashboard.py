@@ -11,7 +11,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Label, Select, Static
 
 from ir_pipeline.money import format_totals
-from ir_pipeline.queries.funnel import Funnel, FunnelFilter, funnel
+from ir_pipeline.queries.funnel import Funnel, FunnelFilter, funded_line, funnel
 from ir_pipeline.queries.records import list_events, list_investors, list_startups
 from ir_pipeline.text import plural
 from tui.format import STAGE_STYLE, choices
@@ -34,7 +34,7 @@ def headline(result: Funnel) -> str:
     """``26건 · 8개사 · ₩17,150,000,000 · 171억 5천만 원``."""
     lois = result.lois
     counts = f"LOIs {lois.count}건 · {lois.startups}개사 · {plural(lois.investors, 'investor')}"
-    return f"{counts} · {format_totals(lois.total)}"
+    return f"{counts} · {format_totals(lois.total)}\nFunded: {funded_line(result.funded)}"
 
 
 class DashboardScreen(BackendScreen):
@@ -70,7 +70,7 @@ class DashboardScreen(BackendScreen):
             ("Lost here", "lost"),
         )
         self.query_one("#ranking", FittedTable).add_fitted_columns(
-            ("#", "n"), ("Startup", "startup"), ("LOIs", "lois"), ("LOI total", "total")
+            ("#", "n"), ("Startup", "startup"), ("LOIs", "lois"), ("LOI total", "total"), ("Funded", "funded")
         )
 
     def fetch(self) -> DashboardData:
@@ -112,7 +112,10 @@ class DashboardScreen(BackendScreen):
         ranking = self.query_one("#ranking", DataTable)
         ranking.clear()
         for n, item in enumerate(result.by_startup, 1):
-            ranking.add_row(str(n), item.name, str(item.lois), format_totals(item.total), key=str(item.id))
+            funded = format_totals(item.funded) if item.funded else ""
+            ranking.add_row(
+                str(n), item.name, str(item.lois), format_totals(item.total), funded, key=str(item.id)
+            )
         self.query_one("#ranking", FittedTable).fit()
 
     @on(Select.Changed)

@@ -33,7 +33,7 @@ class FunnelBars(Widget):
         table.add_column("amount", justify="right", no_wrap=True)
         table.add_column("next", justify="right", no_wrap=True)
         widest = max((s.deals for s in self.stages), default=0) or 1
-        amounts = [format_totals(s.amount, korean=False) if s.amount else "" for s in self.stages]
+        amounts = [self._amount(s) for s in self.stages]
         amount_width = max((len(a) for a in amounts), default=0)
         # label 10, deals 4, conversion 6, four one-cell gaps: the bar gets what is left
         bar_width = max(4, self.size.width - 10 - 4 - amount_width - 6 - 4)
@@ -42,11 +42,22 @@ class FunnelBars(Widget):
             bar = Text("█" * length + "·" * (bar_width - length), style=STAGE_STYLE[s.stage] or "bold")
             bar.stylize("dim", length)
             conversion = "" if s.conversion is None else f"→ {s.conversion * 100:.0f}%"
-            amount = format_totals(s.amount, korean=False) if s.amount else ""
             table.add_row(
-                Text(s.stage.label, style=STAGE_STYLE[s.stage]), bar, str(s.deals), amount, conversion
+                Text(s.stage.label, style=STAGE_STYLE[s.stage]),
+                bar,
+                str(s.deals),
+                self._amount(s),
+                conversion,
             )
         return table
+
+    @staticmethod
+    def _amount(s: StageFigures) -> str:
+        """The LOI amount; on the Funded row, the money received first, then the LOIs behind it."""
+        loi = format_totals(s.amount, korean=False) if s.amount else ""
+        if s.funded:
+            return f"{format_totals(s.funded, korean=False)} received · LOIs {loi or '—'}"
+        return loi
 
     def get_content_height(self, container: object, viewport: object, width: int) -> int:
         return max(1, len(self.stages))
