@@ -67,6 +67,46 @@ class Channel(StrEnum):
     OTHER = "other"
 
 
+#: What people read for each stored value (tables, reports); the raw value only in ``--json``.
+_LABELS: dict[str, str] = {
+    "vc": "VC",
+    "cvc": "CVC",
+    "angel": "Angel",
+    "bank": "Bank",
+    "pe": "Private equity",
+    "accelerator": "Accelerator",
+    "government": "Public / policy",
+    "common": "Common shares",
+    "preferred": "Preferred shares",
+    "rcps": "RCPS",
+    "convertible_note": "Convertible note",
+    "bw": "Bond with warrants",
+    "safe": "SAFE",
+    "loan": "Loan",
+    "grant": "Grant",
+    "received": "Received",
+    "withdrawn": "Withdrawn",
+    "expired": "Expired",
+    "converted": "Converted",
+    "open": "Open",
+    "done": "Done",
+    "cancelled": "Cancelled",
+    "email": "E-mail",
+    "call": "Call",
+    "meeting": "Meeting",
+    "message": "Message",
+    "other": "Other",
+    "staff": "Staff",
+    "manager": "Manager",
+    "startup": "Startup",
+}
+
+
+def label(value: StrEnum) -> str:
+    """``convertible_note`` → ``Convertible note``: the word people read for a stored value."""
+    return _LABELS.get(value.value, value.value.replace("_", " ").capitalize())
+
+
 _ALIASES: dict[type[StrEnum], dict[str, str]] = {
     Instrument: {
         "보통주": "common",

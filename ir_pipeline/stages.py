@@ -112,8 +112,13 @@ def check_move(current: Stage, target: Stage) -> None:
     if target == current:
         raise IllegalStageMove(f"the deal is already at {current.label}")
     if target not in ALLOWED_MOVES[current]:
-        options = ", ".join(s.value for s in allowed_moves(current)) or "none: it is final"
+        options = ", ".join(_named(s) for s in allowed_moves(current)) or "none: it is final"
         raise IllegalStageMove(
             f"cannot move a deal from {current.label} to {target.label}; "
-            f"allowed from {current.value}: {options}"
+            f"allowed from {current.label}: {options}"
         )
+
+
+def _named(stage: Stage) -> str:
+    """``On hold (on_hold)``: the label, and the word to type where it differs."""
+    return stage.label if stage.label.lower() == stage.value else f"{stage.label} ({stage.value})"

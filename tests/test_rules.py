@@ -29,7 +29,7 @@ def test_each_active_stage_can_be_lost_or_put_on_hold() -> None:
 
 
 def test_illegal_move_names_the_legal_ones() -> None:
-    with pytest.raises(IllegalStageMove, match="allowed from loi: diligence, lost, on_hold"):
+    with pytest.raises(IllegalStageMove, match=r"allowed from LOI: Diligence, Lost, On hold \(on_hold\)"):
         check_move(Stage.LOI, Stage.FUNDED)
     with pytest.raises(IllegalStageMove, match="already at"):
         check_move(Stage.LOI, Stage.LOI)

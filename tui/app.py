@@ -61,6 +61,8 @@ class IrpApp(App[None]):
         Binding("3", "show('followups')", "Follow-ups"),
         Binding("4", "show('startup')", "Startup"),
         Binding("5", "show('records')", "Records"),
+        Binding("question_mark", "help", "Help"),
+        Binding("f1", "help", "Help", show=False),
         Binding("ctrl+t", "toggle_theme", "Light/dark", show=False),
         Binding("q", "quit", "Quit"),
     ]
@@ -157,6 +159,18 @@ class IrpApp(App[None]):
         screen = await self.action_show(mode)
         if screen is not None:
             configure(screen)
+
+    def action_help(self) -> None:
+        """Help for the screen in front: its keys (as they work now) and what it shows."""
+        from tui.screens.help import HelpScreen, keys_of
+
+        screen = self.screen
+        if isinstance(screen, HelpScreen) or screen.is_modal:
+            return
+        text = getattr(screen, "HELP", "") or "No help for this screen yet."
+        self.push_screen(
+            HelpScreen(str(screen.title or screen.TITLE or "ir-pipeline"), text, keys_of(screen))
+        )
 
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"

@@ -45,9 +45,17 @@ def highlighted(matcher: Matcher, text: str) -> Content:
     return Content(safe) if "[" in safe else matcher.highlight(safe)
 
 
+def latest_first(note: str) -> str:
+    """A follow-up's note on one line, the newest addition first (notes are appended line by line),
+    so a note just added is what the cut-off column shows."""
+    lines = [line.strip() for line in note.splitlines() if line.strip()]
+    return " · ".join(reversed(lines))
+
+
 def plain_cell(text: str) -> Text:
-    """The same, for a table cell (DataTable measures and renders Rich text)."""
-    return Text(printable(text))
+    """The same, for a table cell (DataTable measures and renders Rich text): one line, and cut
+    with ``…`` where the column is narrower, so a shortened name never looks whole."""
+    return Text(printable(text), no_wrap=True, overflow="ellipsis")
 
 
 def money(value: Money | None) -> str:

@@ -11,6 +11,7 @@ from ir_pipeline.cli.context import cli_context
 from ir_pipeline.cli.filters import resolve_names
 from ir_pipeline.cli.output import console, echo, money, print_json, print_table, table
 from ir_pipeline.clock import format_local, utcnow
+from ir_pipeline.enums import label
 from ir_pipeline.queries.deals import DealFilter, get_deal_detail, list_deals
 from ir_pipeline.services import deals as deal_service
 from ir_pipeline.stages import parse_stage
@@ -121,21 +122,21 @@ def show(ctx: typer.Context, deal_id: int, json: Annotated[bool, typer.Option("-
                 str(x.id),
                 money(x.amount),
                 money(x.amount_max),
-                x.instrument.value,
+                label(x.instrument),
                 str(x.received_on),
                 str(x.valid_until or ""),
-                x.status.value,
+                label(x.status),
             )
         out.print(t)
     if detail.follow_ups:
         t = table("#", "Due", "Channel", "Owner", "Status", "Note", title="Follow-ups")
         for f in detail.follow_ups:
-            t.add_row(str(f.id), str(f.due_on), f.channel.value, f.owner, f.status.value, f.note)
+            t.add_row(str(f.id), str(f.due_on), label(f.channel), f.owner, label(f.status), f.note)
         out.print(t)
     if detail.fundings:
         t = table("#", "Amount", "Instrument", "Closed", title="Fundings", right=("Amount",))
         for g in detail.fundings:
-            t.add_row(str(g.id), money(g.amount), g.instrument.value, str(g.closed_on))
+            t.add_row(str(g.id), money(g.amount), label(g.instrument), str(g.closed_on))
         out.print(t)
     t = table("When", "From", "To", "By", "Reason", title="Stage history")
     for h in detail.history:
@@ -147,7 +148,7 @@ def show(ctx: typer.Context, deal_id: int, json: Annotated[bool, typer.Option("-
             h.reason,
         )
     print_table(t)
-    out.print(f"Allowed moves: {', '.join(s.value for s in detail.allowed_moves) or 'none (final)'}")
+    out.print(f"Allowed moves: {', '.join(s.label for s in detail.allowed_moves) or 'none (final)'}")
 
 
 @app.command()

@@ -10,7 +10,7 @@ import typer
 from ir_pipeline.cli.context import cli_context
 from ir_pipeline.cli.filters import resolve_names
 from ir_pipeline.cli.output import echo, print_json, print_table, table
-from ir_pipeline.enums import Role, parse_choice
+from ir_pipeline.enums import Role, label, parse_choice
 from ir_pipeline.errors import Invalid
 from ir_pipeline.queries.records import list_users
 from ir_pipeline.services.users import create_user, set_user_active
@@ -29,7 +29,7 @@ def list_(ctx: typer.Context, json: Annotated[bool, typer.Option("--json")] = Fa
         return
     t = table("#", "Name", "Role", "Startup", "Active", right=("#",))
     for u in rows:
-        t.add_row(str(u.id), u.name, u.role.value, u.startup or "", "yes" if u.active else "no")
+        t.add_row(str(u.id), u.name, label(u.role), u.startup or "", "yes" if u.active else "no")
     print_table(t)
 
 

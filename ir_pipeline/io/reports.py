@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from ir_pipeline.actors import Actor
 from ir_pipeline.clock import local_today
+from ir_pipeline.enums import label
 from ir_pipeline.errors import Invalid
 from ir_pipeline.io.charts import Bar, bar_chart
 from ir_pipeline.lookup import resolve_event, resolve_startup
@@ -47,6 +48,7 @@ def _environment(fmt: str) -> Environment:
     env.filters["md"] = _markdown_cell
     env.filters["plural"] = plural
     env.filters["funded"] = funded_line
+    env.filters["label"] = label
     return env
 
 

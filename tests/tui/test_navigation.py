@@ -142,3 +142,35 @@ async def test_sorting_both_ways_stages_in_pipeline_order_stalest_first(
         await pilot.press("O")
         await settle(pilot)
         assert [order.index(r.stage) for r in screen.rows] == sorted(ranks, reverse=True)
+
+
+async def test_help_lists_the_screens_keys_and_closes(app_as: Callable[[str], IrpApp]) -> None:
+    from tui.screens.help import HelpScreen
+
+    app = app_as("staff")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        help_screen = app.screen
+        assert isinstance(help_screen, HelpScreen)
+        keys = dict((description, key) for key, description in help_screen.keys)
+        assert keys["Sort"] == "o" and keys["Reverse"] == "O" and keys["Stalest"] == "d"
+        assert keys["Add LOI"] == "l" and keys["Help"] == "?"
+        assert "Days, how long the deal has been in its stage" in help_screen.text.replace("\n    ", " ")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, PipelineScreen)
+        await pilot.press("f1")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, PipelineScreen)
+    app = app_as("manager")  # a manager's help shows no editing keys
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("2", "question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        assert "Add LOI" not in dict((d, k) for k, d in app.screen.keys)

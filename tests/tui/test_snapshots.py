@@ -64,3 +64,20 @@ class TestStartupView:
         self, snap_compare: Any, app_as: Callable[[str], IrpApp], size: tuple[int, int]
     ) -> None:
         assert snap_compare(app_as("greengrid"), terminal_size=size, run_before=navigate())
+
+
+@pytest.mark.parametrize("size", SIZES)
+class TestHelp:
+    def test_pipeline_help(
+        self, snap_compare: Any, app_as: Callable[[str], IrpApp], size: tuple[int, int]
+    ) -> None:
+        assert snap_compare(app_as("staff"), terminal_size=size, run_before=navigate("question_mark"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+class TestFilterChips:
+    def test_pipeline_filtered_by_search_and_stage(
+        self, snap_compare: Any, app_as: Callable[[str], IrpApp], size: tuple[int, int]
+    ) -> None:
+        keys = ["slash", *"green", "enter"]
+        assert snap_compare(app_as("staff"), terminal_size=size, run_before=navigate(*keys))

@@ -15,7 +15,7 @@ from textual.widgets import Static
 
 from ir_pipeline.clock import local_today
 from ir_pipeline.drafts import FollowUpDraft, FundingDraft, LoiDraft
-from ir_pipeline.enums import Channel, Instrument
+from ir_pipeline.enums import Channel, Instrument, label
 from ir_pipeline.errors import Invalid, IrpError
 from ir_pipeline.money import Money, format_both
 from ir_pipeline.stages import FUNNEL, Stage, allowed_moves
@@ -179,7 +179,7 @@ class NewLoiForm(FormScreen[PairedLoiDraft, LoiView]):
         )
 
 
-CHANNELS = [(c.value.capitalize(), c) for c in Channel]
+CHANNELS = [(label(c), c) for c in Channel]
 
 
 class FollowUpForm(FormScreen[FollowUpDraft, FollowUpView]):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from textual.app import ComposeResult
 
 from ir_pipeline.drafts import EventDraft, InvestorDraft, StartupDraft
-from ir_pipeline.enums import InvestorKind
+from ir_pipeline.enums import InvestorKind, label
 from ir_pipeline.views import ContactView, EventView, InvestorView, StartupView
 from tui.forms.base import FormScreen
 from tui.widgets.fields import ChoiceField, DateField, TextField
@@ -72,7 +72,7 @@ class StartupForm(FormScreen[StartupDraft, StartupView]):
         )
 
 
-KINDS = [(k.value.upper() if len(k.value) <= 3 else k.value.capitalize(), k) for k in InvestorKind]
+KINDS = [(label(k), k) for k in InvestorKind]
 
 
 class InvestorForm(FormScreen[InvestorDraft, InvestorView]):

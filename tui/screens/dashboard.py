@@ -39,6 +39,15 @@ def headline(result: Funnel) -> str:
 
 class DashboardScreen(BackendScreen):
     TITLE = "Funnel"
+    HELP = """\
+    The managers' view: LOIs received (count, companies, investors, totals per currency), the money
+    actually received (Funded), deals and LOI amounts per stage, conversion between stages and where
+    deals were lost.
+
+    Reached: deals that ever got to the stage; → next: the share that went on; Dropped: those that did
+    not (yet); Lost here: deals lost from that stage. Filter by event, startup or investor above;
+    enter on a startup opens it.
+    """
 
     def __init__(self) -> None:
         super().__init__()

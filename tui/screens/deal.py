@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Footer, Header, Label, Static
 
 from ir_pipeline.clock import format_local, local_today
 from ir_pipeline.drafts import FundingDraft
-from ir_pipeline.enums import FollowUpStatus
+from ir_pipeline.enums import FollowUpStatus, label
 from ir_pipeline.money import format_both
 from ir_pipeline.queries.audit import AuditView, list_audit
 from ir_pipeline.queries.deals import get_deal_detail
@@ -21,7 +21,7 @@ from ir_pipeline.services import followups, fundings
 from ir_pipeline.text import printable
 from ir_pipeline.views import DealDetail, FundingView
 from tui.actions import after_save, open_follow_up_form, open_loi_form, open_move_form
-from tui.format import STAGE_STYLE, day, money, plain
+from tui.format import STAGE_STYLE, day, latest_first, money, plain
 from tui.forms.pipeline import FundingForm
 from tui.widgets.fitted_table import FittedTable
 from tui.workers import BackendScreen
@@ -31,6 +31,12 @@ AUDIT_ROWS = 50
 
 class DealScreen(BackendScreen):
     TITLE = "Deal"
+    HELP = """\
+    One deal in full: its letters of intent (amount, upper amount of a range, instrument, dates,
+    status), follow-ups, fundings (money actually received), the stage history and who changed what.
+
+    A deal moves along the pipeline with m; funded needs a recorded funding ($), lost needs a reason.
+    """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("m", "move", "Move"),
         Binding("l", "add_loi", "Add LOI"),
@@ -137,10 +143,10 @@ class DealScreen(BackendScreen):
             table.add_row(
                 str(x.id),
                 amount,
-                x.instrument.value,
+                label(x.instrument),
                 day(x.received_on),
                 day(x.valid_until),
-                x.status.value,
+                label(x.status),
                 key=str(x.id),
             )
         table.fit()
@@ -152,17 +158,17 @@ class DealScreen(BackendScreen):
             table.add_row(
                 str(f.id),
                 Text(day(f.due_on), style="bold red" if overdue else ""),
-                f.channel.value,
+                label(f.channel),
                 f.owner,
-                f.status.value,
-                f.note.replace("\n", " · "),
+                label(f.status),
+                latest_first(f.note),
                 key=str(f.id),
             )
         table.fit()
         funded = self.query_one("#fundings", FittedTable)
         funded.clear()
         for g in data.fundings:
-            funded.add_row(str(g.id), format_both(g.amount), g.instrument.value, day(g.closed_on))
+            funded.add_row(str(g.id), format_both(g.amount), label(g.instrument), day(g.closed_on))
         funded.fit()
         table = self.query_one("#history", FittedTable)
         table.clear()

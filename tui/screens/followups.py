@@ -12,10 +12,11 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, Header, Static
 
 from ir_pipeline.clock import local_today
+from ir_pipeline.enums import label
 from ir_pipeline.queries.followups import FollowUpPage, Urgency, follow_up_queue, urgency
 from ir_pipeline.services import followups
 from ir_pipeline.views import FollowUpView
-from tui.format import day
+from tui.format import day, latest_first, plain
 from tui.forms.pipeline import NoteForm
 from tui.widgets.fitted_table import FittedTable
 from tui.workers import BackendScreen
@@ -31,6 +32,11 @@ LIMIT = 500
 
 class FollowUpsScreen(BackendScreen):
     TITLE = "Follow-ups"
+    HELP = """\
+    The chase list: open follow-ups by due date, overdue first (red). Note shows the latest note.
+
+    c completes, s / S snooze a day / a week, n adds a note; enter opens the deal.
+    """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "complete", "Complete"),
         Binding("s", "snooze(1)", "Snooze 1d"),
@@ -46,6 +52,7 @@ class FollowUpsScreen(BackendScreen):
         yield Header()
         yield Static("Loading…", id="queue-summary", classes="headline")
         yield FittedTable(id="queue", flexible={"note": 3, "startup": 2, "investor": 2, "owner": 1})
+        yield Static("", id="detail", classes="detail")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -82,15 +89,16 @@ class FollowUpsScreen(BackendScreen):
             table.add_row(
                 Text(day(f.due_on), style=style),
                 Text(when, style=style),
-                f.note.replace("\n", " · "),
+                latest_first(f.note),
                 f.startup,
                 f.investor,
-                f.channel.value,
+                label(f.channel),
                 f.owner,
                 key=str(f.id),
             )
         if self.items:
             table.move_cursor(row=min(keep, len(self.items) - 1))
+        self._show_detail(table.cursor_row)
         self.query_one("#queue", FittedTable).fit()
         due_today = sum(1 for f in data.items if urgency(f, today) is Urgency.TODAY)
         self.query_one("#queue-summary", Static).update(
@@ -151,3 +159,16 @@ class FollowUpsScreen(BackendScreen):
         item = self._current()
         if item is not None:
             self.app.push_screen(DealScreen(item.deal_id))
+
+    @on(DataTable.RowHighlighted, "#queue")
+    def highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_detail(event.cursor_row)
+
+    def _show_detail(self, row: int) -> None:
+        """The row under the cursor in full: a note cut in the table is whole here."""
+        detail = self.query_one("#detail", Static)
+        if not self.items or not 0 <= row < len(self.items):
+            detail.update("")
+            return
+        f = self.items[row]
+        detail.update(plain(f"{f.startup} × {f.investor} · due {day(f.due_on)}\n{f.note or '(no note)'}"))

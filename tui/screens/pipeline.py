@@ -55,6 +55,16 @@ def sort_label(key: str, descending: bool) -> str:
 
 class PipelineScreen(BackendScreen):
     TITLE = "Pipeline"
+    HELP = """\
+    Every deal between a startup and an investor, one row each, paged from the database.
+
+    Columns: # the deal; Startup and Investor; Stage (sourced → pitched → LOI → diligence → term sheet →
+    funded, or lost / on hold); Last LOI, the amount of the most recent letter of intent; Next due,
+    the earliest open follow-up (red when overdue); Days, how long the deal has been in its stage.
+
+    Filters show as chips above the table: esc clears them all, ⌫ the last one, a click one. Sort with o
+    (next column) and O (reverse); d puts the stalest deals first. enter opens the deal.
+    """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("l", "add_loi", "Add LOI"),
         Binding("m", "move", "Move stage"),

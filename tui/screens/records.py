@@ -13,6 +13,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, TabbedContent, TabPane
 
 from ir_pipeline.drafts import EventDraft, InvestorDraft, StartupDraft
+from ir_pipeline.enums import label
 from ir_pipeline.queries.records import list_contacts, list_events, list_investors, list_startups
 from ir_pipeline.services import records
 from ir_pipeline.views import ContactView, EventView, InvestorView, StartupView
@@ -33,6 +34,10 @@ class RecordsData:
 
 class RecordsScreen(BackendScreen):
     TITLE = "Records"
+    HELP = """\
+    Events, startups, investors and contacts. tab moves between the tabs and the table; n adds a record,
+    e edits the one under the cursor.
+    """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "new", "New"),
         Binding("e", "edit", "Edit"),
@@ -101,7 +106,7 @@ class RecordsScreen(BackendScreen):
                 ],
             ),
             ("#startups-table", [(str(s.id), s.name, s.sector, s.business_no or "") for s in data.startups]),
-            ("#investors-table", [(str(i.id), i.name, i.kind.value, i.country) for i in data.investors]),
+            ("#investors-table", [(str(i.id), i.name, label(i.kind), i.country) for i in data.investors]),
             (
                 "#contacts-table",
                 [

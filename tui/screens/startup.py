@@ -16,7 +16,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Label, Select, Static
 
 from ir_pipeline.clock import local_today
-from ir_pipeline.enums import Role
+from ir_pipeline.enums import Role, label
 from ir_pipeline.money import format_totals
 from ir_pipeline.queries.deals import DealFilter, DealPage, list_deals
 from ir_pipeline.queries.followups import FollowUpPage, follow_up_queue
@@ -25,7 +25,7 @@ from ir_pipeline.queries.lois import list_lois
 from ir_pipeline.queries.records import get_startup, list_startups
 from ir_pipeline.text import plural, printable
 from ir_pipeline.views import LoiView, StartupView
-from tui.format import STAGE_STYLE, choices, day, money, plain
+from tui.format import STAGE_STYLE, choices, day, latest_first, money, plain
 from tui.widgets.fitted_table import FittedTable
 from tui.workers import BackendScreen
 
@@ -44,6 +44,10 @@ class StartupData:
 
 class StartupScreen(BackendScreen):
     TITLE = "Startup"
+    HELP = """\
+    The investor interest in one startup: its deals and stages, its letters of intent and next steps. A
+    startup user sees only its own company here, read-only.
+    """
     BINDINGS: ClassVar[list[BindingType]] = [Binding("l", "new_loi", "New LOI")]
 
     def __init__(self, startup_id: int | None = None) -> None:
@@ -142,15 +146,15 @@ class StartupScreen(BackendScreen):
             table.add_row(
                 x.investor,
                 Text(money(x.amount), justify="right"),
-                x.instrument.value,
+                label(x.instrument),
                 day(x.received_on),
                 day(x.valid_until),
-                x.status.value,
+                label(x.status),
             )
         steps = self.query_one("#startup-next", DataTable)
         assert data.next_steps is not None
         for f in data.next_steps.items:
-            steps.add_row(day(f.due_on), f.investor, f.channel.value, f.note.replace("\n", " · "))
+            steps.add_row(day(f.due_on), f.investor, label(f.channel), latest_first(f.note))
         for fitted in self.query(FittedTable):
             fitted.fit()
 
