@@ -352,3 +352,38 @@ def test_timestamps_are_utc_aware(engine: Engine) -> None:
         deal = session.get(Deal, s.deal_id)
         assert deal is not None
         assert deal.created_at.utcoffset() is not None and deal.created_at.utcoffset().total_seconds() == 0
+
+
+def test_corrections_are_new_changes_never_deletions(engine: Engine) -> None:
+    """Reopening a follow-up, taking back a move and reopening a lost deal all append to the
+    history; a funded deal stays funded; moving to lost cancels (not deletes) open follow-ups."""
+    s = seed(engine, STAFF, stage=Stage.PITCHED)
+    with unit_of_work(engine) as session:
+        chase = followups.add_follow_up(
+            session, actor=STAFF, deal_id=s.deal_id, draft=FollowUpDraft(due_on=date(2026, 6, 1))
+        )
+        deals.move_stage(session, actor=STAFF, deal_id=s.deal_id, to=Stage.LOI)
+        deals.move_stage(session, actor=STAFF, deal_id=s.deal_id, to=Stage.LOST, reason="gone quiet")
+    with read_only(engine) as session:
+        detail = get_deal_detail(session, actor=MANAGER, deal_id=s.deal_id)
+    assert (
+        detail.follow_ups[0].status is FollowUpStatus.CANCELLED and "deal lost" in detail.follow_ups[0].note
+    )
+    with pytest.raises(Invalid, match="reason is required"), unit_of_work(engine) as session:
+        deals.revert_stage(session, actor=STAFF, deal_id=s.deal_id)
+    with pytest.raises(Invalid, match="reopen the deal first"), unit_of_work(engine) as session:
+        followups.reopen_follow_up(session, actor=STAFF, follow_up_id=chase.id)
+    with unit_of_work(engine) as session:
+        change = deals.revert_stage(session, actor=STAFF, deal_id=s.deal_id, reason="new round")
+        assert (change.from_stage, change.to_stage) == (Stage.LOST, Stage.LOI)
+        reopened = followups.reopen_follow_up(session, actor=STAFF, follow_up_id=chase.id)
+        assert reopened.status is FollowUpStatus.OPEN
+        deals.revert_stage(session, actor=STAFF, deal_id=s.deal_id, reason="undo")  # LOI → Lost again
+    with read_only(engine) as session:
+        history = get_deal_detail(session, actor=MANAGER, deal_id=s.deal_id).history
+    assert [h.to_stage for h in history] == [Stage.PITCHED, Stage.LOI, Stage.LOST, Stage.LOI, Stage.LOST]
+    with unit_of_work(engine) as session:
+        investor = records.create_investor(session, actor=STAFF, draft=InvestorDraft(name="Fresh Capital"))
+        fresh = deals.open_deal(session, actor=STAFF, startup_id=s.startup_id, investor_id=investor.id)
+    with pytest.raises(IllegalStageMove, match="no move to take back"), unit_of_work(engine) as session:
+        deals.revert_stage(session, actor=STAFF, deal_id=fresh.id)

@@ -7,24 +7,42 @@ all record an LOI or move a stage the same way.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from textual.app import App
 
 from ir_pipeline.drafts import FollowUpDraft, LoiDraft
+from ir_pipeline.enums import FollowUpStatus
 from ir_pipeline.gateway import Backend
+from ir_pipeline.queries.deals import get_deal_detail
 from ir_pipeline.queries.lois import get_loi
 from ir_pipeline.services import deals, followups, lois
 from ir_pipeline.stages import Stage
 from ir_pipeline.views import FollowUpView, LoiView, StageChangeView
-from tui.forms.pipeline import FollowUpForm, LoiForm, MoveStageForm, NewLoiForm, PairedLoiDraft, StageMove
+from tui.forms.pipeline import (
+    FollowUpForm,
+    LoiForm,
+    MoveStageForm,
+    NewLoiForm,
+    PairedLoiDraft,
+    ReasonForm,
+    StageMove,
+)
 from tui.workers import BackendScreen
 
 
-def after_save(screen: BackendScreen, message: str) -> Callable[[Any], None]:
+def after_save(
+    screen: BackendScreen, message: str, undo: Callable[[Any], Callable[[], object]] | None = None
+) -> Callable[[Any], None]:
+    """What a form's save leads to: say so (offering ``undo``, built from the result), reload."""
+
     def done(result: object) -> None:
         if result is not None:
-            screen.notify(message)
+            if undo is not None:
+                screen.irp.offer_undo(message, undo(result))
+            else:
+                screen.notify(message)
             screen.reload()
 
     return done
@@ -63,9 +81,39 @@ def open_move_form(
             to=move.to,
             reason=move.reason,
             expected_version=version,
+            cancel_follow_ups=move.cancel_follow_ups,
         )
 
-    screen.app.push_screen(MoveStageForm(save, current=current), after_save(screen, "Stage moved"))
+    def undo(change: StageChangeView) -> Callable[[], object]:
+        def run() -> object:
+            reason = f"undo of the move to {change.to_stage.label}"
+            back = b.write(deals.revert_stage, actor=b.actor, deal_id=deal_id, reason=reason)
+            if change.to_stage.is_terminal and change.to_stage is not Stage.FUNDED:
+                _reopen_cancelled(b, deal_id, since=change.changed_at)
+            return back
+
+        return run
+
+    screen.app.push_screen(MoveStageForm(save, current=current), after_save(screen, "Stage moved", undo=undo))
+
+
+def _reopen_cancelled(b: Backend, deal_id: int, *, since: datetime) -> None:
+    """Undoing a move to lost also reopens the follow-ups that move cancelled."""
+    detail = b.read(get_deal_detail, actor=b.actor, deal_id=deal_id)
+    for item in detail.follow_ups:
+        closed = item.completed_at
+        if item.status is FollowUpStatus.CANCELLED and closed is not None and closed >= since:
+            b.write(followups.reopen_follow_up, actor=b.actor, follow_up_id=item.id, note="move undone")
+
+
+def open_reopen_form(screen: BackendScreen, deal_id: int) -> None:
+    """A lost deal back to the stage it was lost from, with a reason."""
+    b = screen.irp.backend
+
+    def save(reason: str) -> StageChangeView:
+        return b.write(deals.revert_stage, actor=b.actor, deal_id=deal_id, reason=reason)
+
+    screen.app.push_screen(ReasonForm(save), after_save(screen, "Deal reopened"))
 
 
 def open_follow_up_form(screen: BackendScreen, deal_id: int) -> None:

@@ -7,7 +7,9 @@ them together. ``make_app`` is the one factory the CLI and the tests use.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from textual.app import App, ComposeResult
@@ -38,6 +40,15 @@ SCREENS: dict[str, tuple[str, type[Screen[None]]]] = {
 }
 
 HOME = {Role.STAFF: "pipeline", Role.MANAGER: "dashboard", Role.STARTUP: "startup"}
+#: How long a one-key change can be taken back with ``u``.
+UNDO_SECONDS = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class PendingUndo:
+    message: str
+    run: Callable[[], object]
+    until: float
 
 
 class Switching(Screen[None]):
@@ -61,6 +72,8 @@ class IrpApp(App[None]):
         Binding("3", "show('followups')", "Follow-ups"),
         Binding("4", "show('startup')", "Startup"),
         Binding("5", "show('records')", "Records"),
+        Binding("u", "undo", "Undo"),
+        Binding("ctrl+z", "undo", "Undo", show=False),
         Binding("question_mark", "help", "Help"),
         Binding("f1", "help", "Help", show=False),
         Binding("ctrl+t", "toggle_theme", "Light/dark", show=False),
@@ -85,6 +98,38 @@ class IrpApp(App[None]):
     def __init__(self, backend: Backend) -> None:
         super().__init__()
         self.backend = backend
+        self._undo: PendingUndo | None = None
+
+    # -- undo ------------------------------------------------------------------------------
+
+    def offer_undo(self, message: str, undo: Callable[[], object]) -> None:
+        """After a one-key change: say what happened, and let ``u`` take it back for a while.
+
+        The undo is a real inverse service call (reopen, move back, reschedule back), recorded in
+        the history and the audit trail like any change; nothing is deleted.
+        """
+        self._undo = PendingUndo(message, undo, time.monotonic() + UNDO_SECONDS)
+        self.notify(f"{message} · u to undo", timeout=UNDO_SECONDS)
+        self.refresh_bindings()
+
+    def _undo_available(self) -> bool:
+        return self._undo is not None and time.monotonic() < self._undo.until
+
+    async def action_undo(self) -> None:
+        pending, self._undo = self._undo, None
+        self.refresh_bindings()
+        if pending is None or time.monotonic() >= pending.until:
+            self.notify("Nothing to undo", severity="warning")
+            return
+        try:
+            await asyncio.to_thread(pending.run)
+        except IrpError as error:
+            self.notify(str(error), title="Not undone", severity="error")
+            return
+        self.notify(f"Undone: {pending.message}")
+        reload = getattr(self.screen, "reload", None)
+        if callable(reload):
+            reload()
 
     # -- who is acting ---------------------------------------------------------------------
 
@@ -130,6 +175,8 @@ class IrpApp(App[None]):
     # -- navigation ------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "undo":
+            return self._undo_available() and not self.screen.is_modal
         if action == "back":
             return len(self.screen_stack) > 1 and not self.screen.is_modal
         return not (action == "show" and parameters and parameters[0] not in self.allowed_modes())

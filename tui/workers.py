@@ -51,19 +51,33 @@ class BackendScreen(Screen[None]):
         self.app.call_from_thread(self.show, data)
 
     def act(
-        self, action: Callable[[], T], done: Callable[[T], None] | None = None, *, success: str = ""
+        self,
+        action: Callable[[], T],
+        done: Callable[[T], None] | None = None,
+        *,
+        success: str = "",
+        undo: Callable[[T], Callable[[], object]] | None = None,
     ) -> None:
-        """Run a change in a worker; on success notify and reload, on failure explain."""
-        self._act(action, done, success)
+        """Run a change in a worker; on success notify (offering ``undo``, built from the result, as
+        the inverse change) and reload; on failure explain."""
+        self._act(action, done, success, undo)
 
     @work(thread=True, exit_on_error=False, group="act")
-    def _act(self, action: Callable[[], T], done: Callable[[T], None] | None, success: str) -> None:
+    def _act(
+        self,
+        action: Callable[[], T],
+        done: Callable[[T], None] | None,
+        success: str,
+        undo: Callable[[T], Callable[[], object]] | None,
+    ) -> None:
         try:
             result = action()
         except IrpError as error:
             self.app.call_from_thread(self.notify, str(error), title="Not saved", severity="error")
             return
-        if success:
+        if undo is not None:
+            self.app.call_from_thread(self.irp.offer_undo, success or "Saved", undo(result))
+        elif success:
             self.app.call_from_thread(self.notify, success)
         if done is not None:
             self.app.call_from_thread(done, result)

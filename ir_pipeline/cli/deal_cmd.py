@@ -157,14 +157,42 @@ def move(
     deal_id: int,
     stage: str,
     reason: Annotated[str, typer.Option(help="Why (required for lost).")] = "",
+    keep_follow_ups: Annotated[
+        bool,
+        typer.Option("--keep-follow-ups", help="Moving to lost or funded: keep its open follow-ups open."),
+    ] = False,
 ) -> None:
-    """Move a deal to STAGE (sourced, pitched, loi, diligence, term_sheet, funded, lost, on_hold)."""
+    """Move a deal to STAGE (sourced, pitched, loi, diligence, term_sheet, funded, lost, on_hold).
+
+    A deal that ends (lost, funded) has its open follow-ups cancelled, unless --keep-follow-ups.
+    """
     target = parse_stage(stage)
     app_ = cli_context(ctx)
     with app_.write() as session:
-        change = deal_service.move_stage(session, actor=app_.actor, deal_id=deal_id, to=target, reason=reason)
+        change = deal_service.move_stage(
+            session,
+            actor=app_.actor,
+            deal_id=deal_id,
+            to=target,
+            reason=reason,
+            cancel_follow_ups=not keep_follow_ups,
+        )
     before = change.from_stage.label if change.from_stage else "—"
     echo(f"Deal #{deal_id}: {before} → {change.to_stage.label}")
+
+
+@app.command()
+def revert(
+    ctx: typer.Context,
+    deal_id: int,
+    reason: Annotated[str, typer.Option(help="Why (required to reopen a lost deal).")] = "",
+) -> None:
+    """Take back a deal's latest move; reopens a lost deal at the stage it was lost from."""
+    app_ = cli_context(ctx)
+    with app_.write() as session:
+        change = deal_service.revert_stage(session, actor=app_.actor, deal_id=deal_id, reason=reason)
+    before = change.from_stage.label if change.from_stage else "—"
+    echo(f"Deal #{deal_id}: {before} → {change.to_stage.label} (the move is in the history)")
 
 
 @app.command("open")

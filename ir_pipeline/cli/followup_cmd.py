@@ -66,6 +66,15 @@ def cancel(ctx: typer.Context, follow_up_id: int, reason: Annotated[str, typer.O
 
 
 @app.command()
+def reopen(ctx: typer.Context, follow_up_id: int, note: Annotated[str, typer.Option()] = "") -> None:
+    """Open a done or cancelled follow-up again (its notes are kept)."""
+    app_ = cli_context(ctx)
+    with app_.write() as session:
+        view = service.reopen_follow_up(session, actor=app_.actor, follow_up_id=follow_up_id, note=note)
+    echo(f"Follow-up #{view.id} is open again, due {view.due_on}")
+
+
+@app.command()
 def snooze(
     ctx: typer.Context,
     follow_up_id: int,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ir_pipeline.actors import Actor
 from ir_pipeline.clock import utcnow
@@ -14,6 +14,7 @@ from ir_pipeline.models.base import SHORT_LENGTH
 from ir_pipeline.present import stage_change_view
 from ir_pipeline.queries.deals import get_deal_row
 from ir_pipeline.services.common import free_text, get_or_raise, lock, optional_text, start_write
+from ir_pipeline.services.followups import cancel_open_follow_ups
 from ir_pipeline.stages import Stage, check_move
 from ir_pipeline.views import DealRow, StageChangeView
 
@@ -124,12 +125,14 @@ def move_stage(
     reason: str = "",
     at: datetime | None = None,
     expected_version: int | None = None,
+    cancel_follow_ups: bool = True,
 ) -> StageChangeView:
     """Move a deal along the pipeline, or raise :class:`IllegalStageMove` and change nothing.
 
     ``lost`` needs a reason (managers ask why deals die) and ``funded`` needs a recorded funding
     (the money in the bank is the point of the whole pipeline). The deal is locked first, so two
-    people moving it at once take turns and the history stays one chain.
+    people moving it at once take turns and the history stays one chain. A deal that ends (lost or
+    funded) has its open follow-ups cancelled, unless ``cancel_follow_ups`` is False.
     """
     start_write(session, actor, "move deals")
     deal = lock(session, Deal, deal_id, "deal", expected_version=expected_version)
@@ -154,6 +157,53 @@ def move_stage(
         reason=reason,
     )
     deal.stage = to
+    deal.stage_changed_at = moment
+    deal.updated_at = moment
+    session.add(change)
+    session.flush()
+    if to.is_terminal and cancel_follow_ups:
+        cancel_open_follow_ups(session, actor=actor, deal_id=deal_id, reason=f"deal {to.label.lower()}")
+    return stage_change_view(change)
+
+
+def revert_stage(
+    session: Session,
+    *,
+    actor: Actor,
+    deal_id: int,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> StageChangeView:
+    """Take back a deal's latest move: the undo of a move, and how a lost deal is reopened (back to
+    the stage it was lost from, with a reason). The history keeps both moves; nothing is deleted.
+
+    A funded deal is not reverted here: money was recorded against it, which a move cannot undo.
+    """
+    start_write(session, actor, "move deals")
+    deal = lock(session, Deal, deal_id, "deal", expected_version=expected_version)
+    latest = session.exec(
+        select(StageChange)
+        .where(StageChange.deal_id == deal_id)
+        .order_by(col(StageChange.changed_at).desc(), col(StageChange.id).desc())
+    ).first()
+    if latest is None or latest.from_stage is None or latest.to_stage != deal.stage:
+        raise IllegalStageMove(f"deal #{deal_id} has no move to take back")
+    if deal.stage is Stage.FUNDED:
+        raise IllegalStageMove(f"deal #{deal_id} is funded: its funding is recorded, so it stays funded")
+    reason = free_text(reason, field="reason", what="the reason")
+    if deal.stage is Stage.LOST and not reason:
+        raise Invalid("say why the deal is reopened: a reason is required", field="reason")
+    back_to = latest.from_stage
+    moment = utcnow()
+    change = StageChange(
+        deal_id=deal_id,
+        from_stage=deal.stage,
+        to_stage=back_to,
+        changed_at=moment,
+        changed_by=actor.name,
+        reason=reason or f"undo of the move to {deal.stage.label}",
+    )
+    deal.stage = back_to
     deal.stage_changed_at = moment
     deal.updated_at = moment
     session.add(change)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from ir_pipeline.actors import Actor
 from ir_pipeline.clock import utcnow
@@ -140,3 +140,41 @@ def annotate_follow_up(
     follow_up.updated_at = utcnow()
     session.flush()
     return _view(session, follow_up)
+
+
+def reopen_follow_up(
+    session: Session,
+    *,
+    actor: Actor,
+    follow_up_id: int,
+    note: str = "",
+    expected_version: int | None = None,
+) -> FollowUpView:
+    """Open a done or cancelled follow-up again (a correction, or the undo of completing it); its
+    notes are kept and the reopening is noted below them."""
+    start_write(session, actor, "reopen follow-ups")
+    follow_up = lock(session, FollowUp, follow_up_id, "follow-up", expected_version=expected_version)
+    if follow_up.status is FollowUpStatus.OPEN:
+        raise Invalid(f"follow-up #{follow_up_id} is already open")
+    deal = get_or_raise(session, Deal, follow_up.deal_id, "deal")
+    if deal.stage.is_terminal:
+        raise Invalid(f"deal #{deal.id} is {deal.stage.label}: reopen the deal first")
+    follow_up.status = FollowUpStatus.OPEN
+    follow_up.completed_at = None
+    follow_up.note = _append_note(follow_up.note, note or f"reopened by {actor.name}")
+    follow_up.updated_at = utcnow()
+    session.flush()
+    return _view(session, follow_up)
+
+
+def cancel_open_follow_ups(session: Session, *, actor: Actor, deal_id: int, reason: str) -> int:
+    """Cancel every open follow-up of a deal that has ended (lost or funded): nothing left to chase.
+    Cancelled, not deleted: each keeps its note, with the reason below it."""
+    start_write(session, actor, "cancel follow-ups")
+    ids = session.exec(
+        select(FollowUp.id).where(FollowUp.deal_id == deal_id, FollowUp.status == FollowUpStatus.OPEN)
+    ).all()
+    for ident in ids:
+        assert ident is not None
+        _close(session, ident, FollowUpStatus.CANCELLED, reason, None, None)
+    return len(ids)

@@ -81,3 +81,11 @@ class TestFilterChips:
     ) -> None:
         keys = ["slash", *"green", "enter"]
         assert snap_compare(app_as("staff"), terminal_size=size, run_before=navigate(*keys))
+
+
+@pytest.mark.parametrize("size", SIZES)
+class TestUndoToast:
+    def test_follow_up_completed_offers_undo(
+        self, snap_compare: Any, app_as: Callable[[str], IrpApp], size: tuple[int, int]
+    ) -> None:
+        assert snap_compare(app_as("staff"), terminal_size=size, run_before=navigate("3", "c"))

@@ -11,11 +11,11 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Static
+from textual.widgets import Checkbox, Static
 
 from ir_pipeline.clock import local_today
 from ir_pipeline.drafts import FollowUpDraft, FundingDraft, LoiDraft
-from ir_pipeline.enums import Channel, Instrument, label
+from ir_pipeline.enums import Channel, Instrument, LoiStatus, label
 from ir_pipeline.errors import Invalid, IrpError
 from ir_pipeline.money import Money, format_both
 from ir_pipeline.stages import FUNNEL, Stage, allowed_moves
@@ -228,6 +228,7 @@ class FundingForm(FormScreen[FundingDraft, FundingView]):
 class StageMove:
     to: Stage
     reason: str
+    cancel_follow_ups: bool = True
 
 
 class MoveStageForm(FormScreen[StageMove, StageChangeView]):
@@ -254,13 +255,50 @@ class MoveStageForm(FormScreen[StageMove, StageChangeView]):
         yield Static(f"From {self.current.label} a deal can move to: {allowed}.", classes="form-help")
         yield ChoiceField("To", options, value=first, id="to")
         yield TextField("Reason", required=False, placeholder="required when the deal is lost", id="reason")
+        yield Checkbox(
+            "Lost or funded: cancel its open follow-ups (there is nothing left to chase)",
+            value=True,
+            id="cancel-follow-ups",
+        )
 
     def build(self) -> StageMove:
         to = self.query_one("#to", ChoiceField).value
         reason = self.query_one("#reason", TextField).text
         if to is Stage.LOST and not reason:
             raise Invalid("say why the deal was lost: a reason is required", field="reason")
-        return StageMove(to=to, reason=reason)
+        return StageMove(
+            to=to, reason=reason, cancel_follow_ups=self.query_one("#cancel-follow-ups", Checkbox).value
+        )
+
+
+class LoiStatusForm(FormScreen[LoiStatus, LoiView]):
+    """Withdrawn, expired, converted, or received again: the LOI stays, its status changes."""
+
+    TITLE = "LOI status"
+
+    def __init__(self, save: Callable[[LoiStatus], LoiView], *, current: LoiStatus) -> None:
+        super().__init__(save, title=f"LOI status (now {label(current)})")
+        self.current = current
+
+    def fields(self) -> ComposeResult:
+        options = [(label(s), s) for s in LoiStatus if s is not self.current]
+        yield ChoiceField("Status", options, value=options[0][1], id="status")
+
+    def build(self) -> LoiStatus:
+        return self.query_one("#status", ChoiceField).value  # type: ignore[no-any-return]
+
+
+class ReasonForm(FormScreen[str, StageChangeView]):
+    """Why a lost deal is reopened (the history keeps the answer)."""
+
+    TITLE = "Reopen the deal"
+
+    def fields(self) -> ComposeResult:
+        yield Static("The deal goes back to the stage it was lost from.", classes="form-help")
+        yield TextField("Reason", id="reason", placeholder="why it is alive again")
+
+    def build(self) -> str:
+        return self.query_one("#reason", TextField).read()
 
 
 class NoteForm(FormScreen[str, FollowUpView]):

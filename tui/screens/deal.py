@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from rich.text import Text
@@ -13,16 +14,17 @@ from textual.widgets import DataTable, Footer, Header, Label, Static
 
 from ir_pipeline.clock import format_local, local_today
 from ir_pipeline.drafts import FundingDraft
-from ir_pipeline.enums import FollowUpStatus, label
+from ir_pipeline.enums import FollowUpStatus, LoiStatus, label
 from ir_pipeline.money import format_both
 from ir_pipeline.queries.audit import AuditView, list_audit
 from ir_pipeline.queries.deals import get_deal_detail
-from ir_pipeline.services import followups, fundings
+from ir_pipeline.services import deals, followups, fundings, lois
+from ir_pipeline.stages import Stage
 from ir_pipeline.text import printable
-from ir_pipeline.views import DealDetail, FundingView
-from tui.actions import after_save, open_follow_up_form, open_loi_form, open_move_form
+from ir_pipeline.views import DealDetail, FollowUpView, FundingView, LoiView
+from tui.actions import after_save, open_follow_up_form, open_loi_form, open_move_form, open_reopen_form
 from tui.format import STAGE_STYLE, day, latest_first, money, plain
-from tui.forms.pipeline import FundingForm
+from tui.forms.pipeline import FundingForm, LoiStatusForm
 from tui.widgets.fitted_table import FittedTable
 from tui.workers import BackendScreen
 
@@ -36,6 +38,9 @@ class DealScreen(BackendScreen):
     status), follow-ups, fundings (money actually received), the stage history and who changed what.
 
     A deal moves along the pipeline with m; funded needs a recorded funding ($), lost needs a reason.
+    r takes back the latest move (a lost deal is reopened at the stage it was lost from, with a
+    reason). On the follow-up under the cursor: c completes, x cancels, o opens it again. s sets the
+    status of the LOI under the cursor (withdrawn, expired, converted). u undoes a one-key change.
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("m", "move", "Move"),
@@ -44,6 +49,10 @@ class DealScreen(BackendScreen):
         Binding("f", "add_follow_up", "Follow-up"),
         Binding("c", "complete", "Complete"),
         Binding("dollar_sign", "funding", "Funding"),
+        Binding("r", "revert", "Take back move", show=False),
+        Binding("x", "cancel_follow_up", "Cancel follow-up", show=False),
+        Binding("o", "reopen_follow_up", "Reopen follow-up", show=False),
+        Binding("s", "loi_status", "LOI status", show=False),
     ]
 
     def __init__(self, deal_id: int) -> None:
@@ -200,7 +209,18 @@ class DealScreen(BackendScreen):
     # -- actions ---------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("move", "add_loi", "edit_loi", "add_follow_up", "complete", "funding"):
+        if action in (
+            "move",
+            "add_loi",
+            "edit_loi",
+            "add_follow_up",
+            "complete",
+            "funding",
+            "revert",
+            "cancel_follow_up",
+            "reopen_follow_up",
+            "loi_status",
+        ):
             return self.irp.actor.can_edit
         return True
 
@@ -247,6 +267,69 @@ class DealScreen(BackendScreen):
                 expected_version=shown,
             ),
             success=f"Follow-up #{follow_up_id} done",
+            undo=self._reopen,
+        )
+
+    def _reopen(self, view: FollowUpView) -> Callable[[], object]:
+        b = self.irp.backend
+        return lambda: b.write(followups.reopen_follow_up, actor=b.actor, follow_up_id=view.id)
+
+    def action_cancel_follow_up(self) -> None:
+        follow_up_id = self._selected("#follow-ups")
+        if follow_up_id is None:
+            self.notify("No follow-up selected", severity="warning")
+            return
+        b = self.irp.backend
+        self.act(
+            lambda: b.write(followups.cancel_follow_up, actor=b.actor, follow_up_id=follow_up_id),
+            success=f"Follow-up #{follow_up_id} cancelled",
+            undo=self._reopen,
+        )
+
+    def action_reopen_follow_up(self) -> None:
+        follow_up_id = self._selected("#follow-ups")
+        if follow_up_id is None:
+            self.notify("No follow-up selected", severity="warning")
+            return
+        b = self.irp.backend
+        self.act(
+            lambda: b.write(followups.reopen_follow_up, actor=b.actor, follow_up_id=follow_up_id),
+            success=f"Follow-up #{follow_up_id} is open again",
+        )
+
+    def action_revert(self) -> None:
+        """Take back the latest move; a lost deal asks why it is reopened."""
+        if self.detail is None:
+            return
+        if self.detail.deal.stage is Stage.LOST:
+            open_reopen_form(self, self.deal_id)
+            return
+        b = self.irp.backend
+        self.act(
+            lambda: b.write(deals.revert_stage, actor=b.actor, deal_id=self.deal_id),
+            success="Latest move taken back",
+            undo=lambda change: lambda: b.write(deals.revert_stage, actor=b.actor, deal_id=self.deal_id),
+        )
+
+    def action_loi_status(self) -> None:
+        loi_id = self._selected("#lois")
+        if self.detail is None or loi_id is None:
+            self.notify("No LOI selected", severity="warning")
+            return
+        loi = next(x for x in self.detail.lois if x.id == loi_id)
+        b = self.irp.backend
+
+        def save(status: LoiStatus) -> LoiView:
+            return b.write(
+                lois.set_loi_status, actor=b.actor, loi_id=loi_id, status=status, expected_version=loi.version
+            )
+
+        def undo(view: LoiView) -> Callable[[], object]:
+            return lambda: b.write(lois.set_loi_status, actor=b.actor, loi_id=view.id, status=loi.status)
+
+        self.app.push_screen(
+            LoiStatusForm(save, current=loi.status),
+            after_save(self, f"LOI #{loi_id} status changed", undo=undo),
         )
 
     def action_funding(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import ClassVar
 
@@ -42,6 +43,7 @@ class FollowUpsScreen(BackendScreen):
         Binding("s", "snooze(1)", "Snooze 1d"),
         Binding("S", "snooze(7)", "Snooze 1w"),
         Binding("n", "note", "Add note"),
+        Binding("x", "cancel", "Cancel it"),
     ]
 
     def __init__(self) -> None:
@@ -112,7 +114,7 @@ class FollowUpsScreen(BackendScreen):
         return self.items[table.cursor_row]
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("complete", "snooze", "note"):
+        if action in ("complete", "cancel", "snooze", "note"):
             return self.irp.actor.can_edit
         return True
 
@@ -124,6 +126,27 @@ class FollowUpsScreen(BackendScreen):
         self.act(
             lambda: b.write(followups.complete_follow_up, actor=b.actor, follow_up_id=item.id),
             success=f"Done: {item.note.splitlines()[0] if item.note else item.startup}",
+            undo=lambda view: (
+                lambda: b.write(followups.reopen_follow_up, actor=b.actor, follow_up_id=view.id)
+            ),
+        )
+
+    def _reopen(self, view: FollowUpView) -> Callable[[], object]:
+        """The undo of completing or cancelling: the same follow-up, open again."""
+        b = self.irp.backend
+        return lambda: b.write(followups.reopen_follow_up, actor=b.actor, follow_up_id=view.id)
+
+    def action_cancel(self) -> None:
+        item = self._current()
+        if item is None:
+            return
+        b = self.irp.backend
+        self.act(
+            lambda: b.write(followups.cancel_follow_up, actor=b.actor, follow_up_id=item.id),
+            success=f"Cancelled: {item.note.splitlines()[0] if item.note else item.startup}",
+            undo=lambda view: (
+                lambda: b.write(followups.reopen_follow_up, actor=b.actor, follow_up_id=view.id)
+            ),
         )
 
     def action_snooze(self, days: int) -> None:
@@ -132,9 +155,19 @@ class FollowUpsScreen(BackendScreen):
             return
         b = self.irp.backend
         due = max(item.due_on, local_today()) + timedelta(days=days)
+        before = item.due_on
         self.act(
             lambda: b.write(followups.reschedule_follow_up, actor=b.actor, follow_up_id=item.id, due_on=due),
             success=f"Snoozed to {due}",
+            undo=lambda view: (
+                lambda: b.write(
+                    followups.reschedule_follow_up,
+                    actor=b.actor,
+                    follow_up_id=view.id,
+                    due_on=before,
+                    note=f"snooze to {due} undone",
+                )
+            ),
         )
 
     def action_note(self) -> None:
