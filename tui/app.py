@@ -73,6 +73,7 @@ class IrpApp(App[None]):
         Binding("4", "show('startup')", "Startup"),
         Binding("5", "show('records')", "Records"),
         Binding("u", "undo", "Undo"),
+        Binding("y", "copy_path", "Copy path", show=False),
         Binding("ctrl+z", "undo", "Undo", show=False),
         Binding("question_mark", "help", "Help"),
         Binding("f1", "help", "Help", show=False),
@@ -99,6 +100,8 @@ class IrpApp(App[None]):
         super().__init__()
         self.backend = backend
         self._undo: PendingUndo | None = None
+        #: The file the last export wrote, for ``y`` to copy.
+        self.last_path: str | None = None
 
     # -- undo ------------------------------------------------------------------------------
 
@@ -175,6 +178,8 @@ class IrpApp(App[None]):
     # -- navigation ------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "copy_path":
+            return self.last_path is not None
         if action == "undo":
             return self._undo_available() and not self.screen.is_modal
         if action == "back":
@@ -206,6 +211,11 @@ class IrpApp(App[None]):
         screen = await self.action_show(mode)
         if screen is not None:
             configure(screen)
+
+    def action_copy_path(self) -> None:
+        if self.last_path:
+            self.copy_to_clipboard(self.last_path)
+            self.notify(f"Copied: {self.last_path}")
 
     def action_help(self) -> None:
         """Help for the screen in front: its keys (as they work now) and what it shows."""

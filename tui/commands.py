@@ -134,17 +134,22 @@ class IrpCommands(Provider):
 
     def _export(self) -> None:
         from ir_pipeline.io.export import export
-        from tui.forms.transfer import ExportForm, ExportRequest
+        from tui.forms.transfer import ExportDone, ExportForm, ExportRequest
 
         app = self.irp
         b = app.backend
 
-        def save(request: ExportRequest) -> int:
-            return b.read(export, actor=b.actor, kind=request.kind, fmt=request.fmt, out=request.path)
+        def save(request: ExportRequest) -> ExportDone:
+            rows = b.read(export, actor=b.actor, kind=request.kind, fmt=request.fmt, out=request.path)
+            return ExportDone(rows, request.path.resolve())
 
-        def done(rows: int | None) -> None:
-            if rows is not None:
-                app.notify(f"{plural(rows, 'row')} exported")
+        def done(result: ExportDone | None) -> None:
+            if result is not None:
+                app.last_path = str(result.path)
+                app.notify(
+                    f"{plural(result.rows, 'row')} exported to {result.path} · y copies the path", timeout=10
+                )
+                app.refresh_bindings()
 
         app.push_screen(ExportForm(save), done)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from rich.text import Text
 from sqlalchemy.engine import Engine
-from textual.widgets import DataTable, Static
+from textual.widgets import Button, DataTable, Static
 from textual.widgets.data_table import ColumnKey
 
 from ir_pipeline.actors import Actor
@@ -379,19 +379,40 @@ async def test_import_from_the_palette_with_a_dry_run_first(
         await settle(pilot)
         provider = IrpCommands(app.screen)
         (hit,) = [h async for h in provider.search("import a spreadsheet")]
-        for dry_run, expected_total in ((True, 17_150_000_000), (False, 17_350_000_000)):
-            hit.command()
-            await settle(pilot)
-            form = app.screen
-            assert isinstance(form, ImportForm)
-            form.query_one("#path Input").value = str(path)  # type: ignore[attr-defined]
-            form.query_one("#dry-run", Checkbox).value = dry_run
-            await pilot.press("ctrl+s")
-            await settle(pilot)
-            assert not isinstance(app.screen, ImportForm)
-            with read_only(sqlite_demo) as s:
-                assert loi_summary(s, actor=MANAGER).total["KRW"].minor == expected_total
-        assert any("dry run: nothing written" in str(n.message) for n in app._notifications)
+        hit.command()
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, ImportForm)
+        assert "Check (dry run)" in str(form.query_one("#save", Button).label)  # says what it does
+        form.query_one("#path Input").value = str(path)  # type: ignore[attr-defined]
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        # the dry run keeps the form and the file, says what would happen, and offers the import
+        assert app.screen is form and form.query_one("#dry-run", Checkbox).value is False
+        assert "would create 1" in str(form.query_one("#import-rows", Static).render())
+        assert "Import now" in str(form.query_one("#save", Button).label)
+        assert form.query_one("#path Input").value == str(path)  # type: ignore[attr-defined]
+        with read_only(sqlite_demo) as s:
+            assert loi_summary(s, actor=MANAGER).total["KRW"].minor == 17_150_000_000
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, ImportForm)
+        with read_only(sqlite_demo) as s:
+            assert loi_summary(s, actor=MANAGER).total["KRW"].minor == 17_350_000_000
+        # an export says where it went, and y copies that path
+        (export_hit,) = [h async for h in provider.search("export")]
+        export_hit.command()
+        await settle(pilot)
+        target = tmp_path / "out.xlsx"
+        app.screen.query_one("#path Input").value = str(target)  # type: ignore[attr-defined]
+        assert "Export" in str(app.screen.query_one("#save", Button).label)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert target.is_file()
+        assert any(f"exported to {target}" in str(n.message) for n in app._notifications)
+        await pilot.press("y")
+        await settle(pilot)
+        assert any(f"Copied: {target}" in str(n.message) for n in app._notifications)
 
 
 async def test_a_rejected_import_keeps_the_form_open_with_the_problems(

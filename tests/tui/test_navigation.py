@@ -174,3 +174,19 @@ async def test_help_lists_the_screens_keys_and_closes(app_as: Callable[[str], Ir
         await settle(pilot)
         assert isinstance(app.screen, HelpScreen)
         assert "Add LOI" not in dict((d, k) for k, d in app.screen.keys)
+
+
+async def test_records_tabs_by_key(app_as: Callable[[str], IrpApp]) -> None:
+    app = app_as("staff")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("5")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, RecordsScreen) and screen.tab == "events"
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        assert screen.tab == "startups"
+        await pilot.press("left_square_bracket", "left_square_bracket")
+        await settle(pilot)
+        assert screen.tab == "contacts"

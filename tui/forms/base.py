@@ -30,6 +30,8 @@ class FormScreen(ModalScreen[R | None], Generic[D, R]):
         Binding("ctrl+s", "save", "Save", priority=True),
     ]
     TITLE = "Form"
+    #: What the primary button does, in words ("Save", "Import", "Export").
+    SAVE_LABEL = "Save"
 
     def __init__(self, save: Callable[[D], R], *, title: str | None = None) -> None:
         super().__init__()
@@ -44,7 +46,7 @@ class FormScreen(ModalScreen[R | None], Generic[D, R]):
                 yield from self.fields()
             yield Static("", id="form-error")
             with Horizontal(classes="form-buttons"):
-                yield Button("Save  ctrl+s", variant="primary", id="save", compact=True)
+                yield Button(f"{self.SAVE_LABEL}  ctrl+s", variant="primary", id="save", compact=True)
                 yield Button("Cancel  esc", id="cancel", compact=True)
 
     def on_mount(self) -> None:
@@ -89,7 +91,11 @@ class FormScreen(ModalScreen[R | None], Generic[D, R]):
         except IrpError as error:
             self.app.call_from_thread(self._failed, str(error))
             return
-        self.app.call_from_thread(self.dismiss, result)
+        self.app.call_from_thread(self.saved, result)
+
+    def saved(self, result: R) -> None:
+        """After a successful save: close with the result (a form may stay open instead)."""
+        self.dismiss(result)
 
     def conflict_hint(self) -> str:
         """What the form offers when someone else saved first (forms that can reload say so)."""

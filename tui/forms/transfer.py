@@ -6,14 +6,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from textual import on
 from textual.app import ComposeResult
-from textual.widgets import Checkbox, ProgressBar, Static
+from textual.widgets import Button, Checkbox, ProgressBar, Static
 
 from ir_pipeline.errors import Invalid
 from ir_pipeline.io.columns import KINDS
 from ir_pipeline.io.export import EXPORT_KINDS, FORMATS
 from ir_pipeline.io.importer import ImportRejected, ImportReport
 from ir_pipeline.text import plural
+from tui.format import plain
 from tui.forms.base import FormScreen
 from tui.widgets.fields import ChoiceField, TextField
 
@@ -29,6 +31,7 @@ class ImportForm(FormScreen[ImportRequest, ImportReport]):
     """Pick a kind and a file; a dry run shows what would change without writing."""
 
     TITLE = "Import a spreadsheet"
+    SAVE_LABEL = "Check (dry run)"
 
     def fields(self) -> ComposeResult:
         yield ChoiceField("Import", [(k, k) for k in KINDS], value="lois", id="kind")
@@ -61,6 +64,29 @@ class ImportForm(FormScreen[ImportRequest, ImportReport]):
         super()._failed(message)
         self.query_one("#import-progress", ProgressBar).display = False
 
+    @on(Checkbox.Changed, "#dry-run")
+    def _relabel(self, event: Checkbox.Changed) -> None:
+        self.query_one(
+            "#save", Button
+        ).label = f"{'Check (dry run)' if event.value else 'Import now'}  ctrl+s"
+
+    def saved(self, result: ImportReport) -> None:
+        """A dry run keeps the form, with the file and what it would do, and offers the import."""
+        if not result.dry_run:
+            self.dismiss(result)
+            return
+        self.saving = False
+        self.query_one("#import-progress", ProgressBar).display = False
+        self.query_one("#import-rows", Static).update(
+            plain(
+                f"Checked {result.file}: {plural(result.rows, 'row')}; would create {result.created}, "
+                f"update {result.updated}, skip {result.skipped}. Nothing was written: "
+                "press Import now to write it."
+            )
+        )
+        self.query_one("#dry-run", Checkbox).value = False  # relabels the button "Import now"
+        self.query_one("#save", Button).focus()
+
 
 def describe_rejection(error: ImportRejected, limit: int = 8) -> str:
     lines = [str(error)] + [f"  {p}" for p in error.report.problems[:limit]]
@@ -76,10 +102,17 @@ class ExportRequest:
     path: Path
 
 
-class ExportForm(FormScreen[ExportRequest, int]):
-    TITLE = "Export"
+@dataclass(frozen=True, slots=True)
+class ExportDone:
+    rows: int
+    path: Path
 
-    def __init__(self, save: Callable[[ExportRequest], int]) -> None:
+
+class ExportForm(FormScreen[ExportRequest, ExportDone]):
+    TITLE = "Export"
+    SAVE_LABEL = "Export"
+
+    def __init__(self, save: Callable[[ExportRequest], ExportDone]) -> None:
         super().__init__(save)
 
     def fields(self) -> ComposeResult:

@@ -35,13 +35,15 @@ class RecordsData:
 class RecordsScreen(BackendScreen):
     TITLE = "Records"
     HELP = """\
-    Events, startups, investors and contacts. tab moves between the tabs and the table; n adds a record,
-    e edits the one under the cursor.
+    Events, startups, investors and contacts. ] and [ go to the next and previous tab (or click one);
+    n adds a record, e edits the one under the cursor, / filters startups and investors by name.
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "new", "New"),
         Binding("e", "edit", "Edit"),
         Binding("slash", "focus_search", "Search"),
+        Binding("right_square_bracket", "tab(1)", "Next tab"),
+        Binding("left_square_bracket", "tab(-1)", "Prev tab", show=False),
     ]
 
     def __init__(self) -> None:
@@ -124,6 +126,12 @@ class RecordsScreen(BackendScreen):
             if rows:
                 table.move_cursor(row=min(keep, len(rows) - 1))
             table.fit()
+
+    def action_tab(self, step: int) -> None:
+        """Next or previous tab, round the ends."""
+        tabs = self.query_one("#tabs", TabbedContent)
+        order = ["events", "startups", "investors", "contacts"]
+        tabs.active = order[(order.index(self.tab) + step) % len(order)]
 
     @on(TabbedContent.TabActivated)
     def tab_activated(self, event: TabbedContent.TabActivated) -> None:
