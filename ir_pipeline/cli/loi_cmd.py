@@ -12,7 +12,7 @@ from ir_pipeline.cli.filters import resolve_names
 from ir_pipeline.cli.output import echo, money, print_json, print_table, table
 from ir_pipeline.dates import parse_date
 from ir_pipeline.drafts import LoiDraft
-from ir_pipeline.enums import Instrument, LoiStatus, parse_choice
+from ir_pipeline.enums import Instrument, LoiStatus, label, parse_choice
 from ir_pipeline.errors import Invalid
 from ir_pipeline.money import Money, format_both
 from ir_pipeline.queries.lois import get_loi, list_lois
@@ -122,10 +122,10 @@ def list_(
             x.startup,
             x.investor,
             money(x.amount),
-            x.instrument.value,
+            label(x.instrument),
             str(x.received_on),
             str(x.valid_until or ""),
-            x.status.value,
+            label(x.status),
         )
     print_table(t)
 
@@ -139,7 +139,7 @@ def status(
     app_ = cli_context(ctx)
     with app_.write() as session:
         view = loi_service.set_loi_status(session, actor=app_.actor, loi_id=loi_id, status=value)
-    echo(f"LOI #{view.id} is {view.status.value}")
+    echo(f"LOI #{view.id} is {label(view.status).lower()}")
 
 
 @app.command()
@@ -157,15 +157,15 @@ def show(ctx: typer.Context, loi_id: int, json: Annotated[bool, typer.Option("--
         ("Investor", view.investor),
         ("Amount", format_both(view.amount)),
         ("Upper", format_both(view.amount_max) if view.amount_max else ""),
-        ("Instrument", view.instrument.value),
+        ("Instrument", label(view.instrument)),
         ("Received", str(view.received_on)),
         ("Valid until", str(view.valid_until or "")),
         ("Conditions", view.conditions),
-        ("Status", view.status.value),
+        ("Status", label(view.status)),
         ("Version", str(view.version)),
     ]
-    for label, value in rows:
-        echo(f"{label + ':':<12} {value}")
+    for name, value in rows:
+        echo(f"{name + ':':<12} {value}")
 
 
 @app.command()

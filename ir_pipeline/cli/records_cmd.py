@@ -11,7 +11,7 @@ from ir_pipeline.cli.filters import resolve_names
 from ir_pipeline.cli.output import echo, print_json, print_table, table
 from ir_pipeline.dates import parse_date
 from ir_pipeline.drafts import ContactDraft, EventDraft, InvestorDraft, StartupDraft
-from ir_pipeline.enums import InvestorKind, parse_choice
+from ir_pipeline.enums import InvestorKind, label, parse_choice
 from ir_pipeline.errors import Invalid
 from ir_pipeline.queries import records as queries
 from ir_pipeline.services import records as service
@@ -132,7 +132,7 @@ def investor_list(
         return
     t = table("#", "Name", "Kind", "Country", right=("#",))
     for i in rows:
-        t.add_row(str(i.id), i.name, i.kind.value, i.country)
+        t.add_row(str(i.id), i.name, label(i.kind), i.country)
     print_table(t)
 
 
