@@ -366,3 +366,34 @@ def test_funnel_shows_the_money_received_and_never_cuts_a_figure(demo_db: str) -
     assert "Lost here" in out and "₩8,700,000,000" in out  # piped: as wide as needed, nothing cut
     data = json.loads(irp("funnel", "--json", db=demo_db)[1])
     assert data["funded"]["total"] == {"KRW": "2000000000"}
+
+
+def test_the_command_list_matches_the_commands_themselves() -> None:
+    """``irp --help`` lists the subcommands without importing them: each line must be theirs."""
+    from ir_pipeline.cli.lazy import COMMANDS, load
+
+    for entry in COMMANDS:
+        command = load(entry)
+        own = (command.help or "").strip().splitlines()[0]
+        assert entry.help == own, entry.name
+
+
+def test_help_starts_without_the_database_layer() -> None:
+    """A fast start by construction: ``irp --help`` imports neither SQLAlchemy, Alembic nor Textual
+    (the time itself is measured in bench/, not here)."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from ir_pipeline.cli.main import app\n"
+        "result = CliRunner().invoke(app, ['--help'])\n"
+        "assert result.exit_code == 0 and 'funnel' in result.stdout, result.stdout\n"
+        "heavy = [m for m in ('sqlalchemy', 'sqlmodel', 'alembic', 'textual', 'babel') if m in sys.modules]\n"
+        "print(','.join(heavy))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert done.stdout.strip() == "", f"imported for --help: {done.stdout.strip()}"

@@ -17,7 +17,7 @@ from ir_pipeline.services import deals as deal_service
 from ir_pipeline.stages import parse_stage
 from ir_pipeline.text import plural, printable
 
-app = typer.Typer(help="Deals: one startup × one investor.", no_args_is_help=True)
+app = typer.Typer(help="Deals: one startup × one investor.", no_args_is_help=True, add_completion=False)
 
 SORTS = ["id", "startup", "investor", "stage", "last_loi", "next_follow_up", "stage_changed_at"]
 

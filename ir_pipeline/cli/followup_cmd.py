@@ -16,7 +16,9 @@ from ir_pipeline.queries.followups import Urgency, follow_up_queue, urgency
 from ir_pipeline.services import followups as service
 from ir_pipeline.text import plural
 
-app = typer.Typer(help="Add, complete, cancel or snooze a follow-up.", no_args_is_help=True)
+app = typer.Typer(
+    help="Add, complete, cancel, reopen or snooze a follow-up.", no_args_is_help=True, add_completion=False
+)
 
 _STYLE = {Urgency.OVERDUE: "bold red", Urgency.TODAY: "yellow", Urgency.UPCOMING: "", Urgency.CLOSED: "dim"}
 

@@ -15,7 +15,9 @@ from ir_pipeline.enums import Instrument, parse_choice
 from ir_pipeline.money import format_both
 from ir_pipeline.services.fundings import record_funding
 
-app = typer.Typer(help="Record funding received (moves the deal to funded).", no_args_is_help=True)
+app = typer.Typer(
+    help="Record funding received (moves the deal to funded).", no_args_is_help=True, add_completion=False
+)
 
 
 @app.command()

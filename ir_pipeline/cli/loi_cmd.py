@@ -18,7 +18,7 @@ from ir_pipeline.money import Money, format_both
 from ir_pipeline.queries.lois import get_loi, list_lois
 from ir_pipeline.services import lois as loi_service
 
-app = typer.Typer(help="Letters of intent (투자검토 의향서).", no_args_is_help=True)
+app = typer.Typer(help="Letters of intent (투자검토 의향서).", no_args_is_help=True, add_completion=False)
 
 
 @app.command()

@@ -13,45 +13,39 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from ir_pipeline.cli import (
-    audit_cmd,
-    db_cmd,
-    deal_cmd,
-    demo_cmd,
-    export_cmd,
-    followup_cmd,
-    funding_cmd,
-    funnel_cmd,
-    import_cmd,
-    loi_cmd,
-    records_cmd,
-    report_cmd,
-    tui_cmd,
-    user_cmd,
-)
-from ir_pipeline.cli.context import CliContext
-from ir_pipeline.cli.output import echo
-from ir_pipeline.config import Settings
+from ir_pipeline.cli.lazy import BY_NAME, COMMANDS, LazyCommand
 from ir_pipeline.errors import IrpError
 
 
 class IrpGroup(TyperGroup):
-    """Turns domain errors from any subcommand into one line on stderr and exit code 1."""
+    """The root: subcommands loaded when used (see :mod:`ir_pipeline.cli.lazy`), and domain errors
+    from any of them turned into one line on stderr and their exit code."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return [entry.name for entry in COMMANDS]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> LazyCommand | None:
+        entry = BY_NAME.get(cmd_name)
+        return LazyCommand(entry) if entry is not None else None
 
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         try:
             return super().invoke(ctx)
         except IrpError as error:
+            from ir_pipeline.cli.output import echo
+
             echo(f"irp: {error}", err=True)
             ctx.exit(error.exit_code)
         except OSError as error:  # a file the user named cannot be read or written: theirs to fix
+            from ir_pipeline.cli.output import echo
+
             where = f"{error.filename}: " if error.filename else ""
             echo(f"irp: {where}{error.strerror or error}", err=True)
             ctx.exit(1)
         finally:
-            obj = ctx.obj
-            if isinstance(obj, CliContext):
-                obj.close()
+            close = getattr(ctx.obj, "close", None)
+            if callable(close):
+                close()
 
 
 app = typer.Typer(
@@ -85,32 +79,14 @@ def root(
         ),
     ] = False,
 ) -> None:
+    from ir_pipeline.cli.context import CliContext
+    from ir_pipeline.config import Settings
+
     if demo and db:
         raise typer.BadParameter("--demo and --db name two databases: choose one", param_hint="--demo")
     ctx.obj = CliContext(settings=Settings.load(db), as_user=as_user or os.environ.get("IRP_USER"))
     if demo:
         ctx.obj.use_demo()
-
-
-app.add_typer(db_cmd.app, name="db")
-app.command("demo")(demo_cmd.demo)
-app.command("funnel")(funnel_cmd.funnel)
-app.add_typer(deal_cmd.app, name="deal")
-app.add_typer(loi_cmd.app, name="loi")
-app.add_typer(followup_cmd.app, name="followup")
-app.command("followups")(followup_cmd.queue)
-app.add_typer(funding_cmd.app, name="funding")
-app.add_typer(records_cmd.event_app, name="event")
-app.add_typer(records_cmd.startup_app, name="startup")
-app.add_typer(records_cmd.investor_app, name="investor")
-app.add_typer(records_cmd.contact_app, name="contact")
-app.add_typer(records_cmd.pitch_app, name="pitch")
-app.add_typer(user_cmd.app, name="user")
-app.add_typer(report_cmd.app, name="report")
-app.command("import")(import_cmd.import_)
-app.command("export")(export_cmd.export_)
-app.command("audit")(audit_cmd.audit)
-app.command("tui")(tui_cmd.tui)
 
 
 def main() -> None:

@@ -16,11 +16,13 @@ from ir_pipeline.errors import Invalid
 from ir_pipeline.queries import records as queries
 from ir_pipeline.services import records as service
 
-event_app = typer.Typer(help="IR events (투자 설명회).", no_args_is_help=True)
-startup_app = typer.Typer(help="Startups.", no_args_is_help=True)
-investor_app = typer.Typer(help="Investors.", no_args_is_help=True)
-contact_app = typer.Typer(help="People at investors and startups.", no_args_is_help=True)
-pitch_app = typer.Typer(help="Startups pitching at events.", no_args_is_help=True)
+event_app = typer.Typer(help="IR events (투자 설명회).", no_args_is_help=True, add_completion=False)
+startup_app = typer.Typer(help="Startups.", no_args_is_help=True, add_completion=False)
+investor_app = typer.Typer(help="Investors.", no_args_is_help=True, add_completion=False)
+contact_app = typer.Typer(
+    help="People at investors and startups.", no_args_is_help=True, add_completion=False
+)
+pitch_app = typer.Typer(help="Startups pitching at events.", no_args_is_help=True, add_completion=False)
 
 Json = Annotated[bool, typer.Option("--json")]
 

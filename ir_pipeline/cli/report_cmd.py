@@ -11,7 +11,11 @@ from ir_pipeline.cli.context import cli_context
 from ir_pipeline.cli.output import echo
 from ir_pipeline.io.reports import REPORT_FORMATS, event_report, render, startup_report
 
-app = typer.Typer(help="One-page reports to forward: Markdown or self-contained HTML.", no_args_is_help=True)
+app = typer.Typer(
+    help="One-page reports to forward: Markdown or self-contained HTML.",
+    no_args_is_help=True,
+    add_completion=False,
+)
 
 Format = Annotated[str, typer.Option("--format", "-f", help="md or html.")]
 Out = Annotated[Path | None, typer.Option("--out", "-o", help="File to write (default: standard output).")]

@@ -15,7 +15,11 @@ from ir_pipeline.errors import Invalid
 from ir_pipeline.queries.records import list_users
 from ir_pipeline.services.users import create_user, set_user_active
 
-app = typer.Typer(help="Users: staff edit, managers read all, startups read their own.", no_args_is_help=True)
+app = typer.Typer(
+    help="Users: staff edit, managers read all, startups read their own.",
+    no_args_is_help=True,
+    add_completion=False,
+)
 
 
 @app.command("list")
