@@ -95,6 +95,7 @@ def load(entry: Entry) -> TyperCommand | TyperGroup:
 
     module_name, attribute = entry.target.split(":")
     target = getattr(importlib.import_module(module_name), attribute)
+    command: object
     if isinstance(target, typer.Typer):
         command = typer.main.get_group(target)  # a group even with a single subcommand
     else:
