@@ -111,3 +111,27 @@ def test_0003_recomputes_name_keys_without_merging_anyone(empty_engine: Engine) 
         "Bar Labs Pte. Ltd.": "barlabspte",
         "Plain": "plain",
     }
+
+
+def test_the_known_head_is_alembics_head() -> None:
+    """Opening a database at head skips Alembic on the strength of this constant: keep it true."""
+    from ir_pipeline.database import HEAD_REVISION
+
+    assert head_revisions() == (HEAD_REVISION,)
+
+
+def test_opening_a_current_database_does_not_load_alembic(sqlite_url: str) -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from ir_pipeline.database import open_database, at_head\n"
+        f"engine = open_database({sqlite_url!r})\n"
+        "assert at_head(engine)\n"
+        "print('alembic' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert done.stdout.strip() == "False", done.stderr

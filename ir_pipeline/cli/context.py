@@ -16,9 +16,7 @@ from ir_pipeline.clock import local_today
 from ir_pipeline.config import Settings, demo_database_url
 from ir_pipeline.database import open_database
 from ir_pipeline.db import backend_name, read_only, unit_of_work
-from ir_pipeline.demo import load_demo
 from ir_pipeline.errors import Forbidden
-from ir_pipeline.queries.records import has_data
 from ir_pipeline.services.users import actor_for, login_actor, single_user_actor
 
 
@@ -42,6 +40,9 @@ class CliContext:
         if self._engine is None:
             self._engine = open_database(self.settings.database_url)
             if self.demo:
+                from ir_pipeline.demo import load_demo  # only the demo database needs the demo set
+                from ir_pipeline.queries.records import has_data
+
                 with unit_of_work(self._engine) as session:
                     if not has_data(session):
                         load_demo(session, today=self.today)
