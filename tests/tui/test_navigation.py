@@ -129,6 +129,9 @@ async def test_sorting_both_ways_stages_in_pipeline_order_stalest_first(
         await settle(pilot)
         ages = [r.stage_changed_at for r in screen.rows]
         assert ages == sorted(ages) and "Days ↓ (stalest first)" in status(app)
+        first = screen.rows[0]
+        detail = str(screen.query_one("#detail", Static).render())
+        assert f"{first.startup} × {first.investor}" in detail  # names cut in the table are whole here
         await pilot.press("O")
         await settle(pilot)
         assert [r.stage_changed_at for r in screen.rows] == sorted(ages, reverse=True)

@@ -95,6 +95,7 @@ class PipelineScreen(BackendScreen):
             yield Select[int]([], prompt="All events", id="event", compact=True)
         yield Horizontal(id="chips", classes="chips")
         yield FittedTable(id="deals", flexible={"startup": 1, "investor": 1})
+        yield Static("", id="detail", classes="status")
         yield Static("", id="status", classes="status")
         yield Footer(compact=True)
 
@@ -182,6 +183,15 @@ class PipelineScreen(BackendScreen):
             Button(plain(f"{chip.label} ✕"), name=chip.key, compact=True, classes="chip") for chip in chips
         )
         bar.display = bool(chips)
+
+    @on(DataTable.RowHighlighted, "#deals")
+    def show_detail(self, event: DataTable.RowHighlighted) -> None:
+        """The deal under the cursor in full: names cut to fit the columns are whole here."""
+        row = self.rows[event.cursor_row] if 0 <= event.cursor_row < len(self.rows) else None
+        text = "" if row is None else f"#{row.id} {row.startup} × {row.investor} · {row.stage.label}"
+        if row is not None and row.event:
+            text += f" · {row.event}"
+        self.query_one("#detail", Static).update(plain(text))
 
     @on(DataTable.RowHighlighted, "#deals")
     def maybe_load_more(self, event: DataTable.RowHighlighted) -> None:
