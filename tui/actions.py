@@ -48,6 +48,11 @@ def after_save(
     return done
 
 
+def reopen_undo(b: Backend) -> Callable[[FollowUpView], Callable[[], object]]:
+    """The undo of completing or cancelling a follow-up: the same follow-up, open again."""
+    return lambda view: lambda: b.write(followups.reopen_follow_up, actor=b.actor, follow_up_id=view.id)
+
+
 def open_loi_form(screen: BackendScreen, deal_id: int, title: str, initial: LoiView | None = None) -> None:
     """New LOI, or an edit that names the version it was opened at (a stale save is refused)."""
     b = screen.irp.backend

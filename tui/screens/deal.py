@@ -22,7 +22,14 @@ from ir_pipeline.services import deals, followups, fundings, lois
 from ir_pipeline.stages import Stage
 from ir_pipeline.text import printable
 from ir_pipeline.views import DealDetail, FollowUpView, FundingView, LoiView
-from tui.actions import after_save, open_follow_up_form, open_loi_form, open_move_form, open_reopen_form
+from tui.actions import (
+    after_save,
+    open_follow_up_form,
+    open_loi_form,
+    open_move_form,
+    open_reopen_form,
+    reopen_undo,
+)
 from tui.format import STAGE_STYLE, day, latest_first, money, plain
 from tui.forms.pipeline import FundingForm, LoiStatusForm
 from tui.widgets.fitted_table import FittedTable
@@ -253,6 +260,16 @@ class DealScreen(BackendScreen):
         open_follow_up_form(self, self.deal_id)
 
     def action_complete(self) -> None:
+        self._on_follow_up(followups.complete_follow_up, "done", undo=True)
+
+    def action_cancel_follow_up(self) -> None:
+        self._on_follow_up(followups.cancel_follow_up, "cancelled", undo=True)
+
+    def action_reopen_follow_up(self) -> None:
+        self._on_follow_up(followups.reopen_follow_up, "is open again", undo=False)
+
+    def _on_follow_up(self, change: Callable[..., FollowUpView], what: str, *, undo: bool) -> None:
+        """A one-key change to the follow-up under the cursor, from the version shown."""
         follow_up_id = self._selected("#follow-ups")
         if follow_up_id is None or self.detail is None:
             self.notify("No follow-up selected", severity="warning")
@@ -260,41 +277,9 @@ class DealScreen(BackendScreen):
         b = self.irp.backend
         shown = next((f.version for f in self.detail.follow_ups if f.id == follow_up_id), None)
         self.act(
-            lambda: b.write(
-                followups.complete_follow_up,
-                actor=b.actor,
-                follow_up_id=follow_up_id,
-                expected_version=shown,
-            ),
-            success=f"Follow-up #{follow_up_id} done",
-            undo=self._reopen,
-        )
-
-    def _reopen(self, view: FollowUpView) -> Callable[[], object]:
-        b = self.irp.backend
-        return lambda: b.write(followups.reopen_follow_up, actor=b.actor, follow_up_id=view.id)
-
-    def action_cancel_follow_up(self) -> None:
-        follow_up_id = self._selected("#follow-ups")
-        if follow_up_id is None:
-            self.notify("No follow-up selected", severity="warning")
-            return
-        b = self.irp.backend
-        self.act(
-            lambda: b.write(followups.cancel_follow_up, actor=b.actor, follow_up_id=follow_up_id),
-            success=f"Follow-up #{follow_up_id} cancelled",
-            undo=self._reopen,
-        )
-
-    def action_reopen_follow_up(self) -> None:
-        follow_up_id = self._selected("#follow-ups")
-        if follow_up_id is None:
-            self.notify("No follow-up selected", severity="warning")
-            return
-        b = self.irp.backend
-        self.act(
-            lambda: b.write(followups.reopen_follow_up, actor=b.actor, follow_up_id=follow_up_id),
-            success=f"Follow-up #{follow_up_id} is open again",
+            lambda: b.write(change, actor=b.actor, follow_up_id=follow_up_id, expected_version=shown),
+            success=f"Follow-up #{follow_up_id} {what}",
+            undo=reopen_undo(b) if undo else None,
         )
 
     def action_revert(self) -> None:

@@ -17,6 +17,7 @@ from ir_pipeline.enums import label
 from ir_pipeline.queries.followups import FollowUpPage, Urgency, follow_up_queue, urgency
 from ir_pipeline.services import followups
 from ir_pipeline.views import FollowUpView
+from tui.actions import reopen_undo
 from tui.format import day, latest_first, plain
 from tui.forms.pipeline import NoteForm
 from tui.widgets.fitted_table import FittedTable
@@ -119,34 +120,21 @@ class FollowUpsScreen(BackendScreen):
         return True
 
     def action_complete(self) -> None:
-        item = self._current()
-        if item is None:
-            return
-        b = self.irp.backend
-        self.act(
-            lambda: b.write(followups.complete_follow_up, actor=b.actor, follow_up_id=item.id),
-            success=f"Done: {item.note.splitlines()[0] if item.note else item.startup}",
-            undo=lambda view: (
-                lambda: b.write(followups.reopen_follow_up, actor=b.actor, follow_up_id=view.id)
-            ),
-        )
-
-    def _reopen(self, view: FollowUpView) -> Callable[[], object]:
-        """The undo of completing or cancelling: the same follow-up, open again."""
-        b = self.irp.backend
-        return lambda: b.write(followups.reopen_follow_up, actor=b.actor, follow_up_id=view.id)
+        self._close(followups.complete_follow_up, "Done")
 
     def action_cancel(self) -> None:
+        self._close(followups.cancel_follow_up, "Cancelled")
+
+    def _close(self, close: Callable[..., FollowUpView], verb: str) -> None:
+        """Complete or cancel the follow-up under the cursor, with ``u`` to open it again."""
         item = self._current()
         if item is None:
             return
         b = self.irp.backend
         self.act(
-            lambda: b.write(followups.cancel_follow_up, actor=b.actor, follow_up_id=item.id),
-            success=f"Cancelled: {item.note.splitlines()[0] if item.note else item.startup}",
-            undo=lambda view: (
-                lambda: b.write(followups.reopen_follow_up, actor=b.actor, follow_up_id=view.id)
-            ),
+            lambda: b.write(close, actor=b.actor, follow_up_id=item.id),
+            success=f"{verb}: {item.note.splitlines()[0] if item.note else item.startup}",
+            undo=reopen_undo(b),
         )
 
     def action_snooze(self, days: int) -> None:
