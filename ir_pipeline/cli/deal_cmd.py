@@ -14,7 +14,7 @@ from ir_pipeline.clock import format_local, utcnow
 from ir_pipeline.enums import label
 from ir_pipeline.queries.deals import DealFilter, get_deal_detail, list_deals
 from ir_pipeline.services import deals as deal_service
-from ir_pipeline.stages import parse_stage
+from ir_pipeline.stages import Stage, parse_stage
 from ir_pipeline.text import plural, printable
 
 app = typer.Typer(help="Deals: one startup × one investor.", no_args_is_help=True, add_completion=False)
@@ -148,7 +148,12 @@ def show(ctx: typer.Context, deal_id: int, json: Annotated[bool, typer.Option("-
             h.reason,
         )
     print_table(t)
-    out.print(f"Allowed moves: {', '.join(s.label for s in detail.allowed_moves) or 'none (final)'}")
+    final = (
+        f"none (lost: `irp deal revert {d.id} --reason …` reopens it)"
+        if d.stage is Stage.LOST
+        else "none (final)"
+    )
+    out.print(f"Allowed moves: {', '.join(s.label for s in detail.allowed_moves) or final}")
 
 
 @app.command()

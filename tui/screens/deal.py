@@ -141,7 +141,8 @@ class DealScreen(BackendScreen):
             printable(f"Deal #{d.id}  {d.startup} × {d.investor}  "), (d.stage.label, STAGE_STYLE[d.stage])
         )
         self.query_one("#deal-title", Static).update(title)
-        moves = ", ".join(s.label for s in data.allowed_moves) or "none (final)"
+        final = "none (lost: r reopens it)" if d.stage is Stage.LOST else "none (final)"
+        moves = ", ".join(s.label for s in data.allowed_moves) or final
         self.query_one("#deal-meta", Static).update(
             plain(
                 f"Event: {d.event or '—'} · Owner: {d.owner or '—'} · in stage since "
