@@ -102,6 +102,19 @@ def main(deals: int) -> None:
             with read_only(engine) as s:
                 return list_deals(s, actor=MANAGER, flt=DealFilter(stage=Stage.DILIGENCE), limit=100)
 
+        def product_search() -> object:
+            with read_only(engine) as s:
+                return list_deals(s, actor=MANAGER, flt=DealFilter(search="startup123"), limit=100)
+
+        def raw_search() -> object:
+            """The naive search: LIKE on both names across the join, then the page and its count."""
+            where = "WHERE s.name_key LIKE '%startup123%' OR i.name_key LIKE '%startup123%'"
+            joins = "JOIN startup s ON s.id = d.startup_id JOIN investor i ON i.id = d.investor_id"
+            rows = raw.execute(
+                f"SELECT d.id, s.name, i.name, d.stage FROM deal d {joins} {where} ORDER BY d.id LIMIT 100"
+            ).fetchall()
+            return rows, raw.execute(f"SELECT count(*) FROM deal d {joins} {where}").fetchone()
+
         def product_queue() -> object:
             with read_only(engine) as s:
                 return follow_up_queue(s, actor=MANAGER, today=date(2026, 1, 1), limit=100)
@@ -130,6 +143,11 @@ def main(deals: int) -> None:
                 "pipeline filtered by stage",
                 product_stage_filter,
                 raw_page(0, where="WHERE d.stage = 'diligence'"),
+            ),
+            (
+                "pipeline name search",
+                product_search,
+                raw_search,
             ),
             ("follow-up queue page 1", product_queue, raw_queue),
         ]

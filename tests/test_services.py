@@ -387,3 +387,23 @@ def test_corrections_are_new_changes_never_deletions(engine: Engine) -> None:
         fresh = deals.open_deal(session, actor=STAFF, startup_id=s.startup_id, investor_id=investor.id)
     with pytest.raises(IllegalStageMove, match="no move to take back"), unit_of_work(engine) as session:
         deals.revert_stage(session, actor=STAFF, deal_id=fresh.id)
+
+
+def test_deal_search_by_korean_or_english_name_and_wildcards_taken_literally(engine: Engine) -> None:
+    from ir_pipeline.queries.deals import DealFilter, list_deals
+
+    s = seed(engine, STAFF)  # (주)그린그리드 × Hanbit Ventures
+    with unit_of_work(engine) as session:
+        other = records.create_startup(session, actor=STAFF, draft=StartupDraft(name="Blue_Sky 100%"))
+        deals.open_deal(session, actor=STAFF, startup_id=other.id, investor_id=s.investor_id)
+
+    def found(text: str) -> list[str]:
+        with read_only(engine) as session:
+            page = list_deals(session, actor=MANAGER, flt=DealFilter(search=text))
+        assert page.total == len(page.rows)
+        return sorted(r.startup for r in page.rows)
+
+    assert found("그린") == ["(주)그린그리드"]  # Korean, legal form ignored
+    assert found("hanbit") == ["(주)그린그리드", "Blue_Sky 100%"]  # by investor, both deals
+    assert found("sky 100") == ["Blue_Sky 100%"]
+    assert found("%") == [] and found("_") == []  # wildcards are text, not "everything"
