@@ -11,6 +11,7 @@ import unicodedata
 from functools import cache
 
 from ir_pipeline.errors import Invalid
+from ir_pipeline.text import excerpt
 
 _SHORT_FORMS = {
     "한국": "KR",
@@ -51,7 +52,7 @@ def parse_country(text: str) -> str:
     """The ISO 3166 alpha-2 code for ``text``, or :class:`Invalid` saying what works."""
     code = _names().get(_key(text))
     if code is None:
-        shown = text if len(text) <= 40 else text[:39] + "…"
+        shown = excerpt(text)
         raise Invalid(
             f"unknown country {shown!r}: use a two-letter ISO code such as KR or US, or its name",
             field="country",

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 from ir_pipeline.clock import local_today
 from ir_pipeline.errors import Invalid
+from ir_pipeline.text import excerpt
 
 FIRST_DAY = date(1900, 1, 1)
 LAST_DAY = date(2200, 12, 31)
@@ -41,7 +42,7 @@ def check_day(day: date, *, field: str = "date") -> date:
 
 def parse_date(text: str, *, today: date | None = None, field: str = "date") -> date:
     """Read a calendar date, or raise :class:`Invalid` naming the forms that work."""
-    shown = text if len(text) <= 40 else text[:39] + "…"
+    shown = excerpt(text)
     s = text.strip().lower()
     base = today or local_today()
     if s in ("today", "오늘"):

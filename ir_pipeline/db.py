@@ -20,6 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
 from ir_pipeline.errors import Conflict, DatabaseUnavailable, EditConflict, Forbidden, Invalid, IrpError
+from ir_pipeline.text import excerpt
 
 SQLITE_BUSY_TIMEOUT_MS = 5_000
 SUPPORTED_BACKENDS = ("sqlite", "postgresql")
@@ -37,7 +38,7 @@ def parse_url(url: str) -> sa.URL:
     except exc.ArgumentError:
         parsed = None
     if parsed is None or parsed.get_backend_name() not in SUPPORTED_BACKENDS:
-        shown = url if len(url) <= 60 else url[:59] + "…"
+        shown = excerpt(url, 60)
         raise Invalid(
             f"cannot use the database {shown!r}: use sqlite:///path/to/file.sqlite3 "
             "or postgresql://user@host/dbname"

@@ -13,6 +13,7 @@ from functools import cache
 from typing import TypeVar
 
 from ir_pipeline.errors import Invalid
+from ir_pipeline.text import excerpt
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -230,6 +231,6 @@ def parse_choice(
     value = _lookup(enum, tuple(extra.items())).get(choice_key(text))
     if value is None:
         values = ", ".join(member.value for member in enum)
-        shown = text if len(text) <= 40 else text[:39] + "…"
+        shown = excerpt(text)
         raise Invalid(f"unknown {what} {shown!r}: use one of {values}", field=field or what)
     return enum(value)

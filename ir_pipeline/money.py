@@ -21,6 +21,7 @@ from functools import lru_cache
 from babel.numbers import format_currency, get_currency_precision, list_currencies
 
 from ir_pipeline.errors import Invalid
+from ir_pipeline.text import excerpt
 
 DEFAULT_CURRENCY = "KRW"
 
@@ -108,7 +109,7 @@ def parse_currency(text: str) -> str:
         return _SYMBOLS[key]
     if key in _WORDS:
         return _WORDS[key]
-    shown = text if len(text) <= 20 else text[:19] + "…"
+    shown = excerpt(text, 20)
     if not re.fullmatch(r"[a-z]{3}", key):
         raise Invalid(
             f"unknown currency {shown!r}: use an ISO 4217 code such as KRW, USD or EUR, or 원, $, 달러"
@@ -249,7 +250,7 @@ def parse_money(text: str, *, default_currency: str = DEFAULT_CURRENCY) -> Money
     """
     if not isinstance(text, str):
         raise Invalid("an amount must be text")
-    original = text if len(text) <= 40 else text[:39] + "…"  # as quoted back in messages
+    original = excerpt(text)  # as quoted back in messages
     s = unicodedata.normalize("NFKC", text).strip().lower()
     if not s:
         raise Invalid("the amount is empty")

@@ -57,6 +57,12 @@ def free_text(value: str | None, *, field: str, what: str, max_length: int = FRE
     return cleaned
 
 
+def excerpt(text: str, limit: int = 40) -> str:
+    """What an error message quotes back of something typed: at most ``limit`` characters, so a
+    pasted page or a 10,000-digit number makes a one-line message, not a screenful."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def printable(text: str, *, keep_newlines: bool = True) -> str:
     """``text`` safe to print on a terminal: every control character shown as ``\\x1b``-style text."""
     pattern = _CONTROL if keep_newlines else _ANY_CONTROL

@@ -197,7 +197,6 @@ class _Lines:
     def __init__(self, path: Path, encoding: str) -> None:
         self.handle = path.open("r", encoding=encoding, newline="")
         self.count = 0
-        self.last = ""
 
     def __iter__(self) -> _Lines:
         return self
@@ -207,7 +206,6 @@ class _Lines:
         if not line:
             raise StopIteration
         self.count += 1
-        self.last = line
         return line
 
     def close(self) -> None:
