@@ -376,8 +376,11 @@ def test_corrections_are_new_changes_never_deletions(engine: Engine) -> None:
     with unit_of_work(engine) as session:
         change = deals.revert_stage(session, actor=STAFF, deal_id=s.deal_id, reason="new round")
         assert (change.from_stage, change.to_stage) == (Stage.LOST, Stage.LOI)
-        reopened = followups.reopen_follow_up(session, actor=STAFF, follow_up_id=chase.id)
-        assert reopened.status is FollowUpStatus.OPEN
+        # the follow-up that losing the deal cancelled is open again with it
+        reopened = get_deal_detail(session, actor=MANAGER, deal_id=s.deal_id).follow_ups[0]
+        assert reopened.id == chase.id and reopened.status is FollowUpStatus.OPEN
+        with pytest.raises(Invalid, match="already open"):
+            followups.reopen_follow_up(session, actor=STAFF, follow_up_id=chase.id)
         deals.revert_stage(session, actor=STAFF, deal_id=s.deal_id, reason="undo")  # LOI → Lost again
     with read_only(engine) as session:
         history = get_deal_detail(session, actor=MANAGER, deal_id=s.deal_id).history

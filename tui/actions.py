@@ -7,15 +7,12 @@ all record an LOI or move a stage the same way.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from textual.app import App
 
 from ir_pipeline.drafts import FollowUpDraft, LoiDraft
-from ir_pipeline.enums import FollowUpStatus
 from ir_pipeline.gateway import Backend
-from ir_pipeline.queries.deals import get_deal_detail
 from ir_pipeline.queries.lois import get_loi
 from ir_pipeline.services import deals, followups, lois
 from ir_pipeline.stages import Stage
@@ -90,25 +87,11 @@ def open_move_form(
         )
 
     def undo(change: StageChangeView) -> Callable[[], object]:
-        def run() -> object:
-            reason = f"undo of the move to {change.to_stage.label}"
-            back = b.write(deals.revert_stage, actor=b.actor, deal_id=deal_id, reason=reason)
-            if change.to_stage.is_terminal and change.to_stage is not Stage.FUNDED:
-                _reopen_cancelled(b, deal_id, since=change.changed_at)
-            return back
-
-        return run
+        # the service also reopens the follow-ups a move to lost cancelled
+        reason = f"undo of the move to {change.to_stage.label}"
+        return lambda: b.write(deals.revert_stage, actor=b.actor, deal_id=deal_id, reason=reason)
 
     screen.app.push_screen(MoveStageForm(save, current=current), after_save(screen, "Stage moved", undo=undo))
-
-
-def _reopen_cancelled(b: Backend, deal_id: int, *, since: datetime) -> None:
-    """Undoing a move to lost also reopens the follow-ups that move cancelled."""
-    detail = b.read(get_deal_detail, actor=b.actor, deal_id=deal_id)
-    for item in detail.follow_ups:
-        closed = item.completed_at
-        if item.status is FollowUpStatus.CANCELLED and closed is not None and closed >= since:
-            b.write(followups.reopen_follow_up, actor=b.actor, follow_up_id=item.id, note="move undone")
 
 
 def open_reopen_form(screen: BackendScreen, deal_id: int) -> None:

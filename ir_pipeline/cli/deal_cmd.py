@@ -192,7 +192,8 @@ def revert(
     deal_id: int,
     reason: Annotated[str, typer.Option(help="Why (required to reopen a lost deal).")] = "",
 ) -> None:
-    """Take back a deal's latest move; reopens a lost deal at the stage it was lost from."""
+    """Take back a deal's latest move; reopens a lost deal at the stage it was lost from, with the
+    follow-ups that losing it cancelled."""
     app_ = cli_context(ctx)
     with app_.write() as session:
         change = deal_service.revert_stage(session, actor=app_.actor, deal_id=deal_id, reason=reason)

@@ -14,7 +14,7 @@ from ir_pipeline.models.base import SHORT_LENGTH
 from ir_pipeline.present import stage_change_view
 from ir_pipeline.queries.deals import get_deal_row
 from ir_pipeline.services.common import free_text, get_or_raise, lock, optional_text, start_write
-from ir_pipeline.services.followups import cancel_open_follow_ups
+from ir_pipeline.services.followups import cancel_open_follow_ups, reopen_follow_ups_cancelled_by
 from ir_pipeline.stages import Stage, check_move
 from ir_pipeline.views import DealRow, StageChangeView
 
@@ -162,7 +162,7 @@ def move_stage(
     session.add(change)
     session.flush()
     if to.is_terminal and cancel_follow_ups:
-        cancel_open_follow_ups(session, actor=actor, deal_id=deal_id, reason=f"deal {to.label.lower()}")
+        cancel_open_follow_ups(session, actor=actor, deal_id=deal_id, ended=to)
     return stage_change_view(change)
 
 
@@ -178,6 +178,7 @@ def revert_stage(
     the stage it was lost from, with a reason). The history keeps both moves; nothing is deleted.
 
     A funded deal is not reverted here: money was recorded against it, which a move cannot undo.
+    A lost deal brought back has the follow-ups that losing it cancelled opened again.
     """
     start_write(session, actor, "move deals")
     deal = lock(session, Deal, deal_id, "deal", expected_version=expected_version)
@@ -203,9 +204,14 @@ def revert_stage(
         changed_by=actor.name,
         reason=reason or f"undo of the move to {deal.stage.label}",
     )
+    ended = deal.stage
     deal.stage = back_to
     deal.stage_changed_at = moment
     deal.updated_at = moment
     session.add(change)
     session.flush()
+    if ended.is_terminal:
+        reopen_follow_ups_cancelled_by(
+            session, actor=actor, deal_id=deal_id, ended=ended, since=latest.changed_at
+        )
     return stage_change_view(change)

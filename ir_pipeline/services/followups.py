@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ir_pipeline.actors import Actor
 from ir_pipeline.clock import utcnow
@@ -15,6 +15,7 @@ from ir_pipeline.models import Deal, FollowUp, Investor, Startup
 from ir_pipeline.models.base import SHORT_LENGTH
 from ir_pipeline.present import follow_up_view
 from ir_pipeline.services.common import free_text, get_or_raise, lock, optional_text, start_write
+from ir_pipeline.stages import Stage
 from ir_pipeline.views import FollowUpView
 
 
@@ -167,7 +168,12 @@ def reopen_follow_up(
     return _view(session, follow_up)
 
 
-def cancel_open_follow_ups(session: Session, *, actor: Actor, deal_id: int, reason: str) -> int:
+def _ended(stage: Stage) -> str:
+    """The note line of a follow-up cancelled because its deal ended (and how to find it again)."""
+    return f"deal {stage.label.lower()}"
+
+
+def cancel_open_follow_ups(session: Session, *, actor: Actor, deal_id: int, ended: Stage) -> int:
     """Cancel every open follow-up of a deal that has ended (lost or funded): nothing left to chase.
     Cancelled, not deleted: each keeps its note, with the reason below it."""
     start_write(session, actor, "cancel follow-ups")
@@ -176,5 +182,25 @@ def cancel_open_follow_ups(session: Session, *, actor: Actor, deal_id: int, reas
     ).all()
     for ident in ids:
         assert ident is not None
-        _close(session, ident, FollowUpStatus.CANCELLED, reason, None, None)
+        _close(session, ident, FollowUpStatus.CANCELLED, _ended(ended), None, None)
     return len(ids)
+
+
+def reopen_follow_ups_cancelled_by(
+    session: Session, *, actor: Actor, deal_id: int, ended: Stage, since: datetime
+) -> int:
+    """The twin of :func:`cancel_open_follow_ups`, for a deal brought back: the follow-ups that its
+    ending cancelled (and only those) are open again."""
+    start_write(session, actor, "reopen follow-ups")
+    cancelled = session.exec(
+        select(FollowUp).where(
+            FollowUp.deal_id == deal_id,
+            FollowUp.status == FollowUpStatus.CANCELLED,
+            col(FollowUp.completed_at) >= since,
+        )
+    ).all()
+    reopened = [f for f in cancelled if f.note.rsplit("\n", 1)[-1] == _ended(ended)]
+    for follow_up in reopened:
+        assert follow_up.id is not None
+        reopen_follow_up(session, actor=actor, follow_up_id=follow_up.id, note="reopened with the deal")
+    return len(reopened)
