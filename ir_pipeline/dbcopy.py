@@ -20,6 +20,8 @@ from ir_pipeline.db import translate_errors
 from ir_pipeline.enums import Role
 from ir_pipeline.errors import Invalid
 from ir_pipeline.queries.funnel import funnel
+from ir_pipeline.summaries import check as summary_check
+from ir_pipeline.summaries import store as summary_store
 from ir_pipeline.views import jsonable
 
 CHUNK = 5_000
@@ -57,20 +59,28 @@ def copy_database(source: Engine, target: Engine, *, progress: Progress | None =
                 " freshly created database"
             )
         for table in SQLModel.metadata.sorted_tables:
-            result = src.execution_options(yield_per=CHUNK).execute(sa.select(table).order_by(table.c.id))
+            if table.name == summary_store.table().name:
+                continue  # recomputed from the copied rows below, never trusted from the source
+            result = src.execution_options(yield_per=CHUNK).execute(
+                sa.select(table).order_by(*table.primary_key.columns)
+            )
             copied = 0
             for rows in result.partitions():
                 dst.execute(table.insert(), [dict(r._mapping) for r in rows])
                 copied += len(rows)
                 if progress is not None:
                     progress(table.name, copied)
+        summary_store.replace_all(dst, summary_check.recompute(dst))
         if dst.dialect.name == "postgresql":
             for table in SQLModel.metadata.sorted_tables:
+                if "id" not in table.c:
+                    continue
                 dst.exec_driver_sql(
                     f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'),"
                     f" COALESCE((SELECT max(id) FROM {table.name}), 0) + 1, false)"
                 )
         before, after = _counts(src), _counts(dst)
+        before[summary_store.table().name] = after[summary_store.table().name]
         if before != after:
             differing = ", ".join(
                 f"{k}: {before[k]} → {after.get(k)}" for k in before if before[k] != after.get(k)

@@ -166,3 +166,23 @@ def _schema(connection: sa.Connection) -> str:
     name = connection.exec_driver_sql("SELECT quote_ident(current_schema())").scalar_one()
     assert isinstance(name, str)
     return name
+
+
+def summary_rights_sql() -> list[str]:
+    """Rights on the running totals (``funnel_sum``): staff keep them up to date as they write,
+    managers read them all, a startup only the cells of its own scope, never the totals of all
+    deals, an event or an investor (those would reveal other companies' figures)."""
+    table = "funnel_sum"
+    return [
+        f"GRANT SELECT ON {table} TO irp_staff, irp_manager, irp_startup",
+        f"GRANT INSERT, UPDATE ON {table} TO irp_staff",
+        f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
+        f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY",
+        f"CREATE POLICY irp_owner_all ON {table} TO CURRENT_USER USING (true) WITH CHECK (true)",
+        f"CREATE POLICY irp_staff_all ON {table} TO irp_staff"
+        f" USING ({_ROLE_IS.format(role='staff')}) WITH CHECK ({_ROLE_IS.format(role='staff')})",
+        f"CREATE POLICY irp_manager_read ON {table} FOR SELECT TO irp_manager"
+        f" USING ({_ROLE_IS.format(role='manager')})",
+        f"CREATE POLICY irp_startup_read ON {table} FOR SELECT TO irp_startup"
+        f" USING ({_ROLE_IS.format(role='startup')} AND scope = 's' AND scope_id = {_ME})",
+    ]

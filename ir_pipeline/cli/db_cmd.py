@@ -153,3 +153,44 @@ def copy(
     echo(
         f"Copied {rows:,} rows from {describe(source_url)} to {describe(target_url)}; counts and funnel match"
     )
+
+
+@app.command("check-aggregates")
+def check_aggregates(
+    ctx: typer.Context,
+    repair: Annotated[
+        bool, typer.Option("--repair", help="Replace wrong totals with recomputed ones.")
+    ] = False,
+    json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Recompute the funnel's running totals from the base rows and report any difference.
+
+    Exit code 1 when a total differs (without --repair). --repair is staff only; on PostgreSQL it
+    needs the owner, who may rewrite the table.
+    """
+    from ir_pipeline.summaries import check
+
+    app_ = cli_context(ctx)
+    if repair:
+        app_.actor.require_staff("repair the funnel totals")
+    with unit_of_work(app_.engine) as session:
+        connection = session.connection()
+        if repair:
+            fixed = check.repair(connection)
+            wrong = []
+        else:
+            wrong = check.check(connection)
+            fixed = 0
+    if json:
+        print_json({"differences": [str(m) for m in wrong], "repaired": fixed})
+    elif repair:
+        echo(f"repaired {fixed} total(s)" if fixed else "the totals were right: nothing to repair")
+    elif not wrong:
+        echo("the funnel totals agree with the base rows")
+    else:
+        for mismatch in wrong[:50]:
+            echo(str(mismatch))
+        more = f" ({len(wrong) - 50} more not shown)" if len(wrong) > 50 else ""
+        echo(f"{len(wrong)} total(s) differ{more}: run irp db check-aggregates --repair")
+    if wrong:
+        raise typer.Exit(1)

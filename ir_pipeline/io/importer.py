@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, col, select
@@ -43,6 +43,7 @@ from ir_pipeline.services import records as record_service
 from ir_pipeline.services.common import start_write
 from ir_pipeline.services.lois import validate_loi
 from ir_pipeline.stages import Stage
+from ir_pipeline.summaries import tracking
 from ir_pipeline.text import free_text, like_pattern, one_line, plural
 
 BATCH = 2_000
@@ -680,6 +681,7 @@ class _Lois(_Handler):
         missing = {
             (x.startup_id, x.investor_id): x for x in items if (x.startup_id, x.investor_id) not in self.deals
         }
+        new_after: int | None = None  # deals above this id are new: counted once, at the end
         if missing:
             rows = [
                 {
@@ -700,6 +702,7 @@ class _Lois(_Handler):
                 sa.select(sa.func.coalesce(sa.func.max(deal_table.c.id), 0))
             ).scalar_one()
             _bulk_insert(self.connection, deal_table, rows)
+            new_after = before
             self._audit(deal_table, before)
             for deal_id, s, i in self.connection.execute(
                 sa.select(deal_table.c.id, deal_table.c.startup_id, deal_table.c.investor_id).where(
@@ -764,8 +767,13 @@ class _Lois(_Handler):
             before = self.connection.execute(
                 sa.select(sa.func.coalesce(sa.func.max(loi_table.c.id), 0))
             ).scalar_one()
-            _bulk_insert(self.connection, loi_table, values)
+            written = (cast(int, v["deal_id"]) for v in values)
+            old_deals = {d for d in written if new_after is None or d <= new_after}
+            with tracking.track_deals(self.connection, old_deals):
+                _bulk_insert(self.connection, loi_table, values)
             self._audit(loi_table, before, deal_column="deal_id")
+        if new_after is not None:
+            tracking.add_new_deals(self.connection, after_id=new_after)
         self.report.created += len(values)
 
 

@@ -4,6 +4,7 @@ from ir_pipeline.models.audit import AuditAction, AuditEntry
 from ir_pipeline.models.base import NAMING_CONVENTION
 from ir_pipeline.models.pipeline import Deal, FollowUp, Funding, LetterOfIntent, Pitch, StageChange
 from ir_pipeline.models.records import Contact, Event, Investor, Startup
+from ir_pipeline.models.summary import FunnelSum
 from ir_pipeline.models.users import User
 
 __all__ = [
@@ -15,6 +16,7 @@ __all__ = [
     "Event",
     "FollowUp",
     "Funding",
+    "FunnelSum",
     "Investor",
     "LetterOfIntent",
     "Pitch",

@@ -13,7 +13,7 @@ Definitions, so every screen and report agrees:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -121,15 +121,20 @@ def funding_summary(
         ).group_by(col(Funding.currency))
     ).all()
     total = Totals(Money.from_minor(joined(high, low), currency) for currency, high, low in sums)
-    shares: dict[str, Decimal | None] = {}
-    for currency in total:
+    return FundingSummary(count=int(count), deals=int(deals), total=total, of_loi_amount=shares(total, lois))
+
+
+def shares(funded: Totals, lois: Totals | None) -> dict[str, Decimal | None]:
+    """Per currency, the funded amount as a share of the LOI amount (``None`` without LOIs)."""
+    out: dict[str, Decimal | None] = {}
+    for currency in funded:
         promised = lois.get(currency) if lois is not None else None
-        shares[currency] = (
-            (total[currency].amount / promised.amount).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+        out[currency] = (
+            (funded[currency].amount / promised.amount).quantize(Decimal("0.0001"), ROUND_HALF_UP)
             if promised is not None and promised.amount
             else None
         )
-    return FundingSummary(count=int(count), deals=int(deals), total=total, of_loi_amount=shares)
+    return out
 
 
 def _funded_by(
@@ -147,8 +152,9 @@ def _funded_by(
     return totals
 
 
-def loi_summary(session: Session, *, actor: Actor, flt: FunnelFilter = FunnelFilter()) -> LoiSummary:
-    counts = session.exec(
+def _counts(session: Session, actor: Actor, flt: FunnelFilter) -> tuple[int, int, int]:
+    """LOIs, and the startups and investors they come from."""
+    n, startups, investors = session.exec(
         _scoped(
             _loi_join(
                 select(
@@ -161,6 +167,16 @@ def loi_summary(session: Session, *, actor: Actor, flt: FunnelFilter = FunnelFil
             flt,
         )
     ).one()
+    return int(n), int(startups), int(investors)
+
+
+def parties(session: Session, *, actor: Actor, flt: FunnelFilter) -> tuple[int, int]:
+    """The startups and investors with LOIs in scope (distinct counts, from the base rows)."""
+    return _counts(session, actor, flt)[1:]
+
+
+def loi_summary(session: Session, *, actor: Actor, flt: FunnelFilter = FunnelFilter()) -> LoiSummary:
+    counts = _counts(session, actor, flt)
     sums = session.exec(
         _scoped(
             _loi_join(select(LetterOfIntent.currency, *minor_sum(col(LetterOfIntent.amount_minor)))),
@@ -198,13 +214,31 @@ def _reached(session: Session, actor: Actor, flt: FunnelFilter) -> dict[int, int
         .where(per_deal.c.reached.is_not(None))
         .group_by(per_deal.c.reached)
     ).all()
-    exactly = {int(rank): int(n) for rank, n in rows}
-    return {rank: sum(n for r, n in exactly.items() if r >= rank) for rank in range(len(FUNNEL))}
+    return cumulative({int(rank): int(n) for rank, n in rows})
 
 
 def funnel(
     session: Session, *, actor: Actor, flt: FunnelFilter = FunnelFilter(), ranking_limit: int = 10
 ) -> Funnel:
+    """The funnel for what ``actor`` may see, narrowed by ``flt``.
+
+    Everything, one event, one startup or one investor is read from the running totals (a few
+    hundred cells whatever the size); a combination of filters is computed from the base rows.
+    """
+    from ir_pipeline.queries import funnel_cells
+
+    scope = funnel_cells.scope_of(actor, flt)
+    if scope is not None:
+        return funnel_cells.funnel_from_cells(
+            session, scope, actor=actor, flt=flt, ranking_limit=ranking_limit
+        )
+    return funnel_from_rows(session, actor=actor, flt=flt, ranking_limit=ranking_limit)
+
+
+def funnel_from_rows(
+    session: Session, *, actor: Actor, flt: FunnelFilter = FunnelFilter(), ranking_limit: int = 10
+) -> Funnel:
+    """The funnel computed from the base rows with GROUP BY (the definition the totals keep)."""
     deals: dict[Stage, int] = dict(
         session.exec(_scoped(select(Deal.stage, sa.func.count()), actor, flt).group_by(col(Deal.stage))).all()
     )
@@ -230,8 +264,36 @@ def funnel(
             ).group_by(col(StageChange.from_stage))
         ).all()
     )
-    reached = _reached(session, actor, flt)
+    lois = loi_summary(session, actor=actor, flt=flt)
+    return assemble(
+        deals=deals,
+        amounts=amounts,
+        lost_from=lost_from,
+        reached=_reached(session, actor, flt),
+        lois=lois,
+        money=funding_summary(session, actor=actor, flt=flt, lois=lois.total),
+        by_startup=ranked(session, actor=actor, flt=flt, by="startup", limit=ranking_limit),
+        by_investor=ranked(session, actor=actor, flt=flt, by="investor", limit=ranking_limit),
+    )
 
+
+def cumulative(exactly: dict[int, int]) -> dict[int, int]:
+    """Deals that reached each funnel rank or beyond, from the deals whose furthest is each rank."""
+    return {rank: sum(n for r, n in exactly.items() if r >= rank) for rank in range(len(FUNNEL))}
+
+
+def assemble(
+    *,
+    deals: dict[Stage, int],
+    amounts: dict[Stage, Totals],
+    lost_from: dict[Stage | None, int],
+    reached: dict[int, int],
+    lois: LoiSummary,
+    money: FundingSummary,
+    by_startup: list[RankedTotal],
+    by_investor: list[RankedTotal],
+) -> Funnel:
+    """The funnel's rows from its parts, however they were counted."""
     figures: list[StageFigures] = []
     for rank, stage in enumerate(FUNNEL):
         here = reached[rank]
@@ -251,22 +313,14 @@ def funnel(
                 conversion=conversion,
                 dropped=dropped,
                 lost_from=int(lost_from.get(stage, 0)),
+                funded=money.total if stage is Stage.FUNDED else Totals(),
             )
         )
     for stage in (Stage.LOST, Stage.ON_HOLD):
         figures.append(
             StageFigures(stage=stage, deals=int(deals.get(stage, 0)), amount=amounts.get(stage, Totals()))
         )
-    lois = loi_summary(session, actor=actor, flt=flt)
-    money = funding_summary(session, actor=actor, flt=flt, lois=lois.total)
-    figures = [replace(f, funded=money.total) if f.stage is Stage.FUNDED else f for f in figures]
-    return Funnel(
-        lois=lois,
-        stages=figures,
-        by_startup=ranked(session, actor=actor, flt=flt, by="startup", limit=ranking_limit),
-        by_investor=ranked(session, actor=actor, flt=flt, by="investor", limit=ranking_limit),
-        funded=money,
-    )
+    return Funnel(lois=lois, stages=figures, by_startup=by_startup, by_investor=by_investor, funded=money)
 
 
 def ranked(

@@ -1,0 +1,1 @@
+"""The funnel's running totals (the ``funnel_sum`` table): kept, checked, repaired."""

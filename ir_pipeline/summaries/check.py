@@ -1,0 +1,63 @@
+"""``irp db check-aggregates``: the stored totals against a recomputation from the base rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlmodel import SQLModel
+
+from ir_pipeline.summaries import store
+from ir_pipeline.summaries.contributions import Key, difference, totals_for_range
+
+
+@dataclass(frozen=True, slots=True)
+class Mismatch:
+    key: Key
+    stored: tuple[int, int, int]
+    recomputed: tuple[int, int, int]
+
+    def __str__(self) -> str:
+        scope, ident, measure, stage, currency, status, member = self.key
+        where = (
+            "all deals"
+            if scope == "a"
+            else f"{ {'e': 'event', 's': 'startup', 'i': 'investor'}[scope] } #{ident}"
+        )
+        parts = [p for p in (stage, currency, status, f"member #{member}" if member else "") if p]
+        cell = f"{measure}[{', '.join(parts)}]" if parts else measure
+        return (
+            f"{where}: {cell} is stored as {self._figure(self.stored)},"
+            f" recomputed as {self._figure(self.recomputed)}"
+        )
+
+    @staticmethod
+    def _figure(value: tuple[int, int, int]) -> str:
+        n, hi, lo = value
+        return f"{n}" if not hi and not lo else f"{n} (amount {hi * 2**32 + lo})"
+
+
+def recompute(connection: sa.Connection) -> dict[Key, list[int]]:
+    return totals_for_range(connection, SQLModel.metadata)
+
+
+def check(connection: sa.Connection) -> list[Mismatch]:
+    """Every cell whose stored value differs from the recomputed one (empty when all agree)."""
+    fresh = recompute(connection)
+    kept = store.stored(connection)
+    return [
+        Mismatch(
+            key,
+            tuple(kept.get(key, (0, 0, 0))),  # type: ignore[arg-type]
+            tuple(fresh.get(key, (0, 0, 0))),  # type: ignore[arg-type]
+        )
+        for key in sorted(difference(fresh, kept))
+    ]
+
+
+def repair(connection: sa.Connection) -> int:
+    """Replace the stored totals with the recomputed ones; returns the cells that were wrong."""
+    store.take_turn(connection)
+    wrong = len(check(connection))
+    store.replace_all(connection, recompute(connection))
+    return wrong

@@ -1,0 +1,251 @@
+"""What each deal adds to the funnel's running totals: the one rule behind every summary cell.
+
+A deal contributes to four scopes (everything, its event, its startup, its investor) the same
+measures: one deal at its current stage, the furthest funnel stage its history reached, the times
+it was lost from a stage, its LOIs by stage × currency × status, and its fundings. Everything and
+each event also keep per-startup and per-investor totals (for the rankings and the distinct
+counts); a startup's or investor's own scope reads those few deals from the base rows instead.
+
+The incremental path (:mod:`ir_pipeline.summaries.tracking`) computes this for the deals a change
+touched, before and after it, and adds the difference; the check computes it for every deal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+
+from ir_pipeline.queries.sums import minor_sum
+from ir_pipeline.stages import FUNNEL, Stage
+
+
+class Measure(StrEnum):
+    DEALS = "deal"  # deals by current stage
+    REACHED = "reach"  # deals by the furthest funnel stage reached
+    LOST_FROM = "lost"  # moves to lost, by the stage lost from
+    LOIS = "loi"  # LOIs by current stage × currency × status
+    FUNDINGS = "fund"  # fundings by currency
+    FUNDED_DEALS = "fdeal"  # deals with at least one funding
+    STARTUP_LOIS = "loi_s"  # LOIs per startup × currency
+    INVESTOR_LOIS = "loi_i"
+    STARTUP_FUNDINGS = "fund_s"
+    INVESTOR_FUNDINGS = "fund_i"
+
+
+#: (scope, scope_id, measure, stage, currency, status, member_id)
+Key = tuple[str, int, str, str, str, str, int]
+#: count, sum of the amounts' high halves, sum of their low halves
+Totals = dict[Key, list[int]]
+
+ALL, EVENT, STARTUP, INVESTOR = "a", "e", "s", "i"
+#: Scopes that keep per-startup and per-investor cells.
+MEMBER_SCOPES = (ALL, EVENT)
+
+
+@dataclass(slots=True)
+class DealFacts:
+    event_id: int | None
+    startup_id: int
+    investor_id: int
+    stage: str
+    reached: str | None = None
+    lost_from: list[tuple[str, int]] | None = None
+    lois: list[tuple[str, str, int, int, int]] | None = None  # currency, status, n, hi, lo
+    fundings: list[tuple[str, int, int, int]] | None = None  # currency, n, hi, lo
+
+
+def _scopes(f: DealFacts) -> list[tuple[str, int]]:
+    scopes = [(ALL, 0), (STARTUP, f.startup_id), (INVESTOR, f.investor_id)]
+    if f.event_id is not None:
+        scopes.append((EVENT, f.event_id))
+    return scopes
+
+
+def _add(totals: Totals, key: Key, n: int, hi: int = 0, lo: int = 0) -> None:
+    cell = totals.get(key)
+    if cell is None:
+        totals[key] = [n, hi, lo]
+    else:
+        cell[0] += n
+        cell[1] += hi
+        cell[2] += lo
+
+
+def add_deal(totals: Totals, f: DealFacts, sign: int = 1) -> None:
+    """Add (or with ``sign=-1`` take away) one deal's contribution."""
+    for scope, ident in _scopes(f):
+        _add(totals, (scope, ident, Measure.DEALS, f.stage, "", "", 0), sign)
+        if f.reached is not None:
+            _add(totals, (scope, ident, Measure.REACHED, f.reached, "", "", 0), sign)
+        for stage, n in f.lost_from or ():
+            _add(totals, (scope, ident, Measure.LOST_FROM, stage, "", "", 0), sign * n)
+        for currency, status, n, hi, lo in f.lois or ():
+            _add(
+                totals,
+                (scope, ident, Measure.LOIS, f.stage, currency, status, 0),
+                sign * n,
+                sign * hi,
+                sign * lo,
+            )
+            if scope in MEMBER_SCOPES:
+                for measure, member in (
+                    (Measure.STARTUP_LOIS, f.startup_id),
+                    (Measure.INVESTOR_LOIS, f.investor_id),
+                ):
+                    _add(
+                        totals,
+                        (scope, ident, measure, "", currency, "", member),
+                        sign * n,
+                        sign * hi,
+                        sign * lo,
+                    )
+        if f.fundings:
+            _add(totals, (scope, ident, Measure.FUNDED_DEALS, "", "", "", 0), sign)
+        for currency, n, hi, lo in f.fundings or ():
+            _add(
+                totals, (scope, ident, Measure.FUNDINGS, "", currency, "", 0), sign * n, sign * hi, sign * lo
+            )
+            if scope in MEMBER_SCOPES:
+                for measure, member in (
+                    (Measure.STARTUP_FUNDINGS, f.startup_id),
+                    (Measure.INVESTOR_FUNDINGS, f.investor_id),
+                ):
+                    _add(
+                        totals,
+                        (scope, ident, measure, "", currency, "", member),
+                        sign * n,
+                        sign * hi,
+                        sign * lo,
+                    )
+
+
+def difference(after: Totals, before: Totals) -> Totals:
+    """``after - before``, without the cells that did not change."""
+    out: Totals = {}
+    for key in after.keys() | before.keys():
+        a = after.get(key, (0, 0, 0))
+        b = before.get(key, (0, 0, 0))
+        delta = [a[0] - b[0], a[1] - b[1], a[2] - b[2]]
+        if any(delta):
+            out[key] = delta
+    return out
+
+
+# -- reading the facts of a set of deals -------------------------------------------------------
+
+_RANK = {stage.value: i for i, stage in enumerate(FUNNEL)}
+
+
+def _tables(metadata: sa.MetaData) -> tuple[sa.Table, sa.Table, sa.Table, sa.Table]:
+    t = metadata.tables
+    return t["deal"], t["stage_change"], t["letter_of_intent"], t["funding"]
+
+
+def deal_facts(connection: sa.Connection, where: Any, metadata: sa.MetaData) -> dict[int, DealFacts]:
+    """The facts of the deals whose id satisfies ``where(column)``, in four grouped queries."""
+    deal, change, loi, funding = _tables(metadata)
+    facts: dict[int, DealFacts] = {
+        ident: DealFacts(event_id=event, startup_id=startup, investor_id=investor, stage=str(stage))
+        for ident, event, startup, investor, stage in connection.execute(
+            sa.select(deal.c.id, deal.c.event_id, deal.c.startup_id, deal.c.investor_id, deal.c.stage).where(
+                where(deal.c.id)
+            )
+        )
+    }
+    if not facts:
+        return facts
+    furthest: dict[int, int] = {}
+    for ident, to_stage, from_stage, n in connection.execute(
+        sa.select(change.c.deal_id, change.c.to_stage, change.c.from_stage, sa.func.count())
+        .where(where(change.c.deal_id))
+        .group_by(change.c.deal_id, change.c.to_stage, change.c.from_stage)
+    ):
+        f = facts.get(ident)
+        if f is None:
+            continue
+        rank = _RANK.get(str(to_stage))
+        if rank is not None and rank > furthest.get(ident, -1):
+            furthest[ident] = rank
+        if str(to_stage) == Stage.LOST.value:
+            (f.lost_from if f.lost_from is not None else _set(f, "lost_from")).append(
+                ("" if from_stage is None else str(from_stage), int(n))
+            )
+    for ident, rank in furthest.items():
+        facts[ident].reached = FUNNEL[rank].value
+    for ident, currency, status, n, hi, lo in connection.execute(
+        sa.select(
+            loi.c.deal_id, loi.c.currency, loi.c.status, sa.func.count(), *minor_sum(loi.c.amount_minor)
+        )
+        .where(where(loi.c.deal_id))
+        .group_by(loi.c.deal_id, loi.c.currency, loi.c.status)
+    ):
+        if ident in facts:
+            f = facts[ident]
+            (f.lois if f.lois is not None else _set(f, "lois")).append(
+                (currency, str(status), int(n), int(hi or 0), int(lo or 0))
+            )
+    for ident, currency, n, hi, lo in connection.execute(
+        sa.select(funding.c.deal_id, funding.c.currency, sa.func.count(), *minor_sum(funding.c.amount_minor))
+        .where(where(funding.c.deal_id))
+        .group_by(funding.c.deal_id, funding.c.currency)
+    ):
+        if ident in facts:
+            f = facts[ident]
+            (f.fundings if f.fundings is not None else _set(f, "fundings")).append(
+                (currency, int(n), int(hi or 0), int(lo or 0))
+            )
+    return facts
+
+
+def _set(f: DealFacts, name: str) -> list[Any]:
+    value: list[Any] = []
+    setattr(f, name, value)
+    return value
+
+
+def totals_of(facts: Iterable[DealFacts]) -> Totals:
+    totals: Totals = {}
+    for f in facts:
+        add_deal(totals, f)
+    return totals
+
+
+def chunks(ids: Iterable[int], size: int = 500) -> Iterator[list[int]]:
+    batch: list[int] = []
+    for ident in sorted(ids):
+        batch.append(ident)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def totals_for_ids(connection: sa.Connection, ids: Iterable[int], metadata: sa.MetaData) -> Totals:
+    totals: Totals = {}
+    for batch in chunks(ids):
+        for f in deal_facts(connection, lambda column, b=batch: column.in_(b), metadata).values():
+            add_deal(totals, f)
+    return totals
+
+
+def totals_for_range(
+    connection: sa.Connection, metadata: sa.MetaData, *, after_id: int = 0, step: int = 50_000
+) -> Totals:
+    """Every deal with an id above ``after_id`` (all of them by default), a range at a time."""
+    deal = metadata.tables["deal"]
+    top = connection.execute(sa.select(sa.func.max(deal.c.id))).scalar_one() or 0
+    totals: Totals = {}
+    low = after_id
+    while low < top:
+        high = low + step
+        for f in deal_facts(
+            connection, lambda column, lo=low, hi=high: (column > lo) & (column <= hi), metadata
+        ).values():
+            add_deal(totals, f)
+        low = high
+    return totals

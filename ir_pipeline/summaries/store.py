@@ -1,0 +1,75 @@
+"""Writing the running totals: relative increments, in one statement per change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ir_pipeline.models import FunnelSum
+from ir_pipeline.summaries.contributions import Totals
+
+_KEY = ("scope", "scope_id", "measure", "stage", "currency", "status", "member_id")
+#: Any constant works: it names the one advisory lock that summary writers take in turn.
+_LOCK_ID = 0x1A9_F0_5E
+
+
+def table() -> sa.Table:
+    return FunnelSum.__table__  # type: ignore[attr-defined, no-any-return]
+
+
+def take_turn(connection: sa.Connection) -> None:
+    """Let one transaction at a time change the totals, until it ends.
+
+    SQLite writers already take turns (``BEGIN IMMEDIATE``). On PostgreSQL, read-committed
+    transactions would otherwise read a deal's facts before another's commit and add on top of
+    it, or lock the same cells in different orders and deadlock.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(sa.select(sa.func.pg_advisory_xact_lock(_LOCK_ID)))
+
+
+def rows_of(totals: Totals) -> list[dict[str, Any]]:
+    return [
+        {**dict(zip(_KEY, key, strict=True)), "n": n, "amount_hi": hi, "amount_lo": lo}
+        for key, (n, hi, lo) in sorted(totals.items())
+    ]
+
+
+def add(connection: sa.Connection, delta: Totals) -> None:
+    """Add ``delta`` to the stored cells, creating the ones that are new."""
+    if not delta:
+        return
+    t = table()
+    dialect: Any = postgresql if connection.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(t)
+    statement = statement.on_conflict_do_update(
+        index_elements=list(_KEY),
+        set_={
+            "n": t.c.n + statement.excluded.n,
+            "amount_hi": t.c.amount_hi + statement.excluded.amount_hi,
+            "amount_lo": t.c.amount_lo + statement.excluded.amount_lo,
+        },
+    )
+    connection.execute(statement, rows_of(delta))
+
+
+def stored(connection: sa.Connection) -> Totals:
+    """Every stored cell that is not zero."""
+    t = table()
+    return {
+        tuple(row[:7]): [int(row[7]), int(row[8]), int(row[9])]
+        for row in connection.execute(
+            sa.select(*(t.c[k] for k in _KEY), t.c.n, t.c.amount_hi, t.c.amount_lo).where(
+                (t.c.n != 0) | (t.c.amount_hi != 0) | (t.c.amount_lo != 0)
+            )
+        )
+    }
+
+
+def replace_all(connection: sa.Connection, totals: Totals) -> None:
+    connection.execute(sa.delete(table()))
+    rows = rows_of(totals)
+    for start in range(0, len(rows), 5_000):
+        connection.execute(sa.insert(table()), rows[start : start + 5_000])
