@@ -177,20 +177,24 @@ def check_aggregates(
         connection = session.connection()
         if repair:
             fixed = check.repair(connection)
-            wrong = []
+            wrong: list[str] = []
         else:
-            wrong = check.check(connection)
+            wrong = [str(m) for m in check.check(connection)]
+            stale = check.stale_deals(connection)
+            if stale:
+                shown = ", ".join(f"#{d}" for d in stale[:10]) + (", …" if len(stale) > 10 else "")
+                wrong.append(f"{len(stale)} deal(s) keep an out-of-date last LOI or next follow-up ({shown})")
             fixed = 0
     if json:
-        print_json({"differences": [str(m) for m in wrong], "repaired": fixed})
+        print_json({"differences": wrong, "repaired": fixed})
     elif repair:
         echo(f"repaired {fixed} total(s)" if fixed else "the totals were right: nothing to repair")
     elif not wrong:
-        echo("the funnel totals agree with the base rows")
+        echo("the funnel totals and the deals' kept columns agree with the base rows")
     else:
-        for mismatch in wrong[:50]:
-            echo(str(mismatch))
+        for line in wrong[:50]:
+            echo(line)
         more = f" ({len(wrong) - 50} more not shown)" if len(wrong) > 50 else ""
-        echo(f"{len(wrong)} total(s) differ{more}: run irp db check-aggregates --repair")
+        echo(f"{len(wrong)} difference(s){more}: run irp db check-aggregates --repair")
     if wrong:
         raise typer.Exit(1)

@@ -15,7 +15,7 @@ from ir_pipeline.enums import label
 from ir_pipeline.queries.deals import DealFilter, get_deal_detail, list_deals
 from ir_pipeline.services import deals as deal_service
 from ir_pipeline.stages import Stage, parse_stage
-from ir_pipeline.text import plural, printable
+from ir_pipeline.text import printable
 
 app = typer.Typer(help="Deals: one startup × one investor.", no_args_is_help=True, add_completion=False)
 
@@ -33,10 +33,13 @@ def list_(
     sort: Annotated[str, typer.Option(help=f"One of {', '.join(SORTS)}.")] = "id",
     desc: Annotated[bool, typer.Option("--desc", help="Largest / latest first.")] = False,
     limit: Annotated[int, typer.Option(min=1, max=10_000)] = 100,
-    offset: Annotated[int, typer.Option(min=0)] = 0,
+    after: Annotated[
+        str | None, typer.Option(help="Start after this cursor (printed under the previous page).")
+    ] = None,
+    offset: Annotated[int, typer.Option(min=0, help="Skip this many rows first (--after is faster).")] = 0,
     json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """The pipeline: deals with their stage, last LOI and next follow-up."""
+    """The pipeline: deals with their stage, last LOI and next follow-up, a page at a time."""
     if sort not in SORTS:
         raise typer.BadParameter(f"use one of {', '.join(SORTS)}", param_hint="--sort")
     app_ = cli_context(ctx)
@@ -54,11 +57,20 @@ def list_(
             ),
             sort=sort,  # type: ignore[arg-type]
             descending=desc,
+            after=after,
             offset=offset,
             limit=limit,
         )
     if json:
-        print_json({"total": page.total, "offset": page.offset, "deals": page.rows})
+        print_json(
+            {
+                "total": page.total,
+                "total_exact": page.total_exact,
+                "offset": page.offset,
+                "next_after": page.next_after,
+                "deals": page.rows,
+            }
+        )
         return
     now = utcnow()
     t = table(
@@ -83,8 +95,10 @@ def list_(
         )
     out = console()
     print_table(t)
-    shown = f"{page.offset + 1}–{page.offset + len(page.rows)}" if page.rows else "0"
-    out.print(f"{shown} of {plural(page.total, 'deal')}")
+    deals = "deal" if page.total == 1 and page.total_exact else "deals"
+    out.print(f"{len(page.rows)} shown of {page.total_label} {deals}")
+    if page.next_after:
+        out.print(f"next page: --after {page.next_after}")
 
 
 @app.command()

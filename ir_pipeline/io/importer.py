@@ -701,6 +701,7 @@ class _Lois(_Handler):
             before = self.connection.execute(
                 sa.select(sa.func.coalesce(sa.func.max(deal_table.c.id), 0))
             ).scalar_one()
+            tracking.new_deals_above(self.session, before)
             _bulk_insert(self.connection, deal_table, rows)
             new_after = before
             self._audit(deal_table, before)
@@ -769,11 +770,12 @@ class _Lois(_Handler):
             ).scalar_one()
             written = (cast(int, v["deal_id"]) for v in values)
             old_deals = {d for d in written if new_after is None or d <= new_after}
-            with tracking.track_deals(self.connection, old_deals):
-                _bulk_insert(self.connection, loi_table, values)
+            tracking.touch(self.session, old_deals)
+            _bulk_insert(self.connection, loi_table, values)
             self._audit(loi_table, before, deal_column="deal_id")
+            tracking.refresh_columns(self.session, ids=old_deals)
         if new_after is not None:
-            tracking.add_new_deals(self.connection, after_id=new_after)
+            tracking.refresh_columns(self.session, after_id=new_after)
         self.report.created += len(values)
 
 

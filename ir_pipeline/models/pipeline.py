@@ -38,6 +38,10 @@ class Deal(Versioned, Timestamped, table=True):
     __table_args__ = (
         sa.UniqueConstraint("startup_id", "investor_id", name="uq_deal_startup_investor"),
         sa.Index("ix_deal_stage_id", "stage", "id"),
+        # one index per sort of the pipeline, walked from either end (keyset pages)
+        sa.Index("ix_deal_last_loi_minor_id", "last_loi_minor", "id"),
+        sa.Index("ix_deal_next_follow_up_on_id", "next_follow_up_on", "id"),
+        sa.Index("ix_deal_stage_changed_at_id", "stage_changed_at", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -48,6 +52,12 @@ class Deal(Versioned, Timestamped, table=True):
     stage_changed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     owner: str = Field(default="", max_length=SHORT_LENGTH)
     notes: str = Field(default="", sa_type=sa.Text)
+    # Kept by ir_pipeline.summaries.tracking from the deal's LOIs and follow-ups, so the pipeline
+    # sorts and pages by them through an index instead of a subquery per row.
+    last_loi_minor: int | None = Field(default=None, sa_type=sa.BigInteger)
+    last_loi_currency: str | None = Field(default=None, max_length=3)
+    last_loi_on: date | None = None
+    next_follow_up_on: date | None = None
 
 
 class LetterOfIntent(Versioned, Timestamped, table=True):

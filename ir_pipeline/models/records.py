@@ -32,7 +32,7 @@ class Startup(Versioned, Timestamped, table=True):
     __tablename__ = "startup"
 
     id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(max_length=NAME_LENGTH)
+    name: str = Field(max_length=NAME_LENGTH, index=True)  # the pipeline sorts by it
     name_key: str = Field(max_length=NAME_LENGTH, unique=True)
     sector: str = Field(default="", max_length=SHORT_LENGTH)
     business_no: str | None = Field(default=None, max_length=12, unique=True)
@@ -46,7 +46,7 @@ class Investor(Versioned, Timestamped, table=True):
     __tablename__ = "investor"
 
     id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(max_length=NAME_LENGTH)
+    name: str = Field(max_length=NAME_LENGTH, index=True)  # the pipeline sorts by it
     name_key: str = Field(max_length=NAME_LENGTH, unique=True)
     kind: InvestorKind = Field(sa_column=sa.Column(enum_type(InvestorKind, "investor_kind"), nullable=False))
     country: str = Field(default="KR", max_length=2)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any, Literal
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from ir_pipeline.actors import Actor
-from ir_pipeline.enums import FollowUpStatus
-from ir_pipeline.errors import NotFound
+from ir_pipeline.errors import Invalid, NotFound
 from ir_pipeline.models import (
     Deal,
     Event,
@@ -24,6 +24,9 @@ from ir_pipeline.models import (
 from ir_pipeline.money import Money
 from ir_pipeline.naming import name_key
 from ir_pipeline.present import follow_up_view, funding_view, loi_view, stage_change_view
+from ir_pipeline.queries.cursor import Cursor
+from ir_pipeline.queries.funnel import FunnelFilter
+from ir_pipeline.queries.funnel_cells import deals_in_scope, scope_of
 from ir_pipeline.queries.scope import visible_deals, visible_events, visible_investors, visible_startups
 from ir_pipeline.stages import Stage, allowed_moves
 from ir_pipeline.text import like_pattern
@@ -41,35 +44,27 @@ class DealFilter:
     search: str = ""
 
 
+#: Beyond this many rows a filtered listing says "10,000+" instead of counting every match.
+COUNT_CAP = 10_000
+
+
 @dataclass(frozen=True, slots=True)
 class DealPage:
     rows: list[DealRow]
     total: int
     offset: int
     limit: int
+    #: False when ``total`` is only a lower bound (more than :data:`COUNT_CAP` matches).
+    total_exact: bool = True
+    #: Where the next page starts (``list_deals(after=...)``); ``None`` on the last page.
+    next_after: str | None = None
 
-
-def _last_loi_column(column: Any) -> Any:
-    return (
-        select(column)
-        .where(LetterOfIntent.deal_id == Deal.id)
-        .order_by(col(LetterOfIntent.received_on).desc(), col(LetterOfIntent.id).desc())
-        .limit(1)
-        .correlate(Deal)
-        .scalar_subquery()
-    )
+    @property
+    def total_label(self) -> str:
+        return f"{self.total:,}" if self.total_exact else f"{self.total:,}+"
 
 
 def _base_query() -> Any:
-    last_amount = _last_loi_column(LetterOfIntent.amount_minor).label("last_amount")
-    last_currency = _last_loi_column(LetterOfIntent.currency).label("last_currency")
-    next_due = (
-        select(sa.func.min(col(FollowUp.due_on)))
-        .where(col(FollowUp.deal_id) == Deal.id, col(FollowUp.status) == FollowUpStatus.OPEN)
-        .correlate(Deal)
-        .scalar_subquery()
-        .label("next_due")
-    )
     return (
         sa.select(
             col(Deal.id),
@@ -80,16 +75,16 @@ def _base_query() -> Any:
             col(Event.name).label("event"),
             col(Deal.stage),
             col(Deal.stage_changed_at),
-            last_amount,
-            last_currency,
-            next_due,
+            col(Deal.last_loi_minor).label("last_amount"),
+            col(Deal.last_loi_currency).label("last_currency"),
+            col(Deal.next_follow_up_on).label("next_due"),
             col(Deal.owner),
             col(Deal.version),
         )
         .join(Startup, col(Startup.id) == Deal.startup_id)
         .join(Investor, col(Investor.id) == Deal.investor_id)
         .outerjoin(Event, col(Event.id) == Deal.event_id)
-    ), {"last_loi": last_amount, "next_follow_up": next_due}
+    )
 
 
 def _row(r: Any) -> DealRow:
@@ -155,6 +150,47 @@ def filter_chips(session: Session, *, actor: Actor, flt: DealFilter) -> list[Fil
     return chips
 
 
+@dataclass(frozen=True, slots=True)
+class _Part:
+    """One run of a sort: the rows matching ``where``, ordered by ``value`` (then id)."""
+
+    where: Any
+    value: Any = None
+
+
+def _parts(sort: SortKey, descending: bool) -> list[_Part]:
+    """A sort as runs that each walk one index: empty values after the others in both
+    directions, and stages in pipeline order (one index range per stage)."""
+    if sort == "stage":
+        stages = list(reversed(Stage)) if descending else list(Stage)
+        return [_Part(col(Deal.stage) == stage) for stage in stages]
+    nullable = {"last_loi": col(Deal.last_loi_minor), "next_follow_up": col(Deal.next_follow_up_on)}
+    if sort in nullable:
+        column = nullable[sort]
+        return [_Part(column.is_not(None), column), _Part(column.is_(None))]
+    value = {
+        "id": None,
+        "startup": col(Startup.name),
+        "investor": col(Investor.name),
+        "stage_changed_at": col(Deal.stage_changed_at),
+    }[sort]
+    return [_Part(sa.true(), value)]
+
+
+def _page_query(query: Any, part: _Part, after: Cursor | None, descending: bool) -> Any:
+    query = query.where(part.where)
+    keys: list[Any] = [part.value, col(Deal.id)] if part.value is not None else [col(Deal.id)]
+    if after is not None:
+        last = [after.value, after.id] if part.value is not None else [after.id]
+        # bound with each column's own type (UTC instants are stored naive on SQLite)
+        row, mark = (
+            sa.tuple_(*keys),
+            sa.tuple_(*(sa.literal(v, k.type) for v, k in zip(last, keys, strict=True))),
+        )
+        query = query.where(row < mark if descending else row > mark)
+    return query.order_by(*(k.desc() if descending else k.asc() for k in keys))
+
+
 def list_deals(
     session: Session,
     *,
@@ -162,35 +198,105 @@ def list_deals(
     flt: DealFilter = DealFilter(),
     sort: SortKey = "id",
     descending: bool = False,
+    after: str | None = None,
     offset: int = 0,
     limit: int = 100,
 ) -> DealPage:
-    """One page of the pipeline, sorted and filtered in SQL, with the total for the scrollbar."""
-    query, computed = _base_query()
-    query = _apply_filter(query, actor, flt)
-    sort_columns: dict[str, Any] = {
-        "id": Deal.id,
-        "startup": Startup.name,
-        "investor": Investor.name,
-        "stage": _STAGE_ORDER,  # pipeline order, not alphabetical
-        "stage_changed_at": Deal.stage_changed_at,
-        **computed,
-    }
-    key = sort_columns[sort]
-    order = [
-        key.desc() if descending else key.asc(),
-        col(Deal.id).desc() if descending else col(Deal.id).asc(),
-    ]
-    if sort in computed:
-        order.insert(0, key.is_(None))  # empty values last either way
-    rows = session.execute(query.order_by(*order).offset(offset).limit(limit)).all()
-    count_query = _apply_filter(select(sa.func.count()).select_from(Deal), actor, flt)
-    total = session.exec(count_query).one()
-    return DealPage(rows=[_row(r) for r in rows], total=int(total), offset=offset, limit=limit)
+    """One page of the pipeline, sorted and filtered in SQL.
+
+    Pages follow each other by keyset: ``after`` is the previous page's ``next_after``, and the
+    page is read through the sort's index at the same cost however far down it is. ``offset`` is
+    for a first page that starts further down (it costs as many rows as it skips).
+    """
+    cursor = Cursor.decode(after) if after else None
+    parts = _parts(sort, descending)
+    if cursor is not None and not _fits(cursor, sort, parts):
+        raise Invalid("that cursor belongs to another sort of the pipeline", field="after")
+    base = _apply_filter(_base_query(), actor, flt)
+    found: list[tuple[int, Any]] = []
+    skip = 0 if cursor else offset
+    for index in range(cursor.part if cursor else 0, len(parts)):
+        part = parts[index]
+        query = _page_query(base, part, cursor if cursor and index == cursor.part else None, descending)
+        wanted = limit + 1 - len(found)
+        rows = session.execute(query.offset(skip).limit(wanted)).all()
+        if skip:
+            skip = 0 if rows else skip - _count_part(session, base, part, skip)
+        found += [(index, r) for r in rows]
+        if len(found) > limit:
+            break
+    page, more = found[:limit], len(found) > limit
+    next_after = None
+    if more and page:
+        index, last = page[-1]
+        value_column = parts[index].value
+        value = None if value_column is None else getattr(last, _LABELS[sort])
+        next_after = Cursor(index, value, int(last.id)).encode()
+    total, exact = deal_count(session, actor=actor, flt=flt)
+    return DealPage(
+        rows=[_row(r) for _, r in page],
+        total=total,
+        offset=offset,
+        limit=limit,
+        total_exact=exact,
+        next_after=next_after,
+    )
+
+
+#: The type of each sort's value in a cursor.
+_VALUE_TYPES: dict[str, type] = {
+    "startup": str,
+    "investor": str,
+    "stage_changed_at": datetime,
+    "last_loi": int,
+    "next_follow_up": date,
+}
+
+
+def _fits(cursor: Cursor, sort: SortKey, parts: list[_Part]) -> bool:
+    """Whether a cursor (untrusted: it may come from the command line) fits this sort."""
+    if cursor.part >= len(parts):
+        return False
+    if parts[cursor.part].value is None:
+        return cursor.value is None
+    wanted = _VALUE_TYPES[sort]
+    if wanted is date:
+        return type(cursor.value) is date
+    return isinstance(cursor.value, wanted)
+
+
+#: The selected column that holds each sort's value (for the cursor).
+_LABELS: dict[str, str] = {
+    "startup": "startup",
+    "investor": "investor",
+    "stage_changed_at": "stage_changed_at",
+    "last_loi": "last_amount",
+    "next_follow_up": "next_due",
+}
+
+
+def _count_part(session: Session, base: Any, part: _Part, upto: int) -> int:
+    """How many rows of ``part`` an offset skipped (at most ``upto``)."""
+    inner = base.where(part.where).with_only_columns(col(Deal.id)).limit(upto).subquery()
+    return int(session.execute(sa.select(sa.func.count()).select_from(inner)).scalar_one())
+
+
+def deal_count(session: Session, *, actor: Actor, flt: DealFilter = DealFilter()) -> tuple[int, bool]:
+    """How many deals match, and whether that is exact: read from the funnel's running totals
+    when they answer the filter, else counted up to :data:`COUNT_CAP` ("10,000+")."""
+    if not flt.search.strip():
+        scope = scope_of(
+            actor, FunnelFilter(event_id=flt.event_id, startup_id=flt.startup_id, investor_id=flt.investor_id)
+        )
+        if scope is not None:
+            return deals_in_scope(session, scope, stage=flt.stage), True
+    matching = _apply_filter(select(col(Deal.id)), actor, flt).limit(COUNT_CAP + 1).subquery()
+    n = int(session.execute(sa.select(sa.func.count()).select_from(matching)).scalar_one())
+    return min(n, COUNT_CAP), n <= COUNT_CAP
 
 
 def get_deal_row(session: Session, *, actor: Actor, deal_id: int) -> DealRow:
-    query, _ = _base_query()
+    query = _base_query()
     query = _apply_filter(query.where(Deal.id == deal_id), actor, DealFilter())
     row = session.execute(query).first()
     if row is None:

@@ -173,3 +173,14 @@ def _ranked(session: Session, scope: Scope, by: str, limit: int) -> list[RankedT
     return [
         RankedTotal(i, names[i], int(n), totals[i], funded[i]) for i, (_, n) in zip(ids, top, strict=True)
     ]
+
+
+def deals_in_scope(session: Session, scope: Scope, *, stage: Stage | None = None) -> int:
+    """How many deals a scope holds (at one stage, or all), from the running totals."""
+    t: Any = FunnelSum.__table__  # type: ignore[attr-defined]
+    query = sa.select(sa.func.coalesce(sa.func.sum(t.c.n), 0)).where(
+        t.c.scope == scope[0], t.c.scope_id == scope[1], t.c.measure == Measure.DEALS.value
+    )
+    if stage is not None:
+        query = query.where(t.c.stage == stage.value)
+    return int(session.execute(query).scalar_one())

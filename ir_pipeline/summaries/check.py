@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlmodel import SQLModel
 
-from ir_pipeline.summaries import store
+from ir_pipeline.summaries import deal_columns, store
 from ir_pipeline.summaries.contributions import Key, difference, totals_for_range
 
 
@@ -38,7 +38,7 @@ class Mismatch:
 
 
 def recompute(connection: sa.Connection) -> dict[Key, list[int]]:
-    return totals_for_range(connection, SQLModel.metadata)
+    return totals_for_range(connection)
 
 
 def check(connection: sa.Connection) -> list[Mismatch]:
@@ -55,9 +55,17 @@ def check(connection: sa.Connection) -> list[Mismatch]:
     ]
 
 
+def stale_deals(connection: sa.Connection) -> list[int]:
+    """Deals whose kept last-LOI or next-follow-up columns are out of date."""
+    return deal_columns.stale(connection, SQLModel.metadata)
+
+
 def repair(connection: sa.Connection) -> int:
-    """Replace the stored totals with the recomputed ones; returns the cells that were wrong."""
+    """Replace the stored totals with the recomputed ones and refresh the deals' kept columns;
+    returns how many cells and deals were wrong."""
     store.take_turn(connection)
     wrong = len(check(connection))
+    stale = stale_deals(connection)
     store.replace_all(connection, recompute(connection))
-    return wrong
+    deal_columns.refresh_ids(connection, SQLModel.metadata, stale)
+    return wrong + len(stale)

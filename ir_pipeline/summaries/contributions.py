@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -140,30 +141,54 @@ def difference(after: Totals, before: Totals) -> Totals:
 _RANK = {stage.value: i for i, stage in enumerate(FUNNEL)}
 
 
-def _tables(metadata: sa.MetaData) -> tuple[sa.Table, sa.Table, sa.Table, sa.Table]:
-    t = metadata.tables
+def _tables() -> tuple[sa.Table, sa.Table, sa.Table, sa.Table]:
+    from sqlmodel import SQLModel
+
+    t = SQLModel.metadata.tables
     return t["deal"], t["stage_change"], t["letter_of_intent"], t["funding"]
 
 
-def deal_facts(connection: sa.Connection, where: Any, metadata: sa.MetaData) -> dict[int, DealFacts]:
-    """The facts of the deals whose id satisfies ``where(column)``, in four grouped queries."""
-    deal, change, loi, funding = _tables(metadata)
+@lru_cache(maxsize=2)
+def _statements(by_range: bool) -> tuple[Any, Any, Any, Any]:
+    """The four grouped reads, built once with bound parameters (``ids``, or ``low``/``high``):
+    this runs on every flush that touches a deal, so no SQL is built or compiled per call."""
+    deal, change, loi, funding = _tables()
+
+    def where(column: Any) -> Any:
+        if by_range:
+            return (column > sa.bindparam("low")) & (column <= sa.bindparam("high"))
+        return column.in_(sa.bindparam("ids", expanding=True))
+
+    return (
+        sa.select(deal.c.id, deal.c.event_id, deal.c.startup_id, deal.c.investor_id, deal.c.stage).where(
+            where(deal.c.id)
+        ),
+        sa.select(change.c.deal_id, change.c.to_stage, change.c.from_stage, sa.func.count())
+        .where(where(change.c.deal_id))
+        .group_by(change.c.deal_id, change.c.to_stage, change.c.from_stage),
+        sa.select(
+            loi.c.deal_id, loi.c.currency, loi.c.status, sa.func.count(), *minor_sum(loi.c.amount_minor)
+        )
+        .where(where(loi.c.deal_id))
+        .group_by(loi.c.deal_id, loi.c.currency, loi.c.status),
+        sa.select(funding.c.deal_id, funding.c.currency, sa.func.count(), *minor_sum(funding.c.amount_minor))
+        .where(where(funding.c.deal_id))
+        .group_by(funding.c.deal_id, funding.c.currency),
+    )
+
+
+def deal_facts(connection: sa.Connection, params: dict[str, Any]) -> dict[int, DealFacts]:
+    """The facts of the deals named by ``params``: ``{"ids": [...]}`` or ``{"low": a, "high": b}``
+    (ids above ``a`` up to ``b``), in four grouped queries."""
+    deals, changes, lois, fundings = _statements("low" in params)
     facts: dict[int, DealFacts] = {
         ident: DealFacts(event_id=event, startup_id=startup, investor_id=investor, stage=str(stage))
-        for ident, event, startup, investor, stage in connection.execute(
-            sa.select(deal.c.id, deal.c.event_id, deal.c.startup_id, deal.c.investor_id, deal.c.stage).where(
-                where(deal.c.id)
-            )
-        )
+        for ident, event, startup, investor, stage in connection.execute(deals, params)
     }
     if not facts:
         return facts
     furthest: dict[int, int] = {}
-    for ident, to_stage, from_stage, n in connection.execute(
-        sa.select(change.c.deal_id, change.c.to_stage, change.c.from_stage, sa.func.count())
-        .where(where(change.c.deal_id))
-        .group_by(change.c.deal_id, change.c.to_stage, change.c.from_stage)
-    ):
+    for ident, to_stage, from_stage, n in connection.execute(changes, params):
         f = facts.get(ident)
         if f is None:
             continue
@@ -176,23 +201,13 @@ def deal_facts(connection: sa.Connection, where: Any, metadata: sa.MetaData) -> 
             )
     for ident, rank in furthest.items():
         facts[ident].reached = FUNNEL[rank].value
-    for ident, currency, status, n, hi, lo in connection.execute(
-        sa.select(
-            loi.c.deal_id, loi.c.currency, loi.c.status, sa.func.count(), *minor_sum(loi.c.amount_minor)
-        )
-        .where(where(loi.c.deal_id))
-        .group_by(loi.c.deal_id, loi.c.currency, loi.c.status)
-    ):
+    for ident, currency, status, n, hi, lo in connection.execute(lois, params):
         if ident in facts:
             f = facts[ident]
             (f.lois if f.lois is not None else _set(f, "lois")).append(
                 (currency, str(status), int(n), int(hi or 0), int(lo or 0))
             )
-    for ident, currency, n, hi, lo in connection.execute(
-        sa.select(funding.c.deal_id, funding.c.currency, sa.func.count(), *minor_sum(funding.c.amount_minor))
-        .where(where(funding.c.deal_id))
-        .group_by(funding.c.deal_id, funding.c.currency)
-    ):
+    for ident, currency, n, hi, lo in connection.execute(fundings, params):
         if ident in facts:
             f = facts[ident]
             (f.fundings if f.fundings is not None else _set(f, "fundings")).append(
@@ -225,27 +240,20 @@ def chunks(ids: Iterable[int], size: int = 500) -> Iterator[list[int]]:
         yield batch
 
 
-def totals_for_ids(connection: sa.Connection, ids: Iterable[int], metadata: sa.MetaData) -> Totals:
+def totals_for_ids(connection: sa.Connection, ids: Iterable[int]) -> Totals:
     totals: Totals = {}
     for batch in chunks(ids):
-        for f in deal_facts(connection, lambda column, b=batch: column.in_(b), metadata).values():
+        for f in deal_facts(connection, {"ids": batch}).values():
             add_deal(totals, f)
     return totals
 
 
-def totals_for_range(
-    connection: sa.Connection, metadata: sa.MetaData, *, after_id: int = 0, step: int = 50_000
-) -> Totals:
+def totals_for_range(connection: sa.Connection, *, after_id: int = 0, step: int = 50_000) -> Totals:
     """Every deal with an id above ``after_id`` (all of them by default), a range at a time."""
-    deal = metadata.tables["deal"]
+    deal = _tables()[0]
     top = connection.execute(sa.select(sa.func.max(deal.c.id))).scalar_one() or 0
     totals: Totals = {}
-    low = after_id
-    while low < top:
-        high = low + step
-        for f in deal_facts(
-            connection, lambda column, lo=low, hi=high: (column > lo) & (column <= hi), metadata
-        ).values():
+    for low in range(after_id, top, step):
+        for f in deal_facts(connection, {"low": low, "high": low + step}).values():
             add_deal(totals, f)
-        low = high
     return totals

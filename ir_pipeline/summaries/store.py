@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -39,12 +40,16 @@ def rows_of(totals: Totals) -> list[dict[str, Any]]:
 
 def add(connection: sa.Connection, delta: Totals) -> None:
     """Add ``delta`` to the stored cells, creating the ones that are new."""
-    if not delta:
-        return
+    if delta:
+        connection.execute(_upsert(connection.dialect.name), rows_of(delta))
+
+
+@lru_cache(maxsize=2)
+def _upsert(dialect_name: str) -> Any:
     t = table()
-    dialect: Any = postgresql if connection.dialect.name == "postgresql" else sqlite
+    dialect: Any = postgresql if dialect_name == "postgresql" else sqlite
     statement = dialect.insert(t)
-    statement = statement.on_conflict_do_update(
+    return statement.on_conflict_do_update(
         index_elements=list(_KEY),
         set_={
             "n": t.c.n + statement.excluded.n,
@@ -52,7 +57,6 @@ def add(connection: sa.Connection, delta: Totals) -> None:
             "amount_lo": t.c.amount_lo + statement.excluded.amount_lo,
         },
     )
-    connection.execute(statement, rows_of(delta))
 
 
 def stored(connection: sa.Connection) -> Totals:

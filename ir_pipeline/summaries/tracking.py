@@ -1,40 +1,118 @@
 """Keeping the totals exact at every commit, whatever writes the rows.
 
-Every ORM flush that adds, changes or removes a deal, LOI, funding or stage move is watched: the
-deals it touches have their contribution read from the database before the flush and again after
-it, and the difference is added to the totals in the same transaction. The rule for what a deal
-contributes lives in :mod:`~ir_pipeline.summaries.contributions` alone; services need no code
-for it, and a savepoint rolled back takes its share of the totals with it.
+Every ORM flush that adds, changes or removes a deal, LOI, funding or stage move marks the deals
+it touches. The first time a transaction touches a deal, that deal's contribution is read from
+the database (its state before this transaction changed it); at commit, the touched deals'
+contributions are read again and the difference is added to the totals, in the same transaction.
+The rule for what a deal contributes lives in :mod:`~ir_pipeline.summaries.contributions` alone;
+services need no code for it. A savepoint rolled back leaves nothing behind: the "before" was
+read before any change, and the "after" is read from what is really there at commit.
 
-Bulk writes that bypass the ORM (the importer) use :func:`track_deals` and
-:func:`add_new_deals` around their statements.
+The first touch also takes the summary writers' turn (:func:`store.take_turn`) until commit, so
+on PostgreSQL no other transaction changes those deals in between, and nobody deadlocks.
+
+The deals' kept columns (last LOI, next follow-up) are refreshed at every flush instead, so a
+pipeline row read later in the same transaction is already right.
+
+Bulk writes that bypass the ORM (the importer) call :func:`touch` before changing existing
+deals, :func:`new_deals_above` for the deals they insert, and :func:`refresh_columns` after.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from typing import Any
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session as OrmSession
-from sqlalchemy.orm import UOWTransaction
+from sqlalchemy.orm import SessionTransaction, UOWTransaction
 from sqlmodel import SQLModel
 
-from ir_pipeline.models import Deal, Funding, LetterOfIntent, StageChange
-from ir_pipeline.summaries import store
-from ir_pipeline.summaries.contributions import difference, totals_for_ids, totals_for_range
+from ir_pipeline.models import Deal, FollowUp, Funding, LetterOfIntent, StageChange
+from ir_pipeline.summaries import deal_columns, store
+from ir_pipeline.summaries.contributions import (
+    DealFacts,
+    Totals,
+    add_deal,
+    chunks,
+    deal_facts,
+    difference,
+    totals_for_ids,
+    totals_for_range,
+)
 
-_PENDING = "irp_summary_pending"
+_KEY = "irp_summary_tracking"
+_FLUSH = "irp_summary_flush"
 _DEAL_FIELDS = ("stage", "event_id", "startup_id", "investor_id")
 
 
-def _touched(session: OrmSession) -> tuple[set[int], list[Deal]]:
+@dataclass
+class _Pending:
+    """What one transaction has touched, and what those deals contributed before it."""
+
+    before: Totals = field(default_factory=dict)
+    seen: set[int] = field(default_factory=set)
+    #: Deals with a larger id were created in this transaction (their "before" is nothing).
+    new_above: int | None = None
+
+    def is_new(self, deal_id: int) -> bool:
+        return self.new_above is not None and deal_id > self.new_above
+
+
+def _pending(session: OrmSession) -> _Pending:
+    pending = session.info.get(_KEY)
+    if pending is None:
+        pending = session.info[_KEY] = _Pending()
+    return pending
+
+
+def touch(session: OrmSession, ids: Iterable[int]) -> None:
+    """Note the deals about to change: their contribution is read now, the first time only."""
+    pending = _pending(session)
+    fresh = {i for i in ids if i not in pending.seen and not pending.is_new(i)}
+    if not fresh and pending.seen:
+        return
+    connection = session.connection()
+    if not pending.seen and pending.new_above is None:
+        store.take_turn(connection)
+    if fresh:
+        for f in _facts(connection, fresh):
+            add_deal(pending.before, f)
+        pending.seen |= fresh
+
+
+def _facts(connection: sa.Connection, ids: set[int]) -> Iterable[DealFacts]:
+    for batch in chunks(ids):
+        yield from deal_facts(connection, {"ids": batch}).values()
+
+
+def new_deals_above(session: OrmSession, after_id: int) -> None:
+    """Note that every deal with an id above ``after_id`` is (or will be) created in this
+    transaction, by statements that bypass the ORM."""
+    pending = _pending(session)
+    if not pending.seen and pending.new_above is None:
+        store.take_turn(session.connection())
+    pending.new_above = after_id if pending.new_above is None else min(pending.new_above, after_id)
+
+
+def refresh_columns(session: OrmSession, *, ids: Iterable[int] = (), after_id: int | None = None) -> None:
+    """Bring the kept columns of deals changed by statements that bypass the ORM up to date."""
+    connection = session.connection()
+    deal_columns.refresh_ids(connection, SQLModel.metadata, ids)
+    if after_id is not None:
+        deal_columns.refresh(connection, SQLModel.metadata, lambda column: column > after_id)
+
+
+def _touched(session: OrmSession) -> tuple[set[int], list[Deal], set[int]]:
+    """The deals whose totals may change, the new deals, and the deals whose follow-ups did."""
     ids: set[int] = set()
     new_deals: list[Deal] = []
+    follow_ups: set[int] = set()
     for obj in (*session.new, *session.dirty, *session.deleted):
-        if isinstance(obj, LetterOfIntent | Funding | StageChange):
+        if isinstance(obj, FollowUp):
+            follow_ups.add(obj.deal_id)
+        elif isinstance(obj, LetterOfIntent | Funding | StageChange):
             ids.add(obj.deal_id)
             old = sa.inspect(obj).attrs.deal_id.history.deleted
             ids.update(d for d in old if d is not None)
@@ -45,42 +123,51 @@ def _touched(session: OrmSession) -> tuple[set[int], list[Deal]]:
             state = sa.inspect(obj)
             if obj in session.deleted or any(state.attrs[f].history.has_changes() for f in _DEAL_FIELDS):
                 ids.add(obj.id)
-    return ids, new_deals
+    return ids, new_deals, follow_ups
 
 
 @event.listens_for(OrmSession, "before_flush")
-def _before_flush(session: OrmSession, _flush: UOWTransaction, _instances: Any) -> None:
-    ids, new_deals = _touched(session)
-    if not ids and not new_deals:
+def _before_flush(session: OrmSession, _flush: UOWTransaction, _instances: object) -> None:
+    ids, new_deals, follow_ups = _touched(session)
+    if not ids and not new_deals and not follow_ups:
         return
-    connection = session.connection()
-    store.take_turn(connection)
-    session.info[_PENDING] = (ids, new_deals, totals_for_ids(connection, ids, SQLModel.metadata))
+    if ids or new_deals:
+        touch(session, ids)
+    session.info[_FLUSH] = (ids, new_deals, follow_ups)
 
 
 @event.listens_for(OrmSession, "after_flush")
 def _after_flush(session: OrmSession, _flush: UOWTransaction) -> None:
-    pending = session.info.pop(_PENDING, None)
+    flushed = session.info.pop(_FLUSH, None)
+    if flushed is None:
+        return
+    ids, new_deals, follow_ups = flushed
+    created = {d.id for d in new_deals if d.id is not None}
+    _pending(session).seen |= created  # nothing before: they did not exist
+    deal_columns.refresh_ids(session.connection(), SQLModel.metadata, ids | follow_ups | created)
+
+
+@event.listens_for(OrmSession, "before_commit")
+def _before_commit(session: OrmSession) -> None:
+    pending = session.info.get(_KEY)
     if pending is None:
         return
-    ids, new_deals, before = pending
-    ids = ids | {d.id for d in new_deals if d.id is not None}
+    session.flush()  # what is still pending must be counted too
     connection = session.connection()
-    store.add(connection, difference(totals_for_ids(connection, ids, SQLModel.metadata), before))
+    known = {i for i in pending.seen if not pending.is_new(i)}
+    after = totals_for_ids(connection, known)
+    if pending.new_above is not None:
+        for key, cell in totals_for_range(connection, after_id=pending.new_above).items():
+            mine = after.setdefault(key, [0, 0, 0])
+            mine[0] += cell[0]
+            mine[1] += cell[1]
+            mine[2] += cell[2]
+    store.add(connection, difference(after, pending.before))
+    session.info.pop(_KEY, None)
 
 
-@contextmanager
-def track_deals(connection: sa.Connection, ids: Iterable[int]) -> Iterator[None]:
-    """Around Core statements that change existing deals ``ids`` (or their LOIs, fundings, moves)."""
-    wanted = set(ids)
-    store.take_turn(connection)
-    before = totals_for_ids(connection, wanted, SQLModel.metadata)
-    yield
-    store.add(connection, difference(totals_for_ids(connection, wanted, SQLModel.metadata), before))
-
-
-def add_new_deals(connection: sa.Connection, *, after_id: int) -> None:
-    """Count the deals inserted by Core statements, all with ids above ``after_id``, with what
-    hangs off them; call once, after they and their LOIs are written."""
-    store.take_turn(connection)
-    store.add(connection, totals_for_range(connection, SQLModel.metadata, after_id=after_id))
+@event.listens_for(OrmSession, "after_transaction_end")
+def _forget(session: OrmSession, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # the whole transaction ended: committed or rolled back
+        session.info.pop(_KEY, None)
+        session.info.pop(_FLUSH, None)

@@ -1,4 +1,4 @@
-"""The funnel's running totals stay equal to a recomputation from the base rows after every
+"""The funnel's running totals (and the deals' kept sort columns) stay equal to a recomputation from the base rows after every
 service call, import, failed call and rolled-back transaction, on SQLite and on PostgreSQL.
 
 A hypothesis state machine drives random sequences of changes through the real services and
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,14 +24,14 @@ from sqlmodel import Session, select
 
 from ir_pipeline.actors import Actor
 from ir_pipeline.db import make_engine, read_only, unit_of_work
-from ir_pipeline.drafts import EventDraft, FundingDraft, InvestorDraft, LoiDraft, StartupDraft
+from ir_pipeline.drafts import EventDraft, FollowUpDraft, FundingDraft, InvestorDraft, LoiDraft, StartupDraft
 from ir_pipeline.enums import LoiStatus, Role
 from ir_pipeline.errors import IrpError
 from ir_pipeline.io.importer import import_file
 from ir_pipeline.models import Deal
 from ir_pipeline.money import Money
 from ir_pipeline.queries.funnel import FunnelFilter, funnel, funnel_from_rows
-from ir_pipeline.services import deals, fundings, lois, records
+from ir_pipeline.services import deals, followups, fundings, lois, records
 from ir_pipeline.stages import Stage
 from ir_pipeline.summaries import check
 from tests.conftest import PG_ADMIN, STAFF, pg_url
@@ -39,6 +39,8 @@ from tests.conftest import PG_ADMIN, STAFF, pg_url
 STARTUPS = ["(주)그린그리드", "Mobility Lab", "에어센스"]
 INVESTORS = ["Hanbit Ventures", "블루하버캐피탈", "Daehan Tech"]
 AMOUNTS = st.sampled_from(["3억", "1억 5천만", "$2M", "€750,000", "9,223,372,036,854,775,807원", "5천만"])
+#: An index into the names: 3 is a name nobody knows, which rejects the whole file.
+KNOWN_MOSTLY = st.sampled_from([0, 1, 2, 0, 1, 2, 3])
 _count = iter(range(10**9))
 
 
@@ -66,6 +68,7 @@ class TotalsMachine(RuleBasedStateMachine):
         self.engine = make_engine(self.url)
         self.deals: list[int] = []
         self.lois: list[int] = []
+        self.follow_ups: list[int] = []
         self.startups: list[int] = []
         self.investors: list[int] = []
         self.event = 0
@@ -151,6 +154,23 @@ class TotalsMachine(RuleBasedStateMachine):
             draft = FundingDraft(amount=Money.parse(amount), closed_on=date(2026, 6, 1))
             self._write(fundings.record_funding, deal_id=data.draw(st.sampled_from(self.deals)), draft=draft)
 
+    @rule(data=st.data(), days=st.integers(-30, 30))
+    def add_follow_up(self, data: st.DataObject, days: int) -> None:
+        if self.deals:
+            view = self._write(
+                followups.add_follow_up,
+                deal_id=data.draw(st.sampled_from(self.deals)),
+                draft=FollowUpDraft(due_on=date(2026, 11, 25) + timedelta(days=days)),
+            )
+            if view is not None:
+                self.follow_ups.append(view.id)
+
+    @rule(data=st.data(), done=st.booleans())
+    def close_follow_up(self, data: st.DataObject, done: bool) -> None:
+        if self.follow_ups:
+            close = followups.complete_follow_up if done else followups.cancel_follow_up
+            self._write(close, follow_up_id=data.draw(st.sampled_from(self.follow_ups)))
+
     @rule(data=st.data(), amount=AMOUNTS)
     def fail_half_way(self, data: st.DataObject, amount: str) -> None:
         """An LOI and a move written, then the unit of work fails: nothing of it may remain."""
@@ -168,7 +188,7 @@ class TotalsMachine(RuleBasedStateMachine):
             pass
 
     @rule(
-        rows=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 3), AMOUNTS), min_size=1, max_size=4),
+        rows=st.lists(st.tuples(KNOWN_MOSTLY, KNOWN_MOSTLY, AMOUNTS), min_size=1, max_size=3),
         dry_run=st.booleans(),
     )
     def import_lois(self, rows: list[tuple[int, int, str]], dry_run: bool) -> None:
@@ -194,6 +214,7 @@ class TotalsMachine(RuleBasedStateMachine):
     def totals_agree(self) -> None:
         with read_only(self.engine) as session:
             assert check.check(session.connection()) == []
+            assert check.stale_deals(session.connection()) == []
             self._same_funnels(session)
 
     def _same_funnels(self, session: Session) -> None:
@@ -226,8 +247,8 @@ def test_running_totals_equal_a_recomputation_after_every_step(
     run_state_machine_as_test(
         Machine,
         settings=settings(
-            max_examples=int(os.environ.get("IRP_TOTALS_EXAMPLES", "6")),
-            stateful_step_count=20,
+            max_examples=int(os.environ.get("IRP_TOTALS_EXAMPLES", "8")),
+            stateful_step_count=30,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow],
         ),

@@ -22,7 +22,6 @@ from ir_pipeline.errors import IrpError
 from ir_pipeline.queries.deals import DealFilter, DealPage, FilterChip, SortKey, filter_chips, list_deals
 from ir_pipeline.queries.records import list_events
 from ir_pipeline.stages import Stage
-from ir_pipeline.text import plural
 from ir_pipeline.views import DealRow
 from tui.format import STAGE_STYLE, choices, day, money, plain
 from tui.widgets.fitted_table import FittedTable
@@ -83,6 +82,7 @@ class PipelineScreen(BackendScreen):
         self.descending = False
         self.rows: list[DealRow] = []
         self.total = 0
+        self.next_after: str | None = None
         self._debounce: Timer | None = None
         self._loading_more = False
         self.chips: list[FilterChip] = []
@@ -129,7 +129,6 @@ class PipelineScreen(BackendScreen):
             flt=self.flt,
             sort=self.sort,
             descending=self.descending,
-            offset=0,
             limit=PAGE,
         )
         return page, b.read(filter_chips, actor=b.actor, flt=self.flt)
@@ -168,9 +167,11 @@ class PipelineScreen(BackendScreen):
             )
         self.rows.extend(page.rows)
         self.total = page.total
+        self.next_after = page.next_after
         table.fit()
+        deals = "deal" if page.total == 1 and page.total_exact else "deals"
         self.query_one("#status", Static).update(
-            f"{len(self.rows)} of {plural(self.total, 'deal')} shown"
+            f"{len(self.rows)} of {page.total_label} {deals} shown"
             + (" (filtered)" if self.chips else "")
             + f" · sorted by {sort_label(self.sort, self.descending)}"
         )
@@ -195,12 +196,13 @@ class PipelineScreen(BackendScreen):
 
     @on(DataTable.RowHighlighted, "#deals")
     def maybe_load_more(self, event: DataTable.RowHighlighted) -> None:
-        if event.cursor_row >= len(self.rows) - 5 and len(self.rows) < self.total and not self._loading_more:
+        if event.cursor_row >= len(self.rows) - 5 and self.next_after and not self._loading_more:
             self._loading_more = True
-            self._load_more(len(self.rows))
+            self._load_more(self.next_after)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="more")
-    def _load_more(self, offset: int) -> None:
+    def _load_more(self, after: str) -> None:
+        """The page after the last row shown (keyset: as quick at row 900,000 as at row 100)."""
         b = self.irp.backend
         try:
             page = b.read(
@@ -209,17 +211,17 @@ class PipelineScreen(BackendScreen):
                 flt=self.flt,
                 sort=self.sort,
                 descending=self.descending,
-                offset=offset,
+                after=after,
                 limit=PAGE,
             )
         except IrpError as error:
             self.app.call_from_thread(self.notify, str(error), severity="error")
             page = None
-        self.app.call_from_thread(self._more_loaded, page, offset)
+        self.app.call_from_thread(self._more_loaded, page, after)
 
-    def _more_loaded(self, page: DealPage | None, offset: int) -> None:
+    def _more_loaded(self, page: DealPage | None, after: str) -> None:
         self._loading_more = False
-        if page is not None and offset == len(self.rows):
+        if page is not None and after == self.next_after:
             self._append(page)
 
     # -- filters and sorting ---------------------------------------------------------------

@@ -1,0 +1,119 @@
+"""Keyset pages of the pipeline: every sort, both directions, both databases. Walking the pages
+while other deals are added between them shows every deal that was there exactly once, never one
+twice, and the counts come from the running totals or say "10,000+"."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from ir_pipeline.db import read_only, unit_of_work
+from ir_pipeline.drafts import FollowUpDraft, InvestorDraft, LoiDraft, StartupDraft
+from ir_pipeline.errors import Invalid
+from ir_pipeline.money import Money
+from ir_pipeline.queries import deals as deal_queries
+from ir_pipeline.queries.deals import DealFilter, deal_count, list_deals
+from ir_pipeline.services import deals, followups, lois, records
+from ir_pipeline.stages import Stage
+from tests.conftest import STAFF
+
+SORTS = ["id", "startup", "investor", "stage", "last_loi", "next_follow_up", "stage_changed_at"]
+STAGES = [Stage.SOURCED, Stage.PITCHED, Stage.LOI, Stage.DILIGENCE, Stage.TERM_SHEET]
+
+
+def _populate(engine: Engine, startups: int, investors: int, start: int = 0) -> list[int]:
+    """Deals with repeated names, amounts and dates (ties the cursor must break by id), some
+    without an LOI or a follow-up (empty values, shown last)."""
+    made = []
+    with unit_of_work(engine) as s:
+        s_ids = [
+            records.create_startup(s, actor=STAFF, draft=StartupDraft(name=f"스타트업 {n % 4} {n}")).id
+            for n in range(start, start + startups)
+        ]
+        i_ids = [
+            records.create_investor(s, actor=STAFF, draft=InvestorDraft(name=f"Fund {n % 3} {n}")).id
+            for n in range(start, start + investors)
+        ]
+        for n, (a, b) in enumerate(itertools.product(s_ids, i_ids)):
+            row = deals.open_deal(s, actor=STAFF, startup_id=a, investor_id=b, stage=STAGES[n % len(STAGES)])
+            made.append(row.id)
+            if n % 3:
+                lois.add_loi(
+                    s,
+                    actor=STAFF,
+                    deal_id=row.id,
+                    draft=LoiDraft(Money.parse(f"{1 + n % 4}억"), date(2026, 5, 1 + n % 5)),
+                )
+            if n % 4:
+                followups.add_follow_up(
+                    s,
+                    actor=STAFF,
+                    deal_id=row.id,
+                    draft=FollowUpDraft(due_on=date(2026, 12, 1) + timedelta(n % 6)),
+                )
+    return made
+
+
+@pytest.mark.parametrize("descending", [False, True])
+def test_pages_show_every_deal_once_while_deals_are_added(engine: Engine, descending: bool) -> None:
+    original = set(_populate(engine, 6, 4))
+    for round_, sort in enumerate(SORTS):
+        seen: list[int] = []
+        after = None
+        pages = 0
+        while True:
+            with read_only(engine) as s:
+                page = list_deals(s, actor=STAFF, sort=sort, descending=descending, after=after, limit=5)  # type: ignore[arg-type]
+            seen += [r.id for r in page.rows]
+            pages += 1
+            if pages == 2:  # newcomers arrive between pages
+                _populate(engine, 1, 2, start=100 + 10 * round_ + (5 if descending else 0))
+            after = page.next_after
+            if after is None:
+                break
+        assert len(seen) == len(set(seen)), f"{sort}: a deal shown twice"
+        assert original <= set(seen), f"{sort}: deals skipped: {sorted(original - set(seen))}"
+
+
+def test_pages_follow_the_sort_order(engine: Engine) -> None:
+    _populate(engine, 5, 3)
+    for sort, descending in itertools.product(SORTS, (False, True)):
+        with read_only(engine) as s:
+            everything = list_deals(s, actor=STAFF, sort=sort, descending=descending, limit=1000).rows  # type: ignore[arg-type]
+            paged, after = [], None
+            while True:
+                page = list_deals(s, actor=STAFF, sort=sort, descending=descending, after=after, limit=4)  # type: ignore[arg-type]
+                paged += page.rows
+                if (after := page.next_after) is None:
+                    break
+        assert [r.id for r in paged] == [r.id for r in everything], (sort, descending)
+        if sort == "last_loi":  # deals without an LOI come last in both directions
+            empty = [r.last_loi is None for r in paged]
+            assert empty == sorted(empty)
+
+
+def test_counts_come_from_the_totals_or_are_capped(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    _populate(engine, 4, 3)
+    with read_only(engine) as s:
+        assert deal_count(s, actor=STAFF) == (12, True)
+        assert deal_count(s, actor=STAFF, flt=DealFilter(stage=Stage.LOI))[0] == sum(
+            1 for r in list_deals(s, actor=STAFF, limit=100).rows if r.stage is Stage.LOI
+        )
+        monkeypatch.setattr(deal_queries, "COUNT_CAP", 5)
+        page = list_deals(s, actor=STAFF, flt=DealFilter(search="fund"), limit=3)
+        assert (page.total, page.total_exact, page.total_label) == (5, False, "5+")
+
+
+@pytest.mark.parametrize(
+    "cursor", ["", "garbage", "W10", "WzAsIngiLDFd", "eyJhIjoxfQ", "WzY0LDEsMV0", "WzAsdHJ1ZSwxXQ"]
+)
+def test_a_forged_cursor_is_refused_in_words(engine: Engine, cursor: str) -> None:
+    with read_only(engine) as s:
+        if not cursor:
+            assert list_deals(s, actor=STAFF, after=cursor).rows == []
+            return
+        with pytest.raises(Invalid, match="cursor"):
+            list_deals(s, actor=STAFF, after=cursor)
