@@ -1,5 +1,6 @@
-"""The funnel's running totals (and the deals' kept sort columns) stay equal to a recomputation from the base rows after every
-service call, import, failed call and rolled-back transaction, on SQLite and on PostgreSQL.
+"""The funnel's running totals (and the deals' kept sort columns) stay equal to a recomputation
+from the base rows after every service call, import, failed call and rolled-back transaction, on
+SQLite and on PostgreSQL.
 
 A hypothesis state machine drives random sequences of changes through the real services and
 checks two things after each step: ``irp db check-aggregates`` finds no difference, and the
