@@ -61,4 +61,6 @@ def stale(connection: sa.Connection, metadata: sa.MetaData) -> list[int]:
     """The deals whose kept columns differ from what their LOIs and follow-ups say."""
     deal = metadata.tables["deal"]
     differs = sa.or_(*(deal.c[name].is_distinct_from(value) for name, value in _values(metadata).items()))
-    return [int(i) for i in connection.execute(sa.select(deal.c.id).where(differs).order_by(deal.c.id))]
+    return [
+        int(i) for i in connection.execute(sa.select(deal.c.id).where(differs).order_by(deal.c.id)).scalars()
+    ]

@@ -53,6 +53,8 @@ class DashboardScreen(BackendScreen):
         super().__init__()
         self.flt = FunnelFilter()
         self._options_loaded = False
+        #: Whether the figures are on screen (tests and the bench wait for it).
+        self.loaded = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -126,6 +128,7 @@ class DashboardScreen(BackendScreen):
                 str(n), item.name, str(item.lois), format_totals(item.total), funded, key=str(item.id)
             )
         self.query_one("#ranking", FittedTable).fit()
+        self.loaded = True
 
     @on(Select.Changed)
     def filter_changed(self, event: Select.Changed) -> None:
