@@ -11,10 +11,16 @@ from sqlalchemy import Connection
 from sqlmodel import SQLModel
 
 import ir_pipeline.models  # noqa: F401  (registers every table on the metadata)
+from ir_pipeline import name_index
 from ir_pipeline.config import Settings
 from ir_pipeline.db import make_engine
 
 target_metadata = SQLModel.metadata
+
+
+def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+    """Leave out the trigram indexes, which live outside the metadata (``ir_pipeline.name_index``)."""
+    return not (reflected and compare_to is None and name_index.is_index_object(name))
 
 
 def run_with(connection: Connection) -> None:
@@ -24,6 +30,7 @@ def run_with(connection: Connection) -> None:
         render_as_batch=True,
         compare_type=True,
         compare_server_default=False,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -410,3 +410,30 @@ def test_deal_search_by_korean_or_english_name_and_wildcards_taken_literally(eng
     assert found("hanbit") == ["(주)그린그리드", "Blue_Sky 100%"]  # by investor, both deals
     assert found("sky 100") == ["Blue_Sky 100%"]
     assert found("%") == [] and found("_") == []  # wildcards are text, not "everything"
+
+
+def test_name_search_uses_the_trigram_index_and_follows_renames(engine: Engine) -> None:
+    """Three characters or more go through the trigram index (FTS5 on SQLite, pg_trgm on
+    PostgreSQL), which triggers keep in step with renames; shorter searches scan the names."""
+    from ir_pipeline.queries.deals import DealFilter, list_deals
+
+    s = seed(engine, STAFF)  # (주)그린그리드 × Hanbit Ventures
+
+    def found(text: str) -> list[str]:
+        with read_only(engine) as session:
+            return sorted(
+                r.startup for r in list_deals(session, actor=MANAGER, flt=DealFilter(search=text)).rows
+            )
+
+    assert found("그린그") == ["(주)그린그리드"]  # three Hangul syllables: the index
+    assert found("린그리드") == ["(주)그린그리드"]  # the middle of a name
+    assert found("HANBIT VEN") == ["(주)그린그리드"]  # case folded, through the investor
+    assert found('an"bi') == found("anbi")  # quotes are text (and, like spaces, not part of a name key)
+    assert found('"; DROP') == [] and found('"') == []
+    with unit_of_work(engine) as session:
+        records.update_startup(
+            session, actor=STAFF, startup_id=s.startup_id, draft=StartupDraft(name="블루오션랩")
+        )
+    assert found("그린그") == []
+    assert found("블루오션") == ["블루오션랩"]
+    assert found("오션") == ["블루오션랩"]  # two syllables: a scan of the names

@@ -9,6 +9,7 @@ from typing import Any, Literal
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from ir_pipeline import name_index
 from ir_pipeline.actors import Actor
 from ir_pipeline.errors import Invalid, NotFound
 from ir_pipeline.models import (
@@ -104,20 +105,30 @@ def _row(r: Any) -> DealRow:
     )
 
 
-def _apply_filter(query: Any, actor: Actor, flt: DealFilter) -> Any:
+def _apply_filter(query: Any, actor: Actor, flt: DealFilter, dialect: str = "") -> Any:
     query = visible_deals(
         query, actor, event_id=flt.event_id, startup_id=flt.startup_id, investor_id=flt.investor_id
     )
     if flt.stage is not None:
         query = query.where(Deal.stage == flt.stage)
     if flt.search.strip():
-        # The few matching startups and investors first (one scan of each small table), then their
-        # deals through the foreign-key indexes: no LIKE evaluated per deal row across the join.
-        key = like_pattern(name_key(flt.search))
-        startups = sa.select(col(Startup.id)).where(col(Startup.name_key).like(key, escape="\\"))
-        investors = sa.select(col(Investor.id)).where(col(Investor.name_key).like(key, escape="\\"))
-        query = query.where(sa.or_(col(Deal.startup_id).in_(startups), col(Deal.investor_id).in_(investors)))
+        # The few matching startups and investors first (through their trigram index), then
+        # their deals through the foreign-key indexes: no LIKE evaluated per deal row.
+        key = name_key(flt.search)
+        query = query.where(
+            sa.or_(
+                col(Deal.startup_id).in_(_named(Startup, "s", key, dialect)),
+                col(Deal.investor_id).in_(_named(Investor, "i", key, dialect)),
+            )
+        )
     return query
+
+
+def _named(model: Any, kind: str, key: str, dialect: str) -> Any:
+    indexed = name_index.matching(kind, key, dialect)
+    if indexed is not None:
+        return indexed
+    return sa.select(col(model.id)).where(col(model.name_key).like(like_pattern(key), escape="\\"))
 
 
 _STAGE_ORDER = sa.case({stage.value: rank for rank, stage in enumerate(Stage)}, value=Deal.stage)
@@ -212,7 +223,7 @@ def list_deals(
     parts = _parts(sort, descending)
     if cursor is not None and not _fits(cursor, sort, parts):
         raise Invalid("that cursor belongs to another sort of the pipeline", field="after")
-    base = _apply_filter(_base_query(), actor, flt)
+    base = _apply_filter(_base_query(), actor, flt, _dialect(session))
     found: list[tuple[int, Any]] = []
     skip = 0 if cursor else offset
     for index in range(cursor.part if cursor else 0, len(parts)):
@@ -290,9 +301,15 @@ def deal_count(session: Session, *, actor: Actor, flt: DealFilter = DealFilter()
         )
         if scope is not None:
             return deals_in_scope(session, scope, stage=flt.stage), True
-    matching = _apply_filter(select(col(Deal.id)), actor, flt).limit(COUNT_CAP + 1).subquery()
+    matching = (
+        _apply_filter(select(col(Deal.id)), actor, flt, _dialect(session)).limit(COUNT_CAP + 1).subquery()
+    )
     n = int(session.execute(sa.select(sa.func.count()).select_from(matching)).scalar_one())
     return min(n, COUNT_CAP), n <= COUNT_CAP
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
 
 
 def get_deal_row(session: Session, *, actor: Actor, deal_id: int) -> DealRow:
