@@ -117,3 +117,36 @@ def test_a_forged_cursor_is_refused_in_words(engine: Engine, cursor: str) -> Non
             return
         with pytest.raises(Invalid, match="cursor"):
             list_deals(s, actor=STAFF, after=cursor)
+
+
+@pytest.mark.parametrize("include_closed", [False, True])
+def test_follow_up_pages_show_each_once_while_more_are_added(engine: Engine, include_closed: bool) -> None:
+    from ir_pipeline.queries.followups import follow_up_queue
+
+    made = _populate(engine, 4, 3)
+    with unit_of_work(engine) as s:  # some closed, so the queue has its second run
+        for deal_id in made[:4]:
+            item = followups.add_follow_up(
+                s, actor=STAFF, deal_id=deal_id, draft=FollowUpDraft(due_on=date(2026, 12, 1))
+            )
+            followups.complete_follow_up(s, actor=STAFF, follow_up_id=item.id)
+    today = date(2026, 12, 3)
+    with read_only(engine) as s:
+        everything = follow_up_queue(
+            s, actor=STAFF, today=today, include_closed=include_closed, limit=1000
+        ).items
+    seen: list[int] = []
+    after = None
+    while True:
+        with read_only(engine) as s:
+            page = follow_up_queue(
+                s, actor=STAFF, today=today, include_closed=include_closed, after=after, limit=3
+            )
+        seen += [f.id for f in page.items]
+        if len(seen) == 3:
+            _populate(engine, 1, 1, start=200)
+        if (after := page.next_after) is None:
+            break
+    assert len(seen) == len(set(seen))
+    assert {f.id for f in everything} <= set(seen)
+    assert [i for i in seen if i in {f.id for f in everything}] == [f.id for f in everything]  # same order

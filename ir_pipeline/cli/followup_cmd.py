@@ -14,7 +14,6 @@ from ir_pipeline.drafts import FollowUpDraft
 from ir_pipeline.enums import Channel, parse_choice
 from ir_pipeline.queries.followups import Urgency, follow_up_queue, urgency
 from ir_pipeline.services import followups as service
-from ir_pipeline.text import plural
 
 app = typer.Typer(
     help="Add, complete, cancel, reopen or snooze a follow-up.", no_args_is_help=True, add_completion=False
@@ -103,9 +102,12 @@ def queue(
     ] = None,
     all_: Annotated[bool, typer.Option("--all", help="Include done and cancelled.")] = False,
     limit: Annotated[int, typer.Option(min=1, max=100_000)] = 200,
+    after: Annotated[
+        str | None, typer.Option(help="Start after this cursor (printed under the previous page).")
+    ] = None,
     json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """The follow-up queue: overdue first, then due today, then upcoming."""
+    """The follow-up queue: overdue first, then due today, then upcoming, a page at a time."""
     app_ = cli_context(ctx)
     today = app_.today
     with app_.read() as session:
@@ -116,6 +118,7 @@ def queue(
             overdue_only=overdue,
             due_within_days=due_within,
             include_closed=all_,
+            after=after,
             limit=limit,
         )
     if json:
@@ -123,6 +126,8 @@ def queue(
             {
                 "total": page.total,
                 "overdue": page.overdue,
+                "counts_exact": page.counts_exact,
+                "next_after": page.next_after,
                 "follow_ups": [{**_as_dict(f), "urgency": urgency(f, today).value} for f in page.items],
             }
         )
@@ -143,7 +148,11 @@ def queue(
         )
     out = console()
     print_table(t)
-    out.print(f"{len(page.items)} of {plural(page.total, 'follow-up')}, {page.overdue} overdue")
+    noun = "follow-up" if page.total == 1 and page.counts_exact else "follow-ups"
+    overdue = page.count_label(page.overdue)
+    out.print(f"{len(page.items)} of {page.count_label(page.total)} {noun}, {overdue} overdue")
+    if page.next_after:
+        out.print(f"next page: --after {page.next_after}")
 
 
 def _as_dict(view: object) -> dict[str, object]:

@@ -38,7 +38,7 @@ COMMANDS: tuple[Entry, ...] = (
     Entry(
         "followups",
         "ir_pipeline.cli.followup_cmd:queue",
-        "The follow-up queue: overdue first, then due today, then upcoming.",
+        "The follow-up queue: overdue first, then due today, then upcoming, a page at a time.",
     ),
     Entry(
         "import",

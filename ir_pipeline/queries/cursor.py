@@ -18,6 +18,8 @@ from typing import Any
 from ir_pipeline.errors import Invalid
 
 Value = int | str | date | datetime | None
+#: Beyond this many rows a filtered listing says "10,000+" instead of counting every match.
+COUNT_CAP = 10_000
 
 
 @dataclass(frozen=True, slots=True)

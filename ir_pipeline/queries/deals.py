@@ -25,7 +25,7 @@ from ir_pipeline.models import (
 from ir_pipeline.money import Money
 from ir_pipeline.naming import name_key
 from ir_pipeline.present import follow_up_view, funding_view, loi_view, stage_change_view
-from ir_pipeline.queries.cursor import Cursor
+from ir_pipeline.queries.cursor import COUNT_CAP, Cursor
 from ir_pipeline.queries.funnel import FunnelFilter
 from ir_pipeline.queries.funnel_cells import deals_in_scope, scope_of
 from ir_pipeline.queries.scope import visible_deals, visible_events, visible_investors, visible_startups
@@ -43,10 +43,6 @@ class DealFilter:
     investor_id: int | None = None
     event_id: int | None = None
     search: str = ""
-
-
-#: Beyond this many rows a filtered listing says "10,000+" instead of counting every match.
-COUNT_CAP = 10_000
 
 
 @dataclass(frozen=True, slots=True)

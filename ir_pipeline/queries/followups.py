@@ -13,8 +13,10 @@ from sqlmodel import Session, col, select
 from ir_pipeline.actors import Actor
 from ir_pipeline.dates import MAX_RELATIVE_DAYS
 from ir_pipeline.enums import FollowUpStatus
+from ir_pipeline.errors import Invalid
 from ir_pipeline.models import Deal, FollowUp, Investor, Startup
 from ir_pipeline.present import follow_up_view
+from ir_pipeline.queries.cursor import COUNT_CAP, Cursor
 from ir_pipeline.views import FollowUpView
 
 
@@ -38,6 +40,13 @@ class FollowUpPage:
     items: list[FollowUpView]
     total: int
     overdue: int
+    #: False when the counts are lower bounds (more than ``COUNT_CAP``): shown as "10,000+".
+    counts_exact: bool = True
+    #: Where the next page starts (``follow_up_queue(after=...)``); ``None`` on the last page.
+    next_after: str | None = None
+
+    def count_label(self, n: int) -> str:
+        return f"{n:,}" if self.counts_exact or n < COUNT_CAP else f"{n:,}+"
 
 
 def follow_up_queue(
@@ -50,6 +59,7 @@ def follow_up_queue(
     include_closed: bool = False,
     deal_id: int | None = None,
     startup_id: int | None = None,
+    after: str | None = None,
     offset: int = 0,
     limit: int = 200,
 ) -> FollowUpPage:
@@ -79,15 +89,55 @@ def follow_up_queue(
     if due_within_days is not None:
         days = min(max(due_within_days, 0), MAX_RELATIVE_DAYS)
         conditions.append(col(FollowUp.due_on) <= today + timedelta(days=days))
-    # Open ones by due date ride the (status, due_on) index; closed ones, when asked for, go last.
-    order: list[Any] = [col(FollowUp.due_on), col(FollowUp.id)]
-    if include_closed:
-        order.insert(0, sa.case((col(FollowUp.status) == FollowUpStatus.OPEN, 0), else_=1))
-    rows = session.exec(query.where(*conditions).order_by(*order).offset(offset).limit(limit)).all()
-    total = session.exec(counter.where(*conditions)).one()
-    overdue = session.exec(
-        counter.where(*conditions, col(FollowUp.status) == FollowUpStatus.OPEN, col(FollowUp.due_on) < today)
-    ).one()
-    return FollowUpPage(
-        items=[follow_up_view(f, s, i) for f, s, i in rows], total=int(total), overdue=int(overdue)
+    # Open ones by due date ride the (status, due_on) index; closed ones, when asked for, come
+    # after them: each is one run of a keyset walk, so page 1,000 costs what page 1 does.
+    cursor = Cursor.decode(after) if after else None
+    is_open = col(FollowUp.status) == FollowUpStatus.OPEN
+    parts = [is_open, ~is_open] if include_closed else [is_open]
+    if cursor is not None and (cursor.part >= len(parts) or type(cursor.value) is not date):
+        raise Invalid("that cursor belongs to another listing", field="after")
+    found: list[tuple[int, Any]] = []
+    skip = 0 if cursor else offset
+    for index in range(cursor.part if cursor else 0, len(parts)):
+        part = query.where(*conditions, parts[index])
+        if cursor is not None and index == cursor.part:
+            part = part.where(
+                sa.tuple_(col(FollowUp.due_on), col(FollowUp.id))
+                > sa.tuple_(sa.literal(cursor.value, sa.Date()), sa.literal(cursor.id))
+            )
+        rows = session.exec(
+            part.order_by(col(FollowUp.due_on), col(FollowUp.id)).offset(skip).limit(limit + 1 - len(found))
+        ).all()
+        if skip and not rows:
+            skip -= _capped(session, counter.where(*conditions, parts[index]), skip)[0]
+        else:
+            skip = 0
+        found += [(index, r) for r in rows]
+        if len(found) > limit:
+            break
+    page = found[:limit]
+    next_after = None
+    if len(found) > limit and page:
+        index, (last, _, _) = page[-1]
+        assert last.id is not None
+        next_after = Cursor(index, last.due_on, last.id).encode()
+    total, exact = _capped(session, counter.where(*conditions))
+    overdue, overdue_exact = _capped(
+        session,
+        counter.where(*conditions, col(FollowUp.status) == FollowUpStatus.OPEN, col(FollowUp.due_on) < today),
     )
+    rows = [r for _, r in page]
+    return FollowUpPage(
+        items=[follow_up_view(f, s, i) for f, s, i in rows],
+        total=total,
+        overdue=overdue,
+        counts_exact=exact and overdue_exact,
+        next_after=next_after,
+    )
+
+
+def _capped(session: Session, counter: Any, cap: int = COUNT_CAP) -> tuple[int, bool]:
+    """``count(*)`` that stops at ``cap`` + 1 rows, and whether it is exact."""
+    limited = counter.with_only_columns(col(FollowUp.id)).limit(cap + 1).subquery()
+    n = int(session.exec(select(sa.func.count()).select_from(limited)).one())
+    return min(n, cap), n <= cap

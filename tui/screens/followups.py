@@ -105,7 +105,8 @@ class FollowUpsScreen(BackendScreen):
         self.query_one("#queue", FittedTable).fit()
         due_today = sum(1 for f in data.items if urgency(f, today) is Urgency.TODAY)
         self.query_one("#queue-summary", Static).update(
-            f"{data.total} open follow-ups · {data.overdue} overdue · {due_today} due today"
+            f"{data.count_label(data.total)} open follow-ups · {data.count_label(data.overdue)} overdue"
+            f" · {due_today} due today"
         )
 
     def _current(self) -> FollowUpView | None:
