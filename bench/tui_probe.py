@@ -1,24 +1,32 @@
-"""A child process for the TUI figures: opens the real app headless on a database and prints
-``painted`` the moment the pipeline (staff) or dashboard (manager) shows its data, then its peak
-RSS. The parent times from spawning this process to that line: process start → painted."""
+"""A child process for the TUI figures: opens the real app headless the way ``irp tui`` does
+(first frame at once, the database layer loaded by a worker), and prints ``frame`` when its first
+frame is painted, ``painted`` when the pipeline (staff) or dashboard (manager) shows its data,
+then its peak RSS. The parent times each line from spawning this process: process start → ..."""
 
 from __future__ import annotations
 
 import asyncio
 import resource
 import sys
+from typing import Any
 
 
 async def main(url: str, screen: str) -> None:
     from ir_pipeline.actors import Actor
-    from ir_pipeline.database import open_database
     from ir_pipeline.enums import Role
-    from ir_pipeline.gateway import Backend
     from tui.app import make_app
 
     role = Role.STAFF if screen == "pipeline" else Role.MANAGER
-    app = make_app(backend=Backend(open_database(url), Actor("bench", role)))
+
+    def connect() -> Any:
+        from ir_pipeline.database import open_database
+        from ir_pipeline.gateway import Backend
+
+        return Backend(open_database(url), Actor("bench", role))
+
+    app = make_app(connect=connect)
     async with app.run_test(size=(120, 40)) as pilot:
+        print("frame", flush=True)
         while not _painted(app, screen):
             await pilot.pause()
         await pilot.pause()
@@ -26,14 +34,11 @@ async def main(url: str, screen: str) -> None:
     print(f"rss {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.1f}", flush=True)
 
 
-def _painted(app: object, screen: str) -> bool:
-    from tui.screens.dashboard import DashboardScreen
-    from tui.screens.pipeline import PipelineScreen
-
-    current = getattr(app, "screen", None)
+def _painted(app: Any, screen: str) -> bool:
+    current = app.screen
     if screen == "pipeline":
-        return isinstance(current, PipelineScreen) and bool(current.rows)
-    return isinstance(current, DashboardScreen) and current.loaded
+        return type(current).__name__ == "PipelineScreen" and bool(current.rows)
+    return type(current).__name__ == "DashboardScreen" and bool(current.loaded)
 
 
 if __name__ == "__main__":

@@ -7,13 +7,16 @@ them together. ``make_app`` is the one factory the CLI and the tests use.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
+from textual.command import Provider
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Static
@@ -21,23 +24,38 @@ from textual.widgets import Static
 from ir_pipeline.actors import Actor
 from ir_pipeline.enums import Role
 from ir_pipeline.errors import IrpError
-from ir_pipeline.gateway import Backend
 from ir_pipeline.text import printable
-from tui.commands import IrpCommands
-from tui.screens.dashboard import DashboardScreen
-from tui.screens.followups import FollowUpsScreen
-from tui.screens.pipeline import PipelineScreen
-from tui.screens.records import RecordsScreen
-from tui.screens.startup import StartupScreen
 
-#: mode name → (title, screen class); the order is the order of the number keys.
-SCREENS: dict[str, tuple[str, type[Screen[None]]]] = {
-    "dashboard": ("Dashboard", DashboardScreen),
-    "pipeline": ("Pipeline", PipelineScreen),
-    "followups": ("Follow-ups", FollowUpsScreen),
-    "startup": ("Startup", StartupScreen),
-    "records": ("Records", RecordsScreen),
+if TYPE_CHECKING:
+    from ir_pipeline.gateway import Backend
+
+#: mode name → (title, where its screen class lives); the order is the order of the number keys.
+#: Screens are imported when first shown, so the first frame never waits for the database layer.
+SCREENS: dict[str, tuple[str, str]] = {
+    "dashboard": ("Dashboard", "tui.screens.dashboard:DashboardScreen"),
+    "pipeline": ("Pipeline", "tui.screens.pipeline:PipelineScreen"),
+    "followups": ("Follow-ups", "tui.screens.followups:FollowUpsScreen"),
+    "startup": ("Startup", "tui.screens.startup:StartupScreen"),
+    "records": ("Records", "tui.screens.records:RecordsScreen"),
 }
+
+
+def _load(where: str) -> Any:
+    module, name = where.split(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def screen_class(mode: str) -> type[Screen[None]]:
+    return _load(SCREENS[mode][1])  # type: ignore[no-any-return]
+
+
+def _mode(mode: str) -> Callable[[], Screen[None]]:
+    return lambda: screen_class(mode)()
+
+
+def _commands() -> type[Provider]:
+    return _load("tui.commands:IrpCommands")  # type: ignore[no-any-return]
+
 
 HOME = {Role.STAFF: "pipeline", Role.MANAGER: "dashboard", Role.STARTUP: "startup"}
 #: How long a one-key change can be taken back with ``u``.
@@ -58,12 +76,20 @@ class Switching(Screen[None]):
         yield Static("Switching user…")
 
 
+class Starting(Screen[None]):
+    """The first frame, painted while the database layer loads and the database opens."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("ir-pipeline · opening the database…", id="starting")
+
+
 class IrpApp(App[None]):
     TITLE = "ir-pipeline"
     CSS_PATH = "styles/app.tcss"
-    COMMANDS: ClassVar = App.COMMANDS | {IrpCommands}
-    MODES: ClassVar[dict[str, Any]] = {name: cls for name, (_, cls) in SCREENS.items()} | {
-        "switching": Switching
+    COMMANDS: ClassVar = App.COMMANDS | {_commands}
+    MODES: ClassVar[dict[str, Any]] = {name: _mode(name) for name in SCREENS} | {
+        "switching": Switching,
+        "starting": Starting,
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
@@ -96,9 +122,14 @@ class IrpApp(App[None]):
             printable(message), title=printable(title), severity=severity, timeout=timeout, markup=False
         )
 
-    def __init__(self, backend: Backend) -> None:
+    def __init__(
+        self, backend: Backend | None = None, *, connect: Callable[[], Backend] | None = None
+    ) -> None:
         super().__init__()
-        self.backend = backend
+        if backend is None and connect is None:
+            raise ValueError("give the app a backend, or a way to connect one")
+        self._backend = backend
+        self._connect = connect
         self._undo: PendingUndo | None = None
         #: The file the last export wrote, for ``y`` to copy.
         self.last_path: str | None = None
@@ -137,17 +168,46 @@ class IrpApp(App[None]):
     # -- who is acting ---------------------------------------------------------------------
 
     @property
+    def backend(self) -> Backend:
+        assert self._backend is not None, "the database is not open yet"
+        return self._backend
+
+    @property
     def actor(self) -> Actor:
         return self.backend.actor
 
     def allowed_modes(self) -> list[str]:
-        """A startup user sees the startup view and nothing else."""
+        """A startup user sees the startup view and nothing else (and nobody, before the start)."""
+        if self._backend is None:
+            return []
         if self.actor.role is Role.STARTUP:
             return ["startup"]
         return list(SCREENS)
 
     def on_mount(self) -> None:
+        if self._backend is None:
+            self.sub_title = "starting"
+            self.switch_mode("starting")
+            self._open()
+            return
         self._refresh_title()
+        self.switch_mode(HOME[self.actor.role])
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="start")
+    def _open(self) -> None:
+        """Load the database layer and open the database after the first frame is on screen."""
+        assert self._connect is not None
+        try:
+            backend = self._connect()
+        except IrpError as error:
+            self.call_from_thread(self.exit, None, 1, f"irp: {printable(str(error))}")
+            return
+        self.call_from_thread(self._opened, backend)
+
+    def _opened(self, backend: Backend) -> None:
+        self._backend = backend
+        self._refresh_title()
+        self.refresh_bindings()
         self.switch_mode(HOME[self.actor.role])
 
     def _refresh_title(self) -> None:
@@ -170,7 +230,7 @@ class IrpApp(App[None]):
         await self.switch_mode("switching")
         for mode in SCREENS:
             await self.remove_mode(mode)
-            self.add_mode(mode, SCREENS[mode][1])
+            self.add_mode(mode, _mode(mode))
         self._refresh_title()
         await self.switch_mode(HOME[self.actor.role])
         self.notify(f"Now acting as {self.actor.name} ({self.actor.role.value})")
@@ -233,6 +293,10 @@ class IrpApp(App[None]):
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
 
 
-def make_app(*, backend: Backend) -> IrpApp:
-    """The one factory for the CLI and the tests: the backend decides database and user."""
-    return IrpApp(backend)
+def make_app(*, backend: Backend | None = None, connect: Callable[[], Backend] | None = None) -> IrpApp:
+    """The one factory for the CLI and the tests: the backend decides database and user.
+
+    With ``connect`` instead, the app paints its first frame at once and calls ``connect`` in a
+    worker to load the database layer and open the database (what ``irp tui`` does).
+    """
+    return IrpApp(backend, connect=connect)

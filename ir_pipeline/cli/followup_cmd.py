@@ -149,8 +149,8 @@ def queue(
     out = console()
     print_table(t)
     noun = "follow-up" if page.total == 1 and page.counts_exact else "follow-ups"
-    overdue = page.count_label(page.overdue)
-    out.print(f"{len(page.items)} of {page.count_label(page.total)} {noun}, {overdue} overdue")
+    late = page.count_label(page.overdue)
+    out.print(f"{len(page.items)} of {page.count_label(page.total)} {noun}, {late} overdue")
     if page.next_after:
         out.print(f"next page: --after {page.next_after}")
 

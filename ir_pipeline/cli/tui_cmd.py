@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ir_pipeline.cli.context import cli_context
-from ir_pipeline.gateway import Backend
+
+if TYPE_CHECKING:
+    from ir_pipeline.gateway import Backend
 
 
 def tui(
@@ -30,7 +32,17 @@ def tui(
     # there); on SQLite a registered user's view, or the ``staff`` user.
     if as_user:
         app.as_user = as_user
-    backend = Backend(app.engine, app.actor)
+
+    def connect() -> Backend:
+        # Runs in the app's worker once its first frame is painted: loading SQLAlchemy and opening
+        # the database no longer keep an empty terminal waiting.
+        from ir_pipeline.gateway import Backend
+
+        return Backend(app.engine, app.actor)
+
     from tui.app import make_app
 
-    make_app(backend=backend).run()
+    ui = make_app(connect=connect)
+    ui.run()
+    if ui.return_code:
+        raise typer.Exit(ui.return_code)

@@ -8,9 +8,9 @@ disabled here in the same transaction as the row, so the two never disagree.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import sqlalchemy as sa
-from psycopg import sql
 from sqlmodel import Session, col, select
 
 from ir_pipeline.actors import DEFAULT_USER, Actor
@@ -83,12 +83,15 @@ def create_user(
     return _view(user, startup)
 
 
-def _run(session: Session, statement: sql.Composable) -> None:
+def _run(session: Session, statement: Any) -> None:
+    """Run a ``psycopg.sql`` statement (role names are identifiers, quoted by the driver)."""
     dbapi = session.connection().connection.driver_connection
     session.connection().exec_driver_sql(statement.as_string(dbapi))
 
 
 def _create_login(session: Session, name: str, role: Role, password: str | None) -> None:
+    from psycopg import sql  # PostgreSQL only: SQLite users never load the driver
+
     exists = session.execute(sa.text("SELECT 1 FROM pg_roles WHERE rolname = :name"), {"name": name}).first()
     if exists is not None:
         # An existing login (a person on another irp database of this server) joins this group.
@@ -121,6 +124,8 @@ def set_user_active(session: Session, *, actor: Actor, name: str, active: bool) 
     user.active = active
     session.flush()
     if is_postgres(session):
+        from psycopg import sql
+
         verb = "LOGIN" if active else "NOLOGIN"
         _run(session, sql.SQL("ALTER ROLE {} " + verb).format(sql.Identifier(user.name)))
     startup = session.get(Startup, user.startup_id) if user.startup_id is not None else None
