@@ -71,6 +71,8 @@ class LetterOfIntent(Versioned, Timestamped, table=True):
         ),
         sa.CheckConstraint("valid_until IS NULL OR valid_until >= received_on", name="valid_after_received"),
         sa.CheckConstraint("length(currency) = 3", name="currency_iso"),
+        # a deal's latest LOI in one index step (the deal's kept last-LOI columns)
+        sa.Index("ix_letter_of_intent_deal_id_received_on_id", "deal_id", "received_on", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -95,6 +97,9 @@ class FollowUp(Versioned, Timestamped, table=True):
     __table_args__ = (
         sa.CheckConstraint("(status = 'open') = (completed_at IS NULL)", name="closed_has_time"),
         sa.Index("ix_follow_up_status_due_on", "status", "due_on"),
+        # a deal's next open follow-up in one index step; without it, SQLite walks every open
+        # follow-up by due date looking for the deal's first (quadratic over a whole import)
+        sa.Index("ix_follow_up_deal_id_status_due_on", "deal_id", "status", "due_on"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

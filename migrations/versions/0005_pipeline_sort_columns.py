@@ -2,7 +2,8 @@
 
 A deal keeps its last LOI (amount, currency, date) and its next open follow-up's due date, kept
 up to date by the application in the same transaction as the change, with an index for each sort
-of the pipeline (and on startup and investor names), so every page is read through an index
+of the pipeline (and on startup and investor names, and the two that find a deal's last LOI and
+next follow-up in one step), so every page is read through an index
 whatever the number of deals. Filled here from the existing rows.
 
 Revision ID: 0005
@@ -33,6 +34,14 @@ def upgrade() -> None:
         batch_op.create_index("ix_deal_last_loi_minor_id", ["last_loi_minor", "id"], unique=False)
         batch_op.create_index("ix_deal_next_follow_up_on_id", ["next_follow_up_on", "id"], unique=False)
         batch_op.create_index("ix_deal_stage_changed_at_id", ["stage_changed_at", "id"], unique=False)
+    with op.batch_alter_table("letter_of_intent", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_letter_of_intent_deal_id_received_on_id", ["deal_id", "received_on", "id"], unique=False
+        )
+    with op.batch_alter_table("follow_up", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_follow_up_deal_id_status_due_on", ["deal_id", "status", "due_on"], unique=False
+        )
     with op.batch_alter_table("startup", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_startup_name"), ["name"], unique=False)
     with op.batch_alter_table("investor", schema=None) as batch_op:
@@ -45,6 +54,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_investor_name"))
     with op.batch_alter_table("startup", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_startup_name"))
+    with op.batch_alter_table("follow_up", schema=None) as batch_op:
+        batch_op.drop_index("ix_follow_up_deal_id_status_due_on")
+    with op.batch_alter_table("letter_of_intent", schema=None) as batch_op:
+        batch_op.drop_index("ix_letter_of_intent_deal_id_received_on_id")
     with op.batch_alter_table("deal", schema=None) as batch_op:
         batch_op.drop_index("ix_deal_stage_changed_at_id")
         batch_op.drop_index("ix_deal_next_follow_up_on_id")
