@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import random
 import sqlite3
-from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -133,7 +132,3 @@ def build_postgresql(admin: str, dbname: str, *, deals: int, seed: int = 7) -> s
     _finish(url)
     return url
 
-
-def chunked(values: list[Any], size: int) -> Iterator[list[Any]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]

@@ -103,25 +103,7 @@ def install_sql(schema: str) -> list[str]:
         " FOR EACH ROW EXECUTE FUNCTION irp_append_only()",
     ]
     for table, startup_rows in STARTUP_SEES.items():
-        readers = "irp_staff, irp_manager" + (", irp_startup" if startup_rows else "")
-        statements += [
-            f"GRANT SELECT ON {table} TO {readers}",
-            f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
-            f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY",
-            # the owner (who runs migrations and `irp db copy`) keeps every row under FORCE
-            f"CREATE POLICY irp_owner_all ON {table} TO CURRENT_USER USING (true) WITH CHECK (true)",
-            f"CREATE POLICY irp_staff_all ON {table} TO irp_staff"
-            f" USING ({_ROLE_IS.format(role='staff')}) WITH CHECK ({_ROLE_IS.format(role='staff')})",
-            f"CREATE POLICY irp_manager_read ON {table} FOR SELECT TO irp_manager"
-            f" USING ({_ROLE_IS.format(role='manager')})",
-        ]
-        if startup_rows:
-            statements.append(
-                f"CREATE POLICY irp_startup_read ON {table} FOR SELECT TO irp_startup"
-                f" USING ({_ROLE_IS.format(role='startup')} AND ({startup_rows}))"
-            )
-        if table in STAFF_WRITES:
-            statements.append(f"GRANT {STAFF_WRITES[table]} ON {table} TO irp_staff")
+        statements += _table_rights(table, startup_rows, STAFF_WRITES.get(table))
     statements.append(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {schema} TO irp_staff")
     return statements
 
@@ -168,21 +150,33 @@ def _schema(connection: sa.Connection) -> str:
     return name
 
 
-def summary_rights_sql() -> list[str]:
-    """Rights on the running totals (``funnel_sum``): staff keep them up to date as they write,
-    managers read them all, a startup only the cells of its own scope, never the totals of all
-    deals, an event or an investor (those would reveal other companies' figures)."""
-    table = "funnel_sum"
-    return [
-        f"GRANT SELECT ON {table} TO irp_staff, irp_manager, irp_startup",
-        f"GRANT INSERT, UPDATE ON {table} TO irp_staff",
+def _table_rights(table: str, startup_rows: str | None, staff_writes: str | None) -> list[str]:
+    """Grants and row-level security for one table: staff all rows, managers read all rows, a
+    startup reads ``startup_rows`` (none when ``None``), the owner keeps every row."""
+    readers = "irp_staff, irp_manager" + (", irp_startup" if startup_rows else "")
+    statements = [
+        f"GRANT SELECT ON {table} TO {readers}",
         f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
         f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY",
+        # the owner (who runs migrations and `irp db copy`) keeps every row under FORCE
         f"CREATE POLICY irp_owner_all ON {table} TO CURRENT_USER USING (true) WITH CHECK (true)",
         f"CREATE POLICY irp_staff_all ON {table} TO irp_staff"
         f" USING ({_ROLE_IS.format(role='staff')}) WITH CHECK ({_ROLE_IS.format(role='staff')})",
         f"CREATE POLICY irp_manager_read ON {table} FOR SELECT TO irp_manager"
         f" USING ({_ROLE_IS.format(role='manager')})",
-        f"CREATE POLICY irp_startup_read ON {table} FOR SELECT TO irp_startup"
-        f" USING ({_ROLE_IS.format(role='startup')} AND scope = 's' AND scope_id = {_ME})",
     ]
+    if startup_rows:
+        statements.append(
+            f"CREATE POLICY irp_startup_read ON {table} FOR SELECT TO irp_startup"
+            f" USING ({_ROLE_IS.format(role='startup')} AND ({startup_rows}))"
+        )
+    if staff_writes:
+        statements.append(f"GRANT {staff_writes} ON {table} TO irp_staff")
+    return statements
+
+
+def summary_rights_sql() -> list[str]:
+    """Rights on the running totals (``funnel_sum``): staff keep them up to date as they write,
+    managers read them all, a startup only the cells of its own scope, never the totals of all
+    deals, an event or an investor (those would reveal other companies' figures)."""
+    return _table_rights("funnel_sum", f"scope = 's' AND scope_id = {_ME}", "INSERT, UPDATE")

@@ -79,49 +79,50 @@ def _add(totals: Totals, key: Key, n: int, hi: int = 0, lo: int = 0) -> None:
 def add_deal(totals: Totals, f: DealFacts, sign: int = 1) -> None:
     """Add (or with ``sign=-1`` take away) one deal's contribution."""
     for scope, ident in _scopes(f):
+        members = scope in MEMBER_SCOPES
         _add(totals, (scope, ident, Measure.DEALS, f.stage, "", "", 0), sign)
         if f.reached is not None:
             _add(totals, (scope, ident, Measure.REACHED, f.reached, "", "", 0), sign)
         for stage, n in f.lost_from or ():
             _add(totals, (scope, ident, Measure.LOST_FROM, stage, "", "", 0), sign * n)
         for currency, status, n, hi, lo in f.lois or ():
-            _add(
-                totals,
-                (scope, ident, Measure.LOIS, f.stage, currency, status, 0),
-                sign * n,
-                sign * hi,
-                sign * lo,
-            )
-            if scope in MEMBER_SCOPES:
-                for measure, member in (
-                    (Measure.STARTUP_LOIS, f.startup_id),
-                    (Measure.INVESTOR_LOIS, f.investor_id),
-                ):
-                    _add(
-                        totals,
-                        (scope, ident, measure, "", currency, "", member),
-                        sign * n,
-                        sign * hi,
-                        sign * lo,
-                    )
+            money = (sign * n, sign * hi, sign * lo)
+            _add(totals, (scope, ident, Measure.LOIS, f.stage, currency, status, 0), *money)
+            if members:
+                _add_members(
+                    totals, scope, ident, f, Measure.STARTUP_LOIS, Measure.INVESTOR_LOIS, currency, money
+                )
         if f.fundings:
             _add(totals, (scope, ident, Measure.FUNDED_DEALS, "", "", "", 0), sign)
         for currency, n, hi, lo in f.fundings or ():
-            _add(
-                totals, (scope, ident, Measure.FUNDINGS, "", currency, "", 0), sign * n, sign * hi, sign * lo
-            )
-            if scope in MEMBER_SCOPES:
-                for measure, member in (
-                    (Measure.STARTUP_FUNDINGS, f.startup_id),
-                    (Measure.INVESTOR_FUNDINGS, f.investor_id),
-                ):
-                    _add(
-                        totals,
-                        (scope, ident, measure, "", currency, "", member),
-                        sign * n,
-                        sign * hi,
-                        sign * lo,
-                    )
+            money = (sign * n, sign * hi, sign * lo)
+            _add(totals, (scope, ident, Measure.FUNDINGS, "", currency, "", 0), *money)
+            if members:
+                _add_members(
+                    totals,
+                    scope,
+                    ident,
+                    f,
+                    Measure.STARTUP_FUNDINGS,
+                    Measure.INVESTOR_FUNDINGS,
+                    currency,
+                    money,
+                )
+
+
+def _add_members(
+    totals: Totals,
+    scope: str,
+    ident: int,
+    f: DealFacts,
+    by_startup: Measure,
+    by_investor: Measure,
+    currency: str,
+    money: tuple[int, int, int],
+) -> None:
+    """The same figures again under the deal's startup and its investor (for the rankings)."""
+    _add(totals, (scope, ident, by_startup, "", currency, "", f.startup_id), *money)
+    _add(totals, (scope, ident, by_investor, "", currency, "", f.investor_id), *money)
 
 
 def difference(after: Totals, before: Totals) -> Totals:
