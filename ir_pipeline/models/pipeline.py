@@ -42,6 +42,10 @@ class Deal(Versioned, Timestamped, table=True):
         sa.Index("ix_deal_last_loi_minor_id", "last_loi_minor", "id"),
         sa.Index("ix_deal_next_follow_up_on_id", "next_follow_up_on", "id"),
         sa.Index("ix_deal_stage_changed_at_id", "stage_changed_at", "id"),
+        # the same sorts within one stage (the stage filter), read in order instead of sorted
+        sa.Index("ix_deal_stage_last_loi_minor_id", "stage", "last_loi_minor", "id"),
+        sa.Index("ix_deal_stage_next_follow_up_on_id", "stage", "next_follow_up_on", "id"),
+        sa.Index("ix_deal_stage_stage_changed_at_id", "stage", "stage_changed_at", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -34,6 +34,8 @@ def upgrade() -> None:
         batch_op.create_index("ix_deal_last_loi_minor_id", ["last_loi_minor", "id"], unique=False)
         batch_op.create_index("ix_deal_next_follow_up_on_id", ["next_follow_up_on", "id"], unique=False)
         batch_op.create_index("ix_deal_stage_changed_at_id", ["stage_changed_at", "id"], unique=False)
+        for column in ("last_loi_minor", "next_follow_up_on", "stage_changed_at"):
+            batch_op.create_index(f"ix_deal_stage_{column}_id", ["stage", column, "id"], unique=False)
     with op.batch_alter_table("letter_of_intent", schema=None) as batch_op:
         batch_op.create_index(
             "ix_letter_of_intent_deal_id_received_on_id", ["deal_id", "received_on", "id"], unique=False
@@ -59,6 +61,8 @@ def downgrade() -> None:
     with op.batch_alter_table("letter_of_intent", schema=None) as batch_op:
         batch_op.drop_index("ix_letter_of_intent_deal_id_received_on_id")
     with op.batch_alter_table("deal", schema=None) as batch_op:
+        for column in ("last_loi_minor", "next_follow_up_on", "stage_changed_at"):
+            batch_op.drop_index(f"ix_deal_stage_{column}_id")
         batch_op.drop_index("ix_deal_stage_changed_at_id")
         batch_op.drop_index("ix_deal_next_follow_up_on_id")
         batch_op.drop_index("ix_deal_last_loi_minor_id")
