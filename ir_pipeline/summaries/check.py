@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlmodel import SQLModel
 
 from ir_pipeline.summaries import deal_columns, store
-from ir_pipeline.summaries.contributions import Key, difference, totals_for_range
+from ir_pipeline.summaries.contributions import Key, Totals, difference, totals_for_range
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,13 +37,13 @@ class Mismatch:
         return f"{n}" if not hi and not lo else f"{n} (amount {hi * 2**32 + lo})"
 
 
-def recompute(connection: sa.Connection) -> dict[Key, list[int]]:
+def recompute(connection: sa.Connection) -> Totals:
     return totals_for_range(connection)
 
 
-def check(connection: sa.Connection) -> list[Mismatch]:
+def check(connection: sa.Connection, fresh: Totals | None = None) -> list[Mismatch]:
     """Every cell whose stored value differs from the recomputed one (empty when all agree)."""
-    fresh = recompute(connection)
+    fresh = recompute(connection) if fresh is None else fresh
     kept = store.stored(connection)
     return [
         Mismatch(
@@ -64,8 +64,9 @@ def repair(connection: sa.Connection) -> int:
     """Replace the stored totals with the recomputed ones and refresh the deals' kept columns;
     returns how many cells and deals were wrong."""
     store.take_turn(connection)
-    wrong = len(check(connection))
+    fresh = recompute(connection)
+    wrong = len(check(connection, fresh))
     stale = stale_deals(connection)
-    store.replace_all(connection, recompute(connection))
+    store.replace_all(connection, fresh)
     deal_columns.refresh_ids(connection, SQLModel.metadata, stale)
     return wrong + len(stale)
