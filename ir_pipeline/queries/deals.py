@@ -110,13 +110,14 @@ def _apply_filter(query: Any, actor: Actor, flt: DealFilter, dialect: str = "") 
     if flt.search.strip():
         # The few matching startups and investors first (through their trigram index), then
         # their deals through the foreign-key indexes: no LIKE evaluated per deal row.
+        # A union of two index lookups, not an OR (which reads every deal to test it): the cost
+        # follows the number of matching deals, not the size of the pipeline.
         key = name_key(flt.search)
-        query = query.where(
-            sa.or_(
-                col(Deal.startup_id).in_(_named(Startup, "s", key, dialect)),
-                col(Deal.investor_id).in_(_named(Investor, "i", key, dialect)),
-            )
+        matching = sa.union(
+            sa.select(col(Deal.id)).where(col(Deal.startup_id).in_(_named(Startup, "s", key, dialect))),
+            sa.select(col(Deal.id)).where(col(Deal.investor_id).in_(_named(Investor, "i", key, dialect))),
         )
+        query = query.where(col(Deal.id).in_(matching))
     return query
 
 
