@@ -106,10 +106,19 @@ def funnel_from_cells(
         investors = _members(session, scope, Measure.INVESTOR_LOIS)
         by_startup = _ranked(session, scope, "startup", ranking_limit)
         by_investor = _ranked(session, scope, "investor", ranking_limit)
-    else:  # one startup's or one investor's deals: few enough to read from the base rows
+    else:  # one startup's or one investor's deals: the other side is read from the base rows
         startups, investors = parties(session, actor=actor, flt=flt)
-        by_startup = ranked(session, actor=actor, flt=flt, by="startup", limit=ranking_limit)
-        by_investor = ranked(session, actor=actor, flt=flt, by="investor", limit=ranking_limit)
+        # the scope's own company ranks alone on its side, with the scope's own totals
+        model: Any = Startup if scope[0] == STARTUP else Investor
+        name = session.exec(select(model.name).where(model.id == scope[1])).first()
+        alone = [RankedTotal(scope[1], str(name), loi_count, loi_total, funded)] if loi_count else []
+        alone = alone[:ranking_limit]
+        if scope[0] == STARTUP:
+            by_startup = alone
+            by_investor = ranked(session, actor=actor, flt=flt, by="investor", limit=ranking_limit)
+        else:
+            by_startup = ranked(session, actor=actor, flt=flt, by="startup", limit=ranking_limit)
+            by_investor = alone
     lois = LoiSummary(
         count=loi_count, startups=startups, investors=investors, total=loi_total, by_status=dict(by_status)
     )
