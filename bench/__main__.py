@@ -131,22 +131,22 @@ def query_figures(url: str, db: str, deals: int) -> list[Result]:
         FUNNEL_GOAL,
     )
     old_page = (
-        "SELECT d.id, s.name, i.name, d.stage, d.stage_changed_at,"
+        "SELECT * FROM (SELECT d.id, s.name AS startup, i.name AS investor, d.stage, d.stage_changed_at,"
         " (SELECT l.amount_minor FROM letter_of_intent l WHERE l.deal_id = d.id"
         "  ORDER BY l.received_on DESC, l.id DESC LIMIT 1) AS last_loi,"
         " (SELECT min(f.due_on) FROM follow_up f WHERE f.deal_id = d.id AND f.status = 'open') AS next_due"
         " FROM deal d JOIN startup s ON s.id = d.startup_id JOIN investor i ON i.id = d.investor_id"
-        " {where} ORDER BY {order} LIMIT 100 OFFSET {offset}"
+        " {where}) AS page ORDER BY {order} LIMIT 100 OFFSET {offset}"
     )
     far = deals - deals // 100 - 100
-    last_desc, next_due = "last_loi IS NULL, last_loi DESC, d.id", "next_due IS NULL, next_due, d.id"
+    last_desc, next_due = "last_loi IS NULL, last_loi DESC, id", "next_due IS NULL, next_due, id"
     cases = [
-        ("page 1, by id", "id", False, DealFilter(), "", "d.id", 0),
-        ("far page, by id", "id", False, DealFilter(), "", "d.id", far),
+        ("page 1, by id", "id", False, DealFilter(), "", "id", 0),
+        ("far page, by id", "id", False, DealFilter(), "", "id", far),
         ("page 1, by last LOI ↓", "last_loi", True, DealFilter(), "", last_desc, 0),
         ("far page, by last LOI ↓", "last_loi", True, DealFilter(), "", last_desc, far),
-        ("far page, by startup", "startup", False, DealFilter(), "", "s.name, d.id", far),
-        ("far page, by stage", "stage", False, DealFilter(), "", "d.stage, d.id", far),
+        ("far page, by startup", "startup", False, DealFilter(), "", "startup, id", far),
+        ("far page, by stage", "stage", False, DealFilter(), "", "stage, id", far),
         ("far page, by next follow-up", "next_follow_up", False, DealFilter(), "", next_due, far),
         (
             "page 1, diligence, by last LOI ↓",
