@@ -143,7 +143,7 @@ def test_loi_add_by_names_opens_the_deal_and_moves_the_funnel(demo_db: str) -> N
     _, out, _ = irp("funnel", "--json", db=demo_db)
     assert json.loads(out)["lois"]["total"] == {"KRW": "17300000000"}
     _, out, _ = irp("loi", "list", "--startup", "windcell", "--json", db=demo_db)
-    rows = json.loads(out)
+    rows = json.loads(out)["lois"]
     assert rows[0]["instrument"] == "rcps" and rows[0]["valid_until"] == "2027-02-23"
 
 
@@ -161,7 +161,24 @@ def test_bad_loi_input_is_refused_and_nothing_changes(demo_db: str, args: list[s
     code, _, err = irp("loi", "add", "--deal", "2", *args, db=demo_db)
     assert code == 1 and message in err and err.count("\n") == 1
     _, out, _ = irp("loi", "list", "--json", db=demo_db)
-    assert len(json.loads(out)) == 26
+    assert len(json.loads(out)["lois"]) == 26
+
+
+def test_loi_pages_follow_each_other_by_cursor(demo_db: str) -> None:
+    seen: list[int] = []
+    after: list[str] = []
+    while True:
+        code, out, err = irp("loi", "list", "--limit", "10", "--json", *after, db=demo_db)
+        assert code == 0, err
+        page = json.loads(out)
+        seen += [row["id"] for row in page["lois"]]
+        if page["next_after"] is None:
+            break
+        after = ["--after", page["next_after"]]
+    _, out, _ = irp("loi", "list", "--json", db=demo_db)
+    assert seen == [row["id"] for row in json.loads(out)["lois"]] and len(seen) == 26
+    code, _, err = irp("loi", "list", "--after", "bm9wZQ", db=demo_db)
+    assert code == 1 and "cursor" in err and err.count("\n") == 1
 
 
 def test_follow_ups_queue_add_done(demo_db: str) -> None:

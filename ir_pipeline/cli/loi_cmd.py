@@ -15,7 +15,7 @@ from ir_pipeline.drafts import LoiDraft
 from ir_pipeline.enums import Instrument, LoiStatus, label, parse_choice
 from ir_pipeline.errors import Invalid
 from ir_pipeline.money import Money, format_both
-from ir_pipeline.queries.lois import get_loi, list_lois
+from ir_pipeline.queries.lois import get_loi, list_lois, next_loi_cursor
 from ir_pipeline.services import lois as loi_service
 
 app = typer.Typer(help="Letters of intent (투자검토 의향서).", no_args_is_help=True, add_completion=False)
@@ -83,10 +83,13 @@ def list_(
     investor: Annotated[str | None, typer.Option()] = None,
     event: Annotated[str | None, typer.Option()] = None,
     limit: Annotated[int, typer.Option(min=1, max=100_000)] = 500,
-    offset: Annotated[int, typer.Option(min=0)] = 0,
+    after: Annotated[
+        str | None, typer.Option(help="Start after this cursor (printed under the previous page).")
+    ] = None,
+    offset: Annotated[int, typer.Option(min=0, help="Skip this many rows first (--after is faster).")] = 0,
     json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """LOIs, newest first."""
+    """LOIs, newest first, a page at a time."""
     app_ = cli_context(ctx)
     with app_.read() as session:
         names = resolve_names(session, actor=app_.actor, event=event, startup=startup, investor=investor)
@@ -98,10 +101,12 @@ def list_(
             investor_id=names.investor_id,
             event_id=names.event_id,
             limit=limit,
+            after=after,
             offset=offset,
         )
+    next_after = next_loi_cursor(rows, limit)
     if json:
-        print_json(rows)
+        print_json({"lois": rows, "next_after": next_after})
         return
     t = table(
         "#",

@@ -25,10 +25,10 @@ from ir_pipeline.money import minor_digits
 from ir_pipeline.queries.deals import list_deals
 from ir_pipeline.queries.followups import follow_up_queue
 from ir_pipeline.queries.funnel import funnel
-from ir_pipeline.queries.lois import list_lois
+from ir_pipeline.queries.lois import list_lois, next_loi_cursor
 from ir_pipeline.queries.records import list_events, list_investors, list_startups
 from ir_pipeline.text import printable
-from ir_pipeline.views import jsonable
+from ir_pipeline.views import DealRow, FollowUpView, LoiView, jsonable
 
 PAGE = 5_000
 FORMATS = ("csv", "xlsx", "json")
@@ -62,6 +62,7 @@ def neutralise(text: str) -> str:
 
 
 def _paged(fetch: Callable[[int], list[Any]]) -> Iterator[Any]:
+    """Pages by offset: for the records (startups, investors, events), a few thousand at most."""
     offset = 0
     while True:
         page = fetch(offset)
@@ -69,6 +70,34 @@ def _paged(fetch: Callable[[int], list[Any]]) -> Iterator[Any]:
         if len(page) < PAGE:
             return
         offset += PAGE
+
+
+def _walked(fetch: Callable[[str | None], tuple[list[Any], str | None]]) -> Iterator[Any]:
+    """Pages by keyset cursor: for the pipeline's large tables, where page 200 of a million rows
+    must cost what page 1 does (an offset would read every row it skips, on every page)."""
+    after: str | None = None
+    while True:
+        rows, after = fetch(after)
+        yield from rows
+        if after is None:
+            return
+
+
+def _loi_page(session: Session, actor: Actor, after: str | None) -> tuple[list[LoiView], str | None]:
+    rows = list_lois(session, actor=actor, after=after, limit=PAGE, oldest_first=True)
+    return rows, next_loi_cursor(rows, PAGE)
+
+
+def _deal_page(session: Session, actor: Actor, after: str | None) -> tuple[list[DealRow], str | None]:
+    page = list_deals(session, actor=actor, after=after, limit=PAGE)
+    return page.rows, page.next_after
+
+
+def _follow_up_page(
+    session: Session, actor: Actor, today: date, after: str | None
+) -> tuple[list[FollowUpView], str | None]:
+    page = follow_up_queue(session, actor=actor, today=today, include_closed=True, after=after, limit=PAGE)
+    return page.items, page.next_after
 
 
 def build_sheet(session: Session, *, actor: Actor, kind: str) -> Sheet:
@@ -131,9 +160,7 @@ def build_sheet(session: Session, *, actor: Actor, kind: str) -> Sheet:
                     x.conditions,
                     x.event or "",
                 ]
-                for x in _paged(
-                    lambda o: list_lois(session, actor=actor, offset=o, limit=PAGE, oldest_first=True)
-                )
+                for x in _walked(lambda after: _loi_page(session, actor, after))
             ),
         )
     if kind == "deals":
@@ -163,7 +190,7 @@ def build_sheet(session: Session, *, actor: Actor, kind: str) -> Sheet:
                     d.next_follow_up,
                     d.owner,
                 ]
-                for d in _paged(lambda o: list_deals(session, actor=actor, offset=o, limit=PAGE).rows)
+                for d in _walked(lambda after: _deal_page(session, actor, after))
             ),
         )
     if kind == "followups":
@@ -174,13 +201,7 @@ def build_sheet(session: Session, *, actor: Actor, kind: str) -> Sheet:
             headers,
             (
                 [f.startup, f.investor, f.due_on, f.owner, f.channel.value, f.note, f.status.value]
-                for f in _paged(
-                    lambda o: (
-                        follow_up_queue(
-                            session, actor=actor, today=today, include_closed=True, offset=o, limit=PAGE
-                        ).items
-                    )
-                )
+                for f in _walked(lambda after: _follow_up_page(session, actor, today, after))
             ),
         )
     if kind == "funnel":
