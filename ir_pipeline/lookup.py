@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from ir_pipeline.actors import Actor
-from ir_pipeline.errors import Ambiguous, NotFound
+from ir_pipeline.errors import Ambiguous, Invalid, NotFound
 from ir_pipeline.models import Event, Investor, Startup
 from ir_pipeline.naming import name_key
 from ir_pipeline.queries.scope import visible_events, visible_investors, visible_startups
@@ -74,6 +74,13 @@ def _suggest(session: Session, model: type[Named], key: str, actor: Actor) -> st
     keys = {r.name_key: r.name for r in rows}
     close = difflib.get_close_matches(key, list(keys), n=3, cutoff=0.5)
     return f"; did you mean {', '.join(keys[c] for c in close)}?" if close else ""
+
+
+def require_named(**names: str | None) -> None:
+    """Both records must be named (an empty name is none): ``require_named(startup=…, investor=…)``."""
+    missing = [what for what, text in names.items() if not (text or "").strip()]
+    if missing:
+        raise Invalid("name both the " + " and the ".join(names), field=missing[0])
 
 
 def resolve_startup(session: Session, text: str, *, actor: Actor) -> Startup:

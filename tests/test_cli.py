@@ -414,3 +414,20 @@ def test_help_starts_without_the_database_layer() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True
     )
     assert done.stdout.strip() == "", f"imported for --help: {done.stdout.strip()}"
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["deal", "open", "--startup", "", "--investor", ""], "name both the startup and the investor"),
+        (
+            ["deal", "open", "--startup", "GreenGrid", "--investor", " "],
+            "name both the startup and the investor",
+        ),
+        (["pitch", "add", "--event", "", "--startup", ""], "name both the event and the startup"),
+    ],
+)
+def test_empty_names_are_refused_in_one_line(demo_db: str, argv: list[str], message: str) -> None:
+    """Found by the CLI fuzzer: an empty name fell through to an assertion."""
+    code, _, err = irp(*argv, db=demo_db)
+    assert code == 1 and message in err and err.count("\n") == 1

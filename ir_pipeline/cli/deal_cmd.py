@@ -12,6 +12,7 @@ from ir_pipeline.cli.filters import resolve_names
 from ir_pipeline.cli.output import console, echo, money, print_json, print_table, table
 from ir_pipeline.clock import format_local, utcnow
 from ir_pipeline.enums import label
+from ir_pipeline.lookup import require_named
 from ir_pipeline.queries.deals import DealFilter, get_deal_detail, list_deals
 from ir_pipeline.services import deals as deal_service
 from ir_pipeline.stages import Stage, parse_stage
@@ -228,6 +229,7 @@ def open_(
     """Open a deal between a startup and an investor."""
     app_ = cli_context(ctx)
     start = parse_stage(stage)
+    require_named(startup=startup, investor=investor)
     with app_.write() as session:
         names = resolve_names(session, actor=app_.actor, event=event, startup=startup, investor=investor)
         assert names.startup_id is not None and names.investor_id is not None

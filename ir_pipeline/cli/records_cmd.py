@@ -13,6 +13,7 @@ from ir_pipeline.dates import parse_date
 from ir_pipeline.drafts import ContactDraft, EventDraft, InvestorDraft, StartupDraft
 from ir_pipeline.enums import InvestorKind, label, parse_choice
 from ir_pipeline.errors import Invalid
+from ir_pipeline.lookup import require_named
 from ir_pipeline.queries import records as queries
 from ir_pipeline.services import records as service
 
@@ -195,6 +196,7 @@ def pitch_add(
 ) -> None:
     """Record that a startup pitched at an event."""
     app = cli_context(ctx)
+    require_named(event=event, startup=startup)
     with app.write() as session:
         names = resolve_names(session, actor=app.actor, event=event, startup=startup)
         assert names.event_id is not None and names.startup_id is not None

@@ -12,7 +12,7 @@ from ir_pipeline.dates import check_day
 from ir_pipeline.drafts import LoiDraft
 from ir_pipeline.enums import LoiStatus
 from ir_pipeline.errors import Invalid
-from ir_pipeline.lookup import resolve_event, resolve_investor, resolve_startup
+from ir_pipeline.lookup import require_named, resolve_event, resolve_investor, resolve_startup
 from ir_pipeline.models import Deal, Investor, LetterOfIntent, Startup
 from ir_pipeline.present import loi_view
 from ir_pipeline.services.common import free_text, get_or_raise, lock, positive, start_write
@@ -102,10 +102,7 @@ def add_loi_by_names(
     """Record an LOI for a startup and an investor named as people type them, opening their deal
     when there is none yet: the quick path from an e-mailed LOI to the pipeline."""
     start_write(session, actor, "record LOIs")
-    if not startup.strip() or not investor.strip():
-        raise Invalid(
-            "name both the startup and the investor", field="startup" if not startup.strip() else "investor"
-        )
+    require_named(startup=startup, investor=investor)
     startup_row = resolve_startup(session, startup, actor=actor)
     investor_row = resolve_investor(session, investor, actor=actor)
     event_row = resolve_event(session, event, actor=actor) if event else None
