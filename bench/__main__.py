@@ -154,7 +154,7 @@ def query_figures(url: str, db: str, deals: int) -> list[Result]:
             True,
             DealFilter(stage=Stage.DILIGENCE),
             "WHERE d.stage = 'diligence'",
-            "last_loi IS NULL, last_loi DESC, d.id",
+            last_desc,
             0,
         ),
     ]  # fmt: skip
