@@ -98,6 +98,9 @@ def query_figures(url: str, db: str, deals: int) -> list[Result]:
         return run
 
     def raw(sql: str):  # type: ignore[no-untyped-def]
+        if engine.dialect.name == "postgresql":
+            sql = sql.replace("%", "%%")  # psycopg reads % as a placeholder
+
         def run() -> object:
             with engine.connect() as c:
                 return c.exec_driver_sql(sql).fetchall()
@@ -287,6 +290,15 @@ def main() -> None:
     dbs = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
     results = [help_figure()]
     print(f"irp --help: {results[0].value:.2f} s", flush=True)
+
+    def save() -> None:  # after every data set, so a long run keeps what it measured
+        if args.save:
+            command = "python -m bench " + " ".join(a for a in sys.argv[1:] if a != "--save")
+            text = README.read_text(encoding="utf-8")
+            head = text.split("<!-- results -->")[0]
+            made = f"Made with `{command}` on {time.strftime('%Y-%m-%d')}:"
+            README.write_text(f"{head}<!-- results -->\n{made}\n\n{markdown(results)}\n", encoding="utf-8")
+
     for db in dbs:
         tiny = dataset(db, 10, args.rebuild)
         for deals in sizes:
@@ -296,16 +308,11 @@ def main() -> None:
             results += cli_figures(url, db, deals)
             if not args.no_tui:
                 results += tui_figures(url, tiny, db, deals)
+            save()
         if not args.no_import:
             results.append(import_figure(db))
-    table = markdown(results)
-    print(table)
-    if args.save:
-        command = "python -m bench " + " ".join(sys.argv[1:])
-        text = README.read_text(encoding="utf-8")
-        head = text.split("<!-- results -->")[0]
-        made = f"Made with `{command.replace(' --save', '')}` on {time.strftime('%Y-%m-%d')}:"
-        README.write_text(f"{head}<!-- results -->\n{made}\n\n{table}\n", encoding="utf-8")
+            save()
+    print(markdown(results))
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy.engine import Engine
 from textual.pilot import Pilot
+from textual.worker import WorkerCancelled
 
 from ir_pipeline.actors import Actor
 from ir_pipeline.db import read_only
@@ -49,7 +50,14 @@ async def settle(pilot: Pilot[None]) -> None:
     """
     for _ in range(3):
         await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
+        for _ in range(10):
+            try:
+                await pilot.app.workers.wait_for_complete()
+                break
+            except WorkerCancelled:
+                # an exclusive worker was replaced by a newer one (a screen configured right after
+                # it mounted): by design, so wait for the rest again
+                await pilot.pause()
     await pilot.wait_for_scheduled_animations()
     await pilot.pause()
     await pilot.pause()
