@@ -102,9 +102,14 @@ def test_counts_come_from_the_totals_or_are_capped(engine: Engine, monkeypatch: 
         assert deal_count(s, actor=STAFF, flt=DealFilter(stage=Stage.LOI))[0] == sum(
             1 for r in list_deals(s, actor=STAFF, limit=100).rows if r.stage is Stage.LOI
         )
-        monkeypatch.setattr(deal_queries, "COUNT_CAP", 5)
+        # a search of the whole pipeline is counted from the named companies' totals
         page = list_deals(s, actor=STAFF, flt=DealFilter(search="fund"), limit=3)
-        assert (page.total, page.total_exact, page.total_label) == (5, False, "5+")
+        assert (page.total, page.total_exact, page.total_label) == (12, True, "12")
+        # a search within one startup's deals is not in the totals: counted, up to the cap
+        first = page.rows[0].startup_id
+        monkeypatch.setattr(deal_queries, "COUNT_CAP", 2)
+        page = list_deals(s, actor=STAFF, flt=DealFilter(search="fund", startup_id=first), limit=3)
+        assert (page.total, page.total_exact, page.total_label) == (2, False, "2+")
 
 
 @pytest.mark.parametrize(
@@ -150,3 +155,82 @@ def test_follow_up_pages_show_each_once_while_more_are_added(engine: Engine, inc
     assert len(seen) == len(set(seen))
     assert {f.id for f in everything} <= set(seen)
     assert [i for i in seen if i in {f.id for f in everything}] == [f.id for f in everything]  # same order
+
+
+def _walk(engine: Engine, flt: DealFilter, sort: str, descending: bool, limit: int = 4) -> list[int]:
+    seen: list[int] = []
+    after = None
+    while True:
+        with read_only(engine) as s:
+            page = list_deals(
+                s, actor=STAFF, flt=flt, sort=sort, descending=descending, after=after, limit=limit
+            )  # type: ignore[arg-type]
+        seen += [r.id for r in page.rows]
+        if (after := page.next_after) is None:
+            return seen
+
+
+@pytest.mark.parametrize("plan", ["few", "many", "too many names"])
+def test_a_search_pages_alike_whichever_way_its_deals_are_read(
+    engine: Engine, plan: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A search reads its deals through the companies' indexes when they are few, along the sort's
+    index when they are many, and through a subquery when too many companies match to list: the
+    pages, their order and the counts are the same every way."""
+    from ir_pipeline.queries import name_search
+
+    _populate(engine, 6, 4)
+    with unit_of_work(engine) as s:  # a name on both sides: its deals must be counted once
+        both = records.create_startup(s, actor=STAFF, draft=StartupDraft(name="Fund Works")).id
+        other = records.create_investor(s, actor=STAFF, draft=InvestorDraft(name="Angels")).id
+        deals.open_deal(s, actor=STAFF, startup_id=both, investor_id=other, stage=Stage.LOI)
+    flt = DealFilter(search="fund 1")  # the investors "Fund 1 …", and no startup but one
+    expected: dict[tuple[str, bool], list[int]] = {}
+    with read_only(engine) as s:
+        for sort, descending in itertools.product(SORTS, (False, True)):
+            rows = list_deals(s, actor=STAFF, sort=sort, descending=descending, limit=1000).rows  # type: ignore[arg-type]
+            named = [r.id for r in rows if "fund1" in r.investor.lower().replace(" ", "")]
+            expected[sort, descending] = named + [
+                r.id for r in rows if "fund1" in r.startup.lower().replace(" ", "") and r.id not in named
+            ]
+    if plan == "many":
+        monkeypatch.setattr(name_search, "many", lambda named, page: True)
+    elif plan == "too many names":
+        monkeypatch.setattr(name_search, "MAX_IDS", 0)
+    else:
+        monkeypatch.setattr(name_search, "many", lambda named, page: False)
+    for (sort, descending), ids in expected.items():
+        with read_only(engine) as s:
+            everything = list_deals(s, actor=STAFF, flt=flt, sort=sort, descending=descending, limit=1000)  # type: ignore[arg-type]
+        assert sorted(r.id for r in everything.rows) == sorted(ids), (sort, descending)
+        assert _walk(engine, flt, sort, descending) == [r.id for r in everything.rows], (sort, descending)
+        assert (everything.total, everything.total_exact) == (len(ids), True)
+    if plan == "too many names":  # more companies than listed: at least the first one's deals
+        monkeypatch.setattr(name_search, "COUNT_CAP", 1)
+        with read_only(engine) as s:
+            page = list_deals(s, actor=STAFF, flt=flt)
+        assert not page.total_exact and 1 < page.total <= len(page.rows)
+        assert page.total_label == f"{page.total}+"
+
+
+def test_search_counts_name_both_sides_once(engine: Engine) -> None:
+    """A deal whose startup and investor both match is one deal in the count, at every stage."""
+    with unit_of_work(engine) as s:
+        a = records.create_startup(s, actor=STAFF, draft=StartupDraft(name="Solar Bridge")).id
+        b = records.create_startup(s, actor=STAFF, draft=StartupDraft(name="Wind Farm")).id
+        x = records.create_investor(s, actor=STAFF, draft=InvestorDraft(name="Solar Capital")).id
+        y = records.create_investor(s, actor=STAFF, draft=InvestorDraft(name="Blue Fund")).id
+        for startup, investor, stage in (
+            (a, x, Stage.LOI),
+            (a, y, Stage.LOI),
+            (b, x, Stage.PITCHED),
+            (b, y, Stage.LOI),
+        ):
+            deals.open_deal(s, actor=STAFF, startup_id=startup, investor_id=investor, stage=stage)
+    with read_only(engine) as s:
+        assert deal_count(s, actor=STAFF, flt=DealFilter(search="solar")) == (3, True)
+        assert deal_count(s, actor=STAFF, flt=DealFilter(search="solar", stage=Stage.LOI)) == (2, True)
+        assert deal_count(s, actor=STAFF, flt=DealFilter(search="wind")) == (2, True)
+        assert deal_count(s, actor=STAFF, flt=DealFilter(search="nothing")) == (0, True)
+        page = list_deals(s, actor=STAFF, flt=DealFilter(search="solar"))
+        assert len(page.rows) == 3 == page.total

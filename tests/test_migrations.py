@@ -113,6 +113,33 @@ def test_0003_recomputes_name_keys_without_merging_anyone(empty_engine: Engine) 
     }
 
 
+def test_0007_moves_the_name_index_to_one_table_per_kind_and_back(empty_engine: Engine) -> None:
+    """Names indexed by 0006's shared table are found after 0007 (and after going back to 0006),
+    and renames made under either layout are followed."""
+    from ir_pipeline.queries.deals import DealFilter, list_deals
+
+    upgrade(empty_engine, "0006")
+    upgrade(empty_engine)
+    with unit_of_work(empty_engine) as session:
+        load_demo(session, today=TODAY)
+
+    def found(text: str) -> set[str]:
+        with read_only(empty_engine) as session:
+            page = list_deals(session, actor=MANAGER, flt=DealFilter(search=text), limit=1000)
+        return {r.startup for r in page.rows}
+
+    windcell = found("windcell")
+    assert len(windcell) == 1
+    downgrade(empty_engine, "0006")
+    with empty_engine.begin() as connection:
+        connection.execute(
+            sa.text("UPDATE startup SET name_key = 'breezecell' WHERE name_key LIKE 'windcell%'")
+        )
+    upgrade(empty_engine)
+    assert found("windcell") == set() and found("breezecell") == windcell
+    assert len(found("demo")) == 8  # every demo startup, through the index
+
+
 def test_the_known_head_is_alembics_head() -> None:
     """Opening a database at head skips Alembic on the strength of this constant: keep it true."""
     from ir_pipeline.database import HEAD_REVISION

@@ -15,7 +15,7 @@ from ir_pipeline.drafts import LoiDraft
 from ir_pipeline.enums import Instrument, LoiStatus, label, parse_choice
 from ir_pipeline.errors import Invalid
 from ir_pipeline.money import Money, format_both
-from ir_pipeline.queries.lois import get_loi, list_lois, next_loi_cursor
+from ir_pipeline.queries.lois import get_loi, loi_page
 from ir_pipeline.services import lois as loi_service
 
 app = typer.Typer(help="Letters of intent (투자검토 의향서).", no_args_is_help=True, add_completion=False)
@@ -93,7 +93,7 @@ def list_(
     app_ = cli_context(ctx)
     with app_.read() as session:
         names = resolve_names(session, actor=app_.actor, event=event, startup=startup, investor=investor)
-        rows = list_lois(
+        page = loi_page(
             session,
             actor=app_.actor,
             deal_id=deal,
@@ -104,7 +104,7 @@ def list_(
             after=after,
             offset=offset,
         )
-    next_after = next_loi_cursor(rows, limit)
+    rows, next_after = page.rows, page.next_after
     if json:
         print_json({"lois": rows, "next_after": next_after})
         return

@@ -25,7 +25,7 @@ from ir_pipeline.money import minor_digits
 from ir_pipeline.queries.deals import list_deals
 from ir_pipeline.queries.followups import follow_up_queue
 from ir_pipeline.queries.funnel import funnel
-from ir_pipeline.queries.lois import list_lois, next_loi_cursor
+from ir_pipeline.queries.lois import loi_page
 from ir_pipeline.queries.records import list_events, list_investors, list_startups
 from ir_pipeline.text import printable
 from ir_pipeline.views import DealRow, FollowUpView, LoiView, jsonable
@@ -84,8 +84,8 @@ def _walked(fetch: Callable[[str | None], tuple[list[Any], str | None]]) -> Iter
 
 
 def _loi_page(session: Session, actor: Actor, after: str | None) -> tuple[list[LoiView], str | None]:
-    rows = list_lois(session, actor=actor, after=after, limit=PAGE, oldest_first=True)
-    return rows, next_loi_cursor(rows, PAGE)
+    page = loi_page(session, actor=actor, after=after, limit=PAGE, oldest_first=True)
+    return page.rows, page.next_after
 
 
 def _deal_page(session: Session, actor: Actor, after: str | None) -> tuple[list[DealRow], str | None]:

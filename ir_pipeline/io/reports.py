@@ -25,7 +25,7 @@ from ir_pipeline.money import Totals, format_korean, format_symbol
 from ir_pipeline.queries.deals import DealFilter, list_deals
 from ir_pipeline.queries.followups import follow_up_queue
 from ir_pipeline.queries.funnel import Funnel, FunnelFilter, funded_line, funnel
-from ir_pipeline.queries.lois import list_lois
+from ir_pipeline.queries.lois import loi_page
 from ir_pipeline.queries.records import get_startup
 from ir_pipeline.stages import FUNNEL
 from ir_pipeline.text import plural, printable
@@ -111,7 +111,7 @@ def startup_report(session: Session, *, actor: Actor, name: str) -> StartupRepor
     return StartupReport(
         startup=startup,
         funnel=result,
-        lois=list_lois(session, actor=actor, startup_id=startup.id, limit=LIMIT),
+        lois=loi_page(session, actor=actor, startup_id=startup.id, limit=LIMIT).rows,
         deals=list_deals(session, actor=actor, flt=DealFilter(startup_id=startup.id), limit=LIMIT).rows,
         next_steps=follow_up_queue(
             session, actor=actor, today=today, startup_id=startup.id, limit=LIMIT

@@ -9,9 +9,8 @@ from typing import Any, Literal
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from ir_pipeline import name_index
 from ir_pipeline.actors import Actor
-from ir_pipeline.errors import Invalid, NotFound
+from ir_pipeline.errors import NotFound
 from ir_pipeline.models import (
     Deal,
     Event,
@@ -23,14 +22,15 @@ from ir_pipeline.models import (
     Startup,
 )
 from ir_pipeline.money import Money
-from ir_pipeline.naming import name_key
 from ir_pipeline.present import follow_up_view, funding_view, loi_view, stage_change_view
-from ir_pipeline.queries.cursor import COUNT_CAP, Cursor
+from ir_pipeline.queries import name_search
+from ir_pipeline.queries.cursor import COUNT_CAP
 from ir_pipeline.queries.funnel import FunnelFilter
 from ir_pipeline.queries.funnel_cells import deals_in_scope, scope_of
+from ir_pipeline.queries.keyset import Run, capped_count, walk
 from ir_pipeline.queries.scope import visible_deals, visible_events, visible_investors, visible_startups
 from ir_pipeline.stages import Stage, allowed_moves
-from ir_pipeline.text import like_pattern
+from ir_pipeline.summaries.contributions import ALL
 from ir_pipeline.views import DealDetail, DealRow
 
 SortKey = Literal["id", "startup", "investor", "stage", "last_loi", "next_follow_up", "stage_changed_at"]
@@ -101,34 +101,25 @@ def _row(r: Any) -> DealRow:
     )
 
 
-def _apply_filter(query: Any, actor: Actor, flt: DealFilter, dialect: str = "") -> Any:
+def _apply_filter(query: Any, actor: Actor, flt: DealFilter, search: Any = None) -> Any:
+    """``flt`` on ``query``; ``search`` is the deal condition of ``flt.search``
+    (:func:`_search`), found once per page for the rows and the count."""
     query = visible_deals(
         query, actor, event_id=flt.event_id, startup_id=flt.startup_id, investor_id=flt.investor_id
     )
     if flt.stage is not None:
         query = query.where(Deal.stage == flt.stage)
-    if flt.search.strip():
-        # The few matching startups and investors first (through their trigram index), then
-        # their deals through the foreign-key indexes: no LIKE evaluated per deal row.
-        # A union of two index lookups, not an OR (which reads every deal to test it): the cost
-        # follows the number of matching deals, not the size of the pipeline.
-        key = name_key(flt.search)
-        matching = sa.union(
-            sa.select(col(Deal.id)).where(col(Deal.startup_id).in_(_named(Startup, "s", key, dialect))),
-            sa.select(col(Deal.id)).where(col(Deal.investor_id).in_(_named(Investor, "i", key, dialect))),
-        )
-        query = query.where(col(Deal.id).in_(matching))
+    if search is not None:
+        query = query.where(search)
     return query
 
 
-def _named(model: Any, kind: str, key: str, dialect: str) -> Any:
-    indexed = name_index.matching(kind, key, dialect)
-    if indexed is not None:
-        return indexed
-    return sa.select(col(model.id)).where(col(model.name_key).like(like_pattern(key), escape="\\"))
-
-
-_STAGE_ORDER = sa.case({stage.value: rank for rank, stage in enumerate(Stage)}, value=Deal.stage)
+def _search(session: Session, flt: DealFilter, page: int) -> tuple[name_search.Named | None, Any]:
+    """The companies ``flt.search`` names, and the condition on deals that finds theirs."""
+    if not flt.search.strip():
+        return None, None
+    named = name_search.find(session, flt.search, stage=flt.stage)
+    return named, name_search.condition(named, many=name_search.many(named, page=page))
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,45 +149,36 @@ def filter_chips(session: Session, *, actor: Actor, flt: DealFilter) -> list[Fil
     return chips
 
 
-@dataclass(frozen=True, slots=True)
-class _Part:
-    """One run of a sort: the rows matching ``where``, ordered by ``value`` (then id)."""
+#: The type of each sort's value in a cursor, and the selected column that holds it.
+_VALUES: dict[str, tuple[type, str]] = {
+    "startup": (str, "startup"),
+    "investor": (str, "investor"),
+    "stage_changed_at": (datetime, "stage_changed_at"),
+    "last_loi": (int, "last_amount"),
+    "next_follow_up": (date, "next_due"),
+}
 
-    where: Any
-    value: Any = None
 
-
-def _parts(sort: SortKey, descending: bool) -> list[_Part]:
+def _runs(sort: SortKey, descending: bool) -> list[Run]:
     """A sort as runs that each walk one index: empty values after the others in both
     directions, and stages in pipeline order (one index range per stage)."""
+    by_id = (col(Deal.id),)
     if sort == "stage":
         stages = list(reversed(Stage)) if descending else list(Stage)
-        return [_Part(col(Deal.stage) == stage) for stage in stages]
+        return [Run(col(Deal.stage) == stage, by_id) for stage in stages]
+    if sort == "id":
+        return [Run(sa.true(), by_id)]
+    value_type = _VALUES[sort][0]
     nullable = {"last_loi": col(Deal.last_loi_minor), "next_follow_up": col(Deal.next_follow_up_on)}
     if sort in nullable:
         column = nullable[sort]
-        return [_Part(column.is_not(None), column), _Part(column.is_(None))]
+        return [Run(column.is_not(None), (column, *by_id), value_type), Run(column.is_(None), by_id)]
     value = {
-        "id": None,
         "startup": col(Startup.name),
         "investor": col(Investor.name),
         "stage_changed_at": col(Deal.stage_changed_at),
     }[sort]
-    return [_Part(sa.true(), value)]
-
-
-def _page_query(query: Any, part: _Part, after: Cursor | None, descending: bool) -> Any:
-    query = query.where(part.where)
-    keys: list[Any] = [part.value, col(Deal.id)] if part.value is not None else [col(Deal.id)]
-    if after is not None:
-        last = [after.value, after.id] if part.value is not None else [after.id]
-        # bound with each column's own type (UTC instants are stored naive on SQLite)
-        row, mark = (
-            sa.tuple_(*keys),
-            sa.tuple_(*(sa.literal(v, k.type) for v, k in zip(last, keys, strict=True))),
-        )
-        query = query.where(row < mark if descending else row > mark)
-    return query.order_by(*(k.desc() if descending else k.asc() for k in keys))
+    return [Run(sa.true(), (value, *by_id), value_type)]
 
 
 def list_deals(
@@ -216,97 +198,50 @@ def list_deals(
     page is read through the sort's index at the same cost however far down it is. ``offset`` is
     for a first page that starts further down (it costs as many rows as it skips).
     """
-    cursor = Cursor.decode(after) if after else None
-    parts = _parts(sort, descending)
-    if cursor is not None and not _fits(cursor, sort, parts):
-        raise Invalid("that cursor belongs to another sort of the pipeline", field="after")
-    base = _apply_filter(_base_query(), actor, flt, _dialect(session))
-    found: list[tuple[int, Any]] = []
-    skip = 0 if cursor else offset
-    for index in range(cursor.part if cursor else 0, len(parts)):
-        part = parts[index]
-        query = _page_query(base, part, cursor if cursor and index == cursor.part else None, descending)
-        wanted = limit + 1 - len(found)
-        rows = session.execute(query.offset(skip).limit(wanted)).all()
-        if skip:
-            skip = 0 if rows else skip - _count_part(session, base, part, skip)
-        found += [(index, r) for r in rows]
-        if len(found) > limit:
-            break
-    page, more = found[:limit], len(found) > limit
-    next_after = None
-    if more and page:
-        index, last = page[-1]
-        value_column = parts[index].value
-        value = None if value_column is None else getattr(last, _LABELS[sort])
-        next_after = Cursor(index, value, int(last.id)).encode()
-    total, exact = deal_count(session, actor=actor, flt=flt)
+    label = _VALUES[sort][1] if sort in _VALUES else None
+    named, search = _search(session, flt, limit)
+    walked = walk(
+        session,
+        _apply_filter(_base_query(), actor, flt, search),
+        _runs(sort, descending),
+        key_of=lambda r: (getattr(r, label) if label else None, r.id),
+        after=after,
+        offset=offset,
+        limit=limit,
+        descending=descending,
+        listing="sort of the pipeline",
+    )
+    total, exact = _count(session, actor, flt, named, search)
     return DealPage(
-        rows=[_row(r) for _, r in page],
+        rows=[_row(r) for _, r in walked.rows],
         total=total,
         offset=offset,
         limit=limit,
         total_exact=exact,
-        next_after=next_after,
+        next_after=walked.next_after,
     )
-
-
-#: The type of each sort's value in a cursor.
-_VALUE_TYPES: dict[str, type] = {
-    "startup": str,
-    "investor": str,
-    "stage_changed_at": datetime,
-    "last_loi": int,
-    "next_follow_up": date,
-}
-
-
-def _fits(cursor: Cursor, sort: SortKey, parts: list[_Part]) -> bool:
-    """Whether a cursor (untrusted: it may come from the command line) fits this sort."""
-    if cursor.part >= len(parts):
-        return False
-    if parts[cursor.part].value is None:
-        return cursor.value is None
-    wanted = _VALUE_TYPES[sort]
-    if wanted is date:
-        return type(cursor.value) is date
-    return isinstance(cursor.value, wanted)
-
-
-#: The selected column that holds each sort's value (for the cursor).
-_LABELS: dict[str, str] = {
-    "startup": "startup",
-    "investor": "investor",
-    "stage_changed_at": "stage_changed_at",
-    "last_loi": "last_amount",
-    "next_follow_up": "next_due",
-}
-
-
-def _count_part(session: Session, base: Any, part: _Part, upto: int) -> int:
-    """How many rows of ``part`` an offset skipped (at most ``upto``)."""
-    inner = base.where(part.where).with_only_columns(col(Deal.id)).limit(upto).subquery()
-    return int(session.execute(sa.select(sa.func.count()).select_from(inner)).scalar_one())
 
 
 def deal_count(session: Session, *, actor: Actor, flt: DealFilter = DealFilter()) -> tuple[int, bool]:
     """How many deals match, and whether that is exact: read from the funnel's running totals
     when they answer the filter, else counted up to :data:`COUNT_CAP` ("10,000+")."""
-    if not flt.search.strip():
-        scope = scope_of(
-            actor, FunnelFilter(event_id=flt.event_id, startup_id=flt.startup_id, investor_id=flt.investor_id)
-        )
-        if scope is not None:
-            return deals_in_scope(session, scope, stage=flt.stage), True
-    matching = (
-        _apply_filter(select(col(Deal.id)), actor, flt, _dialect(session)).limit(COUNT_CAP + 1).subquery()
+    return _count(session, actor, flt, *_search(session, flt, COUNT_CAP))
+
+
+def _count(
+    session: Session, actor: Actor, flt: DealFilter, named: name_search.Named | None, search: Any
+) -> tuple[int, bool]:
+    scope = scope_of(
+        actor, FunnelFilter(event_id=flt.event_id, startup_id=flt.startup_id, investor_id=flt.investor_id)
     )
-    n = int(session.execute(sa.select(sa.func.count()).select_from(matching)).scalar_one())
-    return min(n, COUNT_CAP), n <= COUNT_CAP
-
-
-def _dialect(session: Session) -> str:
-    return session.get_bind().dialect.name
+    if named is None and scope is not None:
+        return deals_in_scope(session, scope, stage=flt.stage), True
+    if named is not None and scope == (ALL, 0):  # a search of the whole pipeline
+        counted = name_search.count(session, named)
+        if counted is not None:
+            return counted
+    matching = _apply_filter(select(col(Deal.id)), actor, flt, search)
+    return capped_count(session, matching, col(Deal.id), COUNT_CAP)
 
 
 def get_deal_row(session: Session, *, actor: Actor, deal_id: int) -> DealRow:

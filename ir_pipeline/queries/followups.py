@@ -7,16 +7,15 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
-import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from ir_pipeline.actors import Actor
 from ir_pipeline.dates import MAX_RELATIVE_DAYS
 from ir_pipeline.enums import FollowUpStatus
-from ir_pipeline.errors import Invalid
 from ir_pipeline.models import Deal, FollowUp, Investor, Startup
 from ir_pipeline.present import follow_up_view
-from ir_pipeline.queries.cursor import COUNT_CAP, Cursor
+from ir_pipeline.queries.cursor import COUNT_CAP
+from ir_pipeline.queries.keyset import Run, capped_count, walk
 from ir_pipeline.views import FollowUpView
 
 
@@ -70,12 +69,8 @@ def follow_up_queue(
         .join(Startup, col(Startup.id) == Deal.startup_id)
         .join(Investor, col(Investor.id) == Deal.investor_id)
     )
-    counter = select(sa.func.count()).select_from(FollowUp)
     conditions: list[Any] = []
     scope = actor.startup_scope
-    if scope is not None or startup_id is not None:
-        # Only counts by startup need the deal; the rest count follow-ups alone.
-        counter = counter.join(Deal, col(Deal.id) == FollowUp.deal_id)
     if scope is not None:
         conditions.append(col(Deal.startup_id) == scope)
     if startup_id is not None:
@@ -91,53 +86,32 @@ def follow_up_queue(
         conditions.append(col(FollowUp.due_on) <= today + timedelta(days=days))
     # Open ones by due date ride the (status, due_on) index; closed ones, when asked for, come
     # after them: each is one run of a keyset walk, so page 1,000 costs what page 1 does.
-    cursor = Cursor.decode(after) if after else None
+    keys = (col(FollowUp.due_on), col(FollowUp.id))
     is_open = col(FollowUp.status) == FollowUpStatus.OPEN
-    parts = [is_open, ~is_open] if include_closed else [is_open]
-    if cursor is not None and (cursor.part >= len(parts) or type(cursor.value) is not date):
-        raise Invalid("that cursor belongs to another listing", field="after")
-    found: list[tuple[int, Any]] = []
-    skip = 0 if cursor else offset
-    for index in range(cursor.part if cursor else 0, len(parts)):
-        part = query.where(*conditions, parts[index])
-        if cursor is not None and index == cursor.part:
-            part = part.where(
-                sa.tuple_(col(FollowUp.due_on), col(FollowUp.id))
-                > sa.tuple_(sa.literal(cursor.value, sa.Date()), sa.literal(cursor.id))
-            )
-        rows = session.exec(
-            part.order_by(col(FollowUp.due_on), col(FollowUp.id)).offset(skip).limit(limit + 1 - len(found))
-        ).all()
-        if skip and not rows:
-            skip -= _capped(session, counter.where(*conditions, parts[index]), skip)[0]
-        else:
-            skip = 0
-        found += [(index, r) for r in rows]
-        if len(found) > limit:
-            break
-    page = found[:limit]
-    next_after = None
-    if len(found) > limit and page:
-        index, (last, _, _) = page[-1]
-        assert last.id is not None
-        next_after = Cursor(index, last.due_on, last.id).encode()
-    total, exact = _capped(session, counter.where(*conditions))
-    overdue, overdue_exact = _capped(
+    runs = [Run(is_open, keys, date)] + ([Run(~is_open, keys, date)] if include_closed else [])
+    walked = walk(
         session,
-        counter.where(*conditions, col(FollowUp.status) == FollowUpStatus.OPEN, col(FollowUp.due_on) < today),
+        query.where(*conditions),
+        runs,
+        key_of=lambda r: (r[0].due_on, r[0].id),
+        after=after,
+        offset=offset,
+        limit=limit,
+        listing="listing",
     )
-    rows = [r for _, r in page]
+    # Only counts by startup need the deal; the rest count follow-ups alone.
+    counter = select(col(FollowUp.id))
+    if scope is not None or startup_id is not None:
+        counter = counter.join(Deal, col(Deal.id) == FollowUp.deal_id)
+    counter = counter.where(*conditions)
+    total, exact = capped_count(session, counter, col(FollowUp.id))
+    overdue, overdue_exact = capped_count(
+        session, counter.where(is_open, col(FollowUp.due_on) < today), col(FollowUp.id)
+    )
     return FollowUpPage(
-        items=[follow_up_view(f, s, i) for f, s, i in rows],
+        items=[follow_up_view(f, s, i) for _, (f, s, i) in walked.rows],
         total=total,
         overdue=overdue,
         counts_exact=exact and overdue_exact,
-        next_after=next_after,
+        next_after=walked.next_after,
     )
-
-
-def _capped(session: Session, counter: Any, cap: int = COUNT_CAP) -> tuple[int, bool]:
-    """``count(*)`` that stops at ``cap`` + 1 rows, and whether it is exact."""
-    limited = counter.with_only_columns(col(FollowUp.id)).limit(cap + 1).subquery()
-    n = int(session.exec(select(sa.func.count()).select_from(limited)).one())
-    return min(n, cap), n <= cap

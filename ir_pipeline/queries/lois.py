@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -9,10 +10,10 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from ir_pipeline.actors import Actor
-from ir_pipeline.errors import Invalid, NotFound
+from ir_pipeline.errors import NotFound
 from ir_pipeline.models import Deal, Event, Investor, LetterOfIntent, Startup
 from ir_pipeline.present import loi_view
-from ir_pipeline.queries.cursor import Cursor
+from ir_pipeline.queries.keyset import Run, walk
 from ir_pipeline.queries.scope import visible_deals
 from ir_pipeline.views import LoiView
 
@@ -28,7 +29,14 @@ def _with_names() -> Any:
     )
 
 
-def list_lois(
+@dataclass(frozen=True, slots=True)
+class LoiPage:
+    rows: list[LoiView]
+    #: Where the next page starts (``loi_page(after=...)``); ``None`` on the last page.
+    next_after: str | None
+
+
+def loi_page(
     session: Session,
     *,
     actor: Actor,
@@ -40,10 +48,10 @@ def list_lois(
     offset: int = 0,
     limit: int = 500,
     oldest_first: bool = False,
-) -> list[LoiView]:
+) -> LoiPage:
     """LOIs newest first (or oldest first, for exports), with names, paged in SQL.
 
-    ``after`` is :func:`next_loi_cursor` of the previous page: the next page is read through the
+    ``after`` is the previous page's ``next_after``: the next page is read through the
     (received_on, id) index at the same cost however far down it is.
     """
     query = visible_deals(
@@ -51,23 +59,17 @@ def list_lois(
     )
     if deal_id is not None:
         query = query.where(LetterOfIntent.deal_id == deal_id)
-    keys = (col(LetterOfIntent.received_on), col(LetterOfIntent.id))
-    if after:
-        cursor = Cursor.decode(after)
-        if cursor.part != 0 or type(cursor.value) is not date:
-            raise Invalid("that cursor belongs to another listing", field="after")
-        row, mark = sa.tuple_(*keys), sa.tuple_(sa.literal(cursor.value, sa.Date()), sa.literal(cursor.id))
-        query = query.where(row > mark if oldest_first else row < mark)
-    order = keys if oldest_first else tuple(k.desc() for k in keys)
-    rows = session.exec(query.order_by(*order).offset(0 if after else offset).limit(limit)).all()
-    return [loi_view(loi, s, i, e) for loi, s, i, e in rows]
-
-
-def next_loi_cursor(page: list[LoiView], limit: int) -> str | None:
-    """Where the page after ``page`` starts (``None`` when it was the last, shorter page)."""
-    if len(page) < limit or not page:
-        return None
-    return Cursor(0, page[-1].received_on, page[-1].id).encode()
+    walked = walk(
+        session,
+        query,
+        [Run(sa.true(), (col(LetterOfIntent.received_on), col(LetterOfIntent.id)), date)],
+        key_of=lambda r: (r[0].received_on, r[0].id),
+        after=after,
+        offset=offset,
+        limit=limit,
+        descending=not oldest_first,
+    )
+    return LoiPage([loi_view(loi, s, i, e) for _, (loi, s, i, e) in walked.rows], walked.next_after)
 
 
 def get_loi(session: Session, *, actor: Actor, loi_id: int) -> LoiView:

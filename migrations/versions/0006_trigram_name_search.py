@@ -22,8 +22,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    name_index.install(op.get_bind())
+    name_index.install_0006(op.get_bind())
 
 
 def downgrade() -> None:
-    name_index.uninstall(op.get_bind())
+    name_index.uninstall_0006(op.get_bind())

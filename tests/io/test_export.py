@@ -20,7 +20,7 @@ from ir_pipeline.enums import Role
 from ir_pipeline.io.export import export, neutralise
 from ir_pipeline.io.importer import import_file
 from ir_pipeline.queries.funnel import funnel
-from ir_pipeline.queries.lois import list_lois
+from ir_pipeline.queries.lois import loi_page
 from ir_pipeline.services import records
 from tests.conftest import MANAGER, STAFF, fresh_sqlite_url
 
@@ -158,8 +158,8 @@ def test_export_then_import_round_trips(demo_engine: Engine, sqlite_template: Pa
                     x.event,
                 )
 
-            assert sorted(map(key, list_lois(a, actor=MANAGER))) == sorted(
-                map(key, list_lois(b, actor=MANAGER))
+            assert sorted(map(key, loi_page(a, actor=MANAGER).rows)) == sorted(
+                map(key, loi_page(b, actor=MANAGER).rows)
             )
         # and importing the same exports again changes nothing
         with unit_of_work(target) as session:

@@ -21,7 +21,7 @@ from ir_pipeline.money import format_totals
 from ir_pipeline.queries.deals import DealFilter, DealPage, list_deals
 from ir_pipeline.queries.followups import FollowUpPage, follow_up_queue
 from ir_pipeline.queries.funnel import FunnelFilter, LoiSummary, loi_summary
-from ir_pipeline.queries.lois import list_lois
+from ir_pipeline.queries.lois import loi_page
 from ir_pipeline.queries.records import get_startup, list_startups
 from ir_pipeline.text import plural, printable
 from ir_pipeline.views import LoiView, StartupView
@@ -98,7 +98,7 @@ class StartupScreen(BackendScreen):
             choices=choices,
             summary=b.read(loi_summary, actor=actor, flt=FunnelFilter(startup_id=startup.id)),
             deals=b.read(list_deals, actor=actor, flt=DealFilter(startup_id=startup.id), limit=LIMIT),
-            lois=b.read(list_lois, actor=actor, startup_id=startup.id, limit=LIMIT),
+            lois=b.read(loi_page, actor=actor, startup_id=startup.id, limit=LIMIT).rows,
             next_steps=b.read(
                 follow_up_queue, actor=actor, today=local_today(), startup_id=startup.id, limit=LIMIT
             ),
