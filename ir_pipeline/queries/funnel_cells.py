@@ -50,14 +50,19 @@ def scope_of(actor: Actor, flt: FunnelFilter) -> Scope | None:
     return given[0] if len(given) == 1 else None
 
 
+_MEMBER_MEASURES = (
+    Measure.STARTUP_LOIS,
+    Measure.INVESTOR_LOIS,
+    Measure.STARTUP_FUNDINGS,
+    Measure.INVESTOR_FUNDINGS,
+)
+_SCOPE_MEASURES = tuple(m for m in Measure if m not in _MEMBER_MEASURES)
+
+
 def _cells(session: Session, scope: Scope) -> list[Any]:
     t: Any = FunnelSum.__table__  # type: ignore[attr-defined]
-    members = (
-        Measure.STARTUP_LOIS,
-        Measure.INVESTOR_LOIS,
-        Measure.STARTUP_FUNDINGS,
-        Measure.INVESTOR_FUNDINGS,
-    )
+    # named, not "all but the member cells": an index range per measure, rather than a pass over
+    # the scope's per-startup cells (twenty thousand of them at a million LOIs)
     return list(
         session.execute(
             sa.select(
@@ -65,7 +70,7 @@ def _cells(session: Session, scope: Scope) -> list[Any]:
             ).where(
                 t.c.scope == scope[0],
                 t.c.scope_id == scope[1],
-                t.c.measure.not_in([m.value for m in members]),
+                t.c.measure.in_([m.value for m in _SCOPE_MEASURES]),
                 t.c.n != 0,
             )
         ).all()
@@ -104,8 +109,9 @@ def funnel_from_cells(
     if scope[0] in MEMBER_SCOPES:
         startups = _members(session, scope, Measure.STARTUP_LOIS)
         investors = _members(session, scope, Measure.INVESTOR_LOIS)
-        by_startup = _ranked(session, scope, "startup", ranking_limit)
-        by_investor = _ranked(session, scope, "investor", ranking_limit)
+        currencies = (sorted(loi_total), sorted(funded))
+        by_startup = _ranked(session, scope, "startup", ranking_limit, currencies)
+        by_investor = _ranked(session, scope, "investor", ranking_limit, currencies)
     else:  # one startup's or one investor's deals: the other side is read from the base rows
         startups, investors = parties(session, actor=actor, flt=flt)
         # the scope's own company ranks alone on its side, with the scope's own totals
@@ -138,9 +144,11 @@ def funnel_from_cells(
 
 def _member_cells(scope: Scope, measure: Measure) -> Any:
     t: Any = FunnelSum.__table__  # type: ignore[attr-defined]
+    # member cells have no stage or status: saying so lets the primary key seek the currency
+    # and the member
     return t, (t.c.scope == scope[0]) & (t.c.scope_id == scope[1]) & (t.c.measure == measure.value) & (
-        t.c.n != 0
-    )
+        t.c.stage == ""
+    ) & (t.c.status == "") & (t.c.n != 0)
 
 
 def _members(session: Session, scope: Scope, measure: Measure) -> int:
@@ -150,8 +158,12 @@ def _members(session: Session, scope: Scope, measure: Measure) -> int:
     )
 
 
-def _ranked(session: Session, scope: Scope, by: str, limit: int) -> list[RankedTotal]:
-    """The same order as :func:`~ir_pipeline.queries.funnel.ranked`: KRW total, then LOIs, then id."""
+def _ranked(
+    session: Session, scope: Scope, by: str, limit: int, currencies: tuple[list[str], list[str]]
+) -> list[RankedTotal]:
+    """The same order as :func:`~ir_pipeline.queries.funnel.ranked`: KRW total, then LOIs, then id.
+    ``currencies`` are those of the scope's LOIs and fundings (so the top members' cells are read
+    by their whole primary key, not by a pass over every member's)."""
     lois_measure = Measure.STARTUP_LOIS if by == "startup" else Measure.INVESTOR_LOIS
     funds_measure = Measure.STARTUP_FUNDINGS if by == "startup" else Measure.INVESTOR_FUNDINGS
     t, where = _member_cells(scope, lois_measure)
@@ -171,11 +183,16 @@ def _ranked(session: Session, scope: Scope, by: str, limit: int) -> list[RankedT
     names = dict(session.exec(select(model.id, model.name).where(col(model.id).in_(ids))).all())
     totals: dict[int, Totals] = {i: Totals() for i in ids}
     funded: dict[int, Totals] = {i: Totals() for i in ids}
-    for measure, target in ((lois_measure, totals), (funds_measure, funded)):
+    for measure, target, in_currencies in (
+        (lois_measure, totals, currencies[0]),
+        (funds_measure, funded, currencies[1]),
+    ):
+        if not in_currencies:
+            continue
         t, where = _member_cells(scope, measure)
         for ident, currency, hi, lo in session.execute(
             sa.select(t.c.member_id, t.c.currency, t.c.amount_hi, t.c.amount_lo).where(
-                where, t.c.member_id.in_(ids)
+                where, t.c.currency.in_(in_currencies), t.c.member_id.in_(ids)
             )
         ).all():
             target[int(ident)].add(Money.from_minor(joined(hi, lo), currency))
