@@ -56,6 +56,10 @@ def describe(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+#: The page cache of each SQLite connection, in KiB.
+SQLITE_CACHE_KIB = 65_536
+
+
 def make_engine(url: str) -> Engine:
     """An engine with the SQLite pragmas we rely on (WAL, foreign keys, busy timeout)."""
     parsed = parse_url(url)
@@ -85,6 +89,10 @@ def _install_sqlite_pragmas(engine: Engine) -> None:
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # 64 MB of page cache instead of SQLite's 2 MB: a bulk import updates a dozen indexes at
+        # once, and with 2 MB each insert evicts the pages the next one needs. Pages are cached
+        # only as they are read, so a small database never uses it.
+        cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -9,15 +9,14 @@ creates nothing the second time.
 
 from __future__ import annotations
 
-import operator
 import re
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, col, select
@@ -37,13 +36,15 @@ from ir_pipeline.models import Contact, Deal, Event, FollowUp, Investor, LetterO
 from ir_pipeline.models.base import SHORT_LENGTH
 from ir_pipeline.money import DEFAULT_CURRENCY, Money, parse_currency, parse_money
 from ir_pipeline.naming import clean_name, name_key, normalise_business_no
+from ir_pipeline.queries.sums import halves
 from ir_pipeline.services import deals as deal_service
 from ir_pipeline.services import followups as follow_up_service
 from ir_pipeline.services import records as record_service
 from ir_pipeline.services.common import start_write
 from ir_pipeline.services.lois import validate_loi
 from ir_pipeline.stages import Stage
-from ir_pipeline.summaries import tracking
+from ir_pipeline.summaries import deal_columns, tracking
+from ir_pipeline.summaries.contributions import DealFacts, Totals, add_deal
 from ir_pipeline.text import free_text, like_pattern, one_line, plural
 
 BATCH = 2_000
@@ -196,9 +197,19 @@ def import_file(
         if report.problems:
             raise ImportRejected(report)
         return report
+    handler.before_commit()
     savepoint.commit()
     report.committed = True
     return report
+
+
+def _clean(value: str) -> str:
+    """A cell as a field's text: trimmed, and without the formula neutralisation our own exports
+    apply (``'=…``), so exports import back unchanged."""
+    value = value.strip()
+    if len(value) > 1 and value[0] == "'" and value[1] in "=+-@\t\r":
+        value = value[1:]
+    return value
 
 
 @dataclass
@@ -213,11 +224,15 @@ class _Row:
         index = self.columns.get(key)
         if index is None or index >= len(self.cells):
             return ""
-        value = self.cells[index].strip()
-        # undo the formula neutralisation our own exports apply, so exports import back unchanged
-        if len(value) > 1 and value[0] == "'" and value[1] in "=+-@\t\r":
-            value = value[1:]
-        return value
+        return _clean(self.cells[index])
+
+    def cells_at(self, keys: tuple[str, ...]) -> tuple[str, ...]:
+        """The cells of those of ``keys`` the file has, as it wrote them ("" past a short row's
+        end): what a row's fields are read from, so rows with the same cells read the same."""
+        cells = self.cells
+        return tuple(
+            cells[i] if i < len(cells) else "" for i in (self.columns.get(k) for k in keys) if i is not None
+        )
 
     def column(self, key: str) -> str:
         return label(self.kind, key, self.headers, self.columns.get(key))
@@ -292,7 +307,9 @@ class _Handler:
         ):
             if not rows or key not in rows[0].columns:
                 continue
-            wanted = {self.key(r.text(key)) for r in rows} - cache.keys() - {""}
+            index = rows[0].columns[key]
+            cells = {r.cells[index] if index < len(r.cells) else "" for r in rows}
+            wanted = {self.key(_clean(cell)) for cell in cells} - cache.keys() - {""}
             for chunk in _chunks(sorted(wanted), 500):
                 for ident, found_key in self.session.execute(
                     sa.select(col(model.id), col(model.name_key)).where(col(model.name_key).in_(chunk))
@@ -304,6 +321,9 @@ class _Handler:
 
     def finish(self) -> None:
         """Called once at the end of the file."""
+
+    def before_commit(self) -> None:
+        """Called once the file is imported without a problem, just before its savepoint commits."""
 
     # -- references by name, cached, strict --------------------------------------------------
 
@@ -514,11 +534,26 @@ class _Contacts(_Handler):
 # -- LOIs: possibly 100k rows, checked row by row, written in batches ---------------------------
 
 
+#: An LOI's fields besides the two names. A file repeats a few combinations of them (amounts,
+#: dates, the instrument) thousands of times: each combination is read and checked once.
+_LOI_VALUES = (
+    "amount",
+    "amount_max",
+    "currency",
+    "received_on",
+    "valid_until",
+    "event",
+    "instrument",
+    "status",
+    "conditions",
+    "owner",
+)
+#: Distinct combinations remembered at once (a file of all-different rows just reads each).
+_VALUES_CACHE = 65_536
+
+
 @dataclass(frozen=True, slots=True)
-class _LoiRow:
-    line: int
-    startup_id: int
-    investor_id: int
+class _LoiValues:
     event_id: int | None
     amount: Money
     amount_max: Money | None
@@ -529,9 +564,18 @@ class _LoiRow:
     conditions: str
     owner: str
 
+
+@dataclass(frozen=True, slots=True)
+class _LoiRow:
+    line: int
+    startup_id: int
+    investor_id: int
+    values: _LoiValues
+
     @property
     def key(self) -> tuple[int, int, date, int, str]:
-        return (self.startup_id, self.investor_id, self.received_on, self.amount.minor, self.amount.currency)
+        v = self.values
+        return (self.startup_id, self.investor_id, v.received_on, v.amount.minor, v.amount.currency)
 
 
 class _Lois(_Handler):
@@ -542,11 +586,63 @@ class _Lois(_Handler):
         self.deals: dict[tuple[int, int], tuple[int, Stage]] = {}
         self.deals_loaded_for: set[int] = set()
         self.connection = session.connection()
+        self.values: dict[tuple[str, ...], _LoiValues | list[_RowError]] = {}
+        self._startup_cells: dict[str, int | _RowError] = {}
+        self._investor_cells: dict[str, int | _RowError] = {}
+        #: Deals with a larger id were opened by this import.
+        self.first_new: int | None = None
+        #: What the deals this import opened contribute to the funnel's running totals.
+        self.opened: Totals = {}
+        #: The event, startup and investor of each deal this import opened.
+        self.opened_deals: dict[int, tuple[int | None, int, int]] = {}
 
     def row(self, row: _Row) -> None:
+        # Each name, and each combination of the other fields, is read once per distinct cell text:
+        # a 100k-row file repeats a few thousand names and a few hundred amount and date pairs.
+        startup_cell, investor_cell = row.cells_at(("startup", "investor"))
+        startup = self._cached(self._startup_cells, startup_cell, row, self.startup_id)
+        investor = self._cached(self._investor_cells, investor_cell, row, self.investor_id)
+        cells = row.cells_at(_LOI_VALUES)
+        values = self.values.get(cells)
+        if values is None:
+            if len(self.values) >= _VALUES_CACHE:
+                self.values.clear()
+            values = self.values[cells] = self._values(row)
+        if type(startup) is not int or type(investor) is not int or not isinstance(values, _LoiValues):
+            check = _Checks(row)
+            check.errors += [e for e in (startup, investor) if isinstance(e, _RowError)]
+            check.errors += values if isinstance(values, list) else []
+            check.done()
+        assert type(startup) is int and type(investor) is int and isinstance(values, _LoiValues)
+        item = _LoiRow(line=row.line, startup_id=startup, investor_id=investor, values=values)
+        key = item.key
+        if key in self.seen:
+            self.report.skipped += 1  # the same LOI twice in one file
+            return
+        self.seen.add(key)
+        self.pending.append(item)
+
+    @staticmethod
+    def _cached(
+        cache: dict[str, int | _RowError], cell: str, row: _Row, resolve: Callable[[_Row], int]
+    ) -> int | _RowError:
+        found = cache.get(cell)
+        if found is None:
+            if len(cache) >= _VALUES_CACHE:
+                cache.clear()
+            try:
+                found = resolve(row)
+            except _RowError as error:
+                found = error
+            except IrpError as error:
+                found = _RowError(row.field_column(error.field), str(error))
+            cache[cell] = found
+        return found
+
+    def _values(self, row: _Row) -> _LoiValues | list[_RowError]:
+        """The row's fields besides the names, parsed and checked by the service's own rules, or
+        every problem with them."""
         check = _Checks(row)
-        startup_id = check(lambda: self.startup_id(row), 0)
-        investor_id = check(lambda: self.investor_id(row), 0)
         amount = check(lambda: self._amount(row), None)
         upper = check(lambda: self._upper(row, amount), None)
         errors_before_dates = len(check.errors)
@@ -578,12 +674,10 @@ class _Lois(_Handler):
                 conditions=conditions,
             )
             check(lambda: validate_loi(draft), None)
-        check.done()
+        if check.errors:
+            return check.errors
         assert amount is not None
-        item = _LoiRow(
-            line=row.line,
-            startup_id=startup_id,
-            investor_id=investor_id,
+        return _LoiValues(
             event_id=event_id,
             amount=amount,
             amount_max=upper,
@@ -594,11 +688,6 @@ class _Lois(_Handler):
             conditions=conditions,
             owner=owner,
         )
-        if item.key in self.seen:
-            self.report.skipped += 1  # the same LOI twice in one file
-            return
-        self.seen.add(item.key)
-        self.pending.append(item)
 
     def _currency(self, row: _Row) -> str | None:
         text = row.text("currency")
@@ -631,21 +720,13 @@ class _Lois(_Handler):
         )
         return upper
 
-    def connection_insert_history(self, deal_ids: list[int], now: datetime, reason: str) -> None:
+    def _insert_history(self, deal_ids: list[int], now: datetime, reason: str) -> None:
+        name = self.actor.name
         _bulk_insert(
             self.connection,
             _table(StageChange),
-            [
-                {
-                    "deal_id": d,
-                    "from_stage": None,
-                    "to_stage": Stage.LOI,
-                    "changed_at": now,
-                    "changed_by": self.actor.name,
-                    "reason": reason,
-                }
-                for d in deal_ids
-            ],
+            ("deal_id", "from_stage", "to_stage", "changed_at", "changed_by", "reason"),
+            [(d, None, Stage.LOI, now, name, reason) for d in deal_ids],
         )
 
     def _audit(self, table: sa.Table, before: int, deal_column: str | None = None) -> None:
@@ -677,47 +758,14 @@ class _Lois(_Handler):
         items, self.pending = self.pending, []
         self._load_deals({x.startup_id for x in items})
         now = utcnow()
-        # deals that do not exist yet are opened at `loi`, with their history
-        missing = {
-            (x.startup_id, x.investor_id): x for x in items if (x.startup_id, x.investor_id) not in self.deals
-        }
-        new_after: int | None = None  # deals above this id are new: counted once, at the end
-        if missing:
-            rows = [
-                {
-                    "startup_id": s,
-                    "investor_id": i,
-                    "event_id": x.event_id,
-                    "stage": Stage.LOI,
-                    "stage_changed_at": now,
-                    "owner": x.owner,
-                    "notes": "",
-                    "created_at": now,
-                    "updated_at": now,
-                }
-                for (s, i), x in missing.items()
-            ]
-            deal_table = _table(Deal)
-            before = self.connection.execute(
-                sa.select(sa.func.coalesce(sa.func.max(deal_table.c.id), 0))
-            ).scalar_one()
-            tracking.new_deals_above(self.session, before)
-            _bulk_insert(self.connection, deal_table, rows)
-            new_after = before
-            self._audit(deal_table, before)
-            for deal_id, s, i in self.connection.execute(
-                sa.select(deal_table.c.id, deal_table.c.startup_id, deal_table.c.investor_id).where(
-                    deal_table.c.id > before
-                )
-            ).all():
-                self.deals[(s, i)] = (deal_id, Stage.LOI)
-            self.connection_insert_history(
-                [self.deals[pair][0] for pair in missing], now, f"opened by import of {self.report.file}"
-            )
+        new_after = self._open_deals(items, now)
         # LOIs already in the database are skipped: that is what makes a re-import harmless
-        deal_ids = {self.deals[(x.startup_id, x.investor_id)][0] for x in items}
+        # (the deals this import opened hold only LOIs of this file, which `seen` has checked)
+        deals = self.deals
+        deal_ids = {deals[(x.startup_id, x.investor_id)][0] for x in items}
         existing: set[tuple[int, date, int, str]] = set()
-        for chunk in _chunks(sorted(deal_ids), 500):
+        older = sorted(d for d in deal_ids if self.first_new is None or d <= self.first_new)
+        for chunk in _chunks(older, 500):
             existing |= {
                 (d, r, a, c)
                 for d, r, a, c in self.session.execute(
@@ -729,10 +777,15 @@ class _Lois(_Handler):
                     ).where(col(LetterOfIntent.deal_id).in_(chunk))
                 ).all()
             }
-        values = []
+        rows: list[tuple[Any, ...]] = []
+        # what the deals opened by this batch hold, for the funnel: at `loi`, with these LOIs
+        opened: dict[int, dict[tuple[str, str], list[int]]] = {}
+        old_deals: set[int] = set()
         for x in items:
-            deal_id, stage = self.deals[(x.startup_id, x.investor_id)]
-            if (deal_id, x.received_on, x.amount.minor, x.amount.currency) in existing:
+            deal_id, stage = deals[(x.startup_id, x.investor_id)]
+            v = x.values
+            amount = v.amount
+            if existing and (deal_id, v.received_on, amount.minor, amount.currency) in existing:
                 self.report.skipped += 1
                 continue
             if stage.is_terminal:
@@ -747,36 +800,100 @@ class _Lois(_Handler):
                     reason=f"LOI imported from {self.report.file}",
                     at=now,
                 )
-                self.deals[(x.startup_id, x.investor_id)] = (deal_id, Stage.LOI)
-            values.append(
-                {
-                    "deal_id": deal_id,
-                    "amount_minor": x.amount.minor,
-                    "amount_max_minor": x.amount_max.minor if x.amount_max else None,
-                    "currency": x.amount.currency,
-                    "instrument": x.instrument,
-                    "received_on": x.received_on,
-                    "valid_until": x.valid_until,
-                    "conditions": x.conditions,
-                    "status": x.status,
-                    "created_at": now,
-                    "updated_at": now,
-                }
+                deals[(x.startup_id, x.investor_id)] = (deal_id, Stage.LOI)
+            upper = v.amount_max
+            rows.append(
+                (
+                    deal_id,
+                    amount.minor,
+                    None if upper is None else upper.minor,
+                    amount.currency,
+                    v.instrument,
+                    v.received_on,
+                    v.valid_until,
+                    v.conditions,
+                    v.status,
+                    now,
+                    now,
+                )
             )
-        if values and not self.report.problems:
+            if new_after is not None and deal_id > new_after:
+                cells = opened.setdefault(deal_id, {})
+                cell = cells.get((amount.currency, v.status.value))
+                hi, lo = halves(amount.minor)
+                if cell is None:
+                    cells[(amount.currency, v.status.value)] = [1, hi, lo]
+                else:
+                    cell[0] += 1
+                    cell[1] += hi
+                    cell[2] += lo
+            else:
+                old_deals.add(deal_id)
+        if rows and not self.report.problems:
             loi_table = _table(LetterOfIntent)
             before = self.connection.execute(
                 sa.select(sa.func.coalesce(sa.func.max(loi_table.c.id), 0))
             ).scalar_one()
-            written = (cast(int, v["deal_id"]) for v in values)
-            old_deals = {d for d in written if new_after is None or d <= new_after}
             tracking.touch(self.session, old_deals)
-            _bulk_insert(self.connection, loi_table, values)
+            _bulk_insert(self.connection, loi_table, _LOI_COLUMNS, rows)
             self._audit(loi_table, before, deal_column="deal_id")
             tracking.refresh_columns(self.session, ids=old_deals)
-        if new_after is not None:
-            tracking.refresh_columns(self.session, after_id=new_after)
-        self.report.created += len(values)
+            self._count_opened(opened)
+        self.report.created += len(rows)
+
+    def _open_deals(self, items: list[_LoiRow], now: datetime) -> int | None:
+        """Open the deals of this batch that do not exist yet, at `loi`, with their history and
+        their last LOI kept from the start (no UPDATE of every new deal after); returns the id
+        above which they are, or ``None`` when every deal existed."""
+        latest: dict[tuple[int, int], _LoiValues] = {}
+        for x in items:
+            pair = (x.startup_id, x.investor_id)
+            if pair not in self.deals:
+                best = latest.get(pair)
+                if best is None or deal_columns.is_later(x.values.received_on, best.received_on):
+                    latest[pair] = x.values
+        if not latest:
+            return None
+        deal_table = _table(Deal)
+        before = int(
+            self.connection.execute(sa.select(sa.func.coalesce(sa.func.max(deal_table.c.id), 0))).scalar_one()
+        )
+        if self.first_new is None:
+            self.first_new = before
+        _bulk_insert(
+            self.connection,
+            deal_table,
+            _DEAL_COLUMNS,
+            [
+                (s, i, x.event_id, Stage.LOI, now, x.owner, "", now, now, *_last_loi(x))
+                for (s, i), x in latest.items()
+            ],
+        )
+        self._audit(deal_table, before)
+        for deal_id, s, i in self.connection.execute(
+            sa.select(deal_table.c.id, deal_table.c.startup_id, deal_table.c.investor_id).where(
+                deal_table.c.id > before
+            )
+        ).all():
+            self.deals[(s, i)] = (deal_id, Stage.LOI)
+            self.opened_deals[deal_id] = (latest[(s, i)].event_id, s, i)
+        self._insert_history(
+            [self.deals[pair][0] for pair in latest], now, f"opened by import of {self.report.file}"
+        )
+        return before
+
+    def _count_opened(self, opened: dict[int, dict[tuple[str, str], list[int]]]) -> None:
+        """Add what the deals this batch opened contribute to the funnel (by the one rule,
+        :func:`add_deal`): their move to `loi`, the LOIs just written for them, no funding."""
+        loi = Stage.LOI.value
+        for deal_id, cells in opened.items():
+            event, startup, investor = self.opened_deals[deal_id]
+            lois = [(currency, status, n, hi, lo) for (currency, status), (n, hi, lo) in cells.items()]
+            add_deal(self.opened, DealFacts(event, startup, investor, loi, loi, lois=lois))
+
+    def before_commit(self) -> None:
+        if self.opened:  # counted once every row of the file is written, and only if kept
+            tracking.opened(self.session, self.opened)
 
 
 class _FollowUps(_Handler):
@@ -832,40 +949,78 @@ _HANDLERS: dict[str, type[_Handler]] = {
 assert set(_HANDLERS) == set(KINDS)
 
 
-def _bulk_insert(connection: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
-    """``executemany`` straight to the driver, with values converted by the dialect's own processors.
+def _last_loi(x: _LoiValues) -> tuple[int, str, date]:
+    """A new deal's kept ``last_loi_*`` columns, from its latest LOI."""
+    return x.amount.minor, x.amount.currency, x.received_on
 
-    SQLAlchemy's per-row parameter handling costs more than the insert itself at 100k rows;
-    converting each column with its bind processor in one loop and handing the driver plain
-    tuples writes exactly what a normal insert would, several times faster.
+
+_DEAL_COLUMNS = (
+    "startup_id",
+    "investor_id",
+    "event_id",
+    "stage",
+    "stage_changed_at",
+    "owner",
+    "notes",
+    "created_at",
+    "updated_at",
+    "last_loi_minor",
+    "last_loi_currency",
+    "last_loi_on",
+)
+_LOI_COLUMNS = (
+    "deal_id",
+    "amount_minor",
+    "amount_max_minor",
+    "currency",
+    "instrument",
+    "received_on",
+    "valid_until",
+    "conditions",
+    "status",
+    "created_at",
+    "updated_at",
+)
+
+
+def _bulk_insert(
+    connection: sa.Connection, table: sa.Table, columns: tuple[str, ...], rows: list[tuple[Any, ...]]
+) -> None:
+    """Insert ``rows`` (values in the order of ``columns``) straight through the driver, each value
+    converted by its column type's own bind processor (what a normal insert would send): with
+    ``COPY`` on PostgreSQL, ``executemany`` on SQLite.
+
+    SQLAlchemy's per-row parameter handling costs more than the insert itself at 100k rows, and on
+    PostgreSQL ``COPY`` streams rows where ``executemany`` waits for each.
     """
     if not rows:
         return
     dialect = connection.dialect
-    keys = list(rows[0])
-    processors = [table.c[key].type._cached_bind_processor(dialect) for key in keys]
-    # Most columns repeat a few values (the batch's timestamp, a handful of dates, enum members):
-    # convert each distinct value once, and leave columns that need no conversion alone.
-    converted: list[tuple[int, Callable[[Any], Any], dict[Any, Any]]] = [
-        (index, processor, {}) for index, processor in enumerate(processors) if processor is not None
-    ]
-    pick = operator.itemgetter(*keys)
-    values: list[tuple[Any, ...]] = []
-    for row in rows:
-        picked = pick(row)
-        record = list(picked) if len(keys) > 1 else [picked]
-        for index, processor, memo in converted:
-            value = record[index]
-            if value is not None:
-                result = memo.get(value, memo)
-                if result is memo:
-                    result = memo[value] = processor(value)
-                record[index] = result
-        values.append(tuple(record))
+    processors = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns]
+    values: Sequence[Sequence[Any]] = rows
+    if any(processors):
+        # Column by column, each distinct value converted once: most columns repeat a few values
+        # (the batch's timestamp, a handful of dates, enum members), and map() and zip() do the
+        # per-row work at C speed.
+        by_column: list[Sequence[Any]] = list(zip(*rows, strict=True))
+        for index, processor in enumerate(processors):
+            if processor is not None:
+                column = by_column[index]
+                done = {value: processor(value) for value in set(column) if value is not None}
+                done[None] = None
+                by_column[index] = list(map(done.__getitem__, column))
+        values = list(zip(*by_column, strict=True))
+    names = ", ".join(columns)
+    if dialect.name == "postgresql":
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+            for each in values:
+                copy.write_row(each)
+        return
     marker = {"qmark": "?", "format": "%s", "pyformat": "%s"}.get(dialect.paramstyle)
     if marker is None:  # pragma: no cover - the drivers we ship use qmark or format/pyformat
         raise RuntimeError(f"unsupported paramstyle {dialect.paramstyle}")
-    sql = f"INSERT INTO {table.name} ({', '.join(keys)}) VALUES ({', '.join([marker] * len(keys))})"
+    sql = f"INSERT INTO {table.name} ({names}) VALUES ({', '.join([marker] * len(columns))})"
     connection.exec_driver_sql(sql, values)
 
 

@@ -20,6 +20,11 @@ def minor_sum(column: Any) -> tuple[Any, Any]:
     return sa.func.sum(column // _HALF), sa.func.sum(column % _HALF)
 
 
+def halves(amount: int) -> tuple[int, int]:
+    """One amount as the two halves :func:`minor_sum` adds up (for totals kept in Python)."""
+    return amount // _HALF, amount % _HALF
+
+
 def joined(high: Any, low: Any) -> int:
     """The exact total from the two selected halves (``None`` for no rows is 0)."""
     return int(high or 0) * _HALF + int(low or 0)

@@ -59,70 +59,59 @@ class DealFacts:
     fundings: list[tuple[str, int, int, int]] | None = None  # currency, n, hi, lo
 
 
-def _scopes(f: DealFacts) -> list[tuple[str, int]]:
-    scopes = [(ALL, 0), (STARTUP, f.startup_id), (INVESTOR, f.investor_id)]
-    if f.event_id is not None:
-        scopes.append((EVENT, f.event_id))
-    return scopes
+def _scopes(f: DealFacts) -> tuple[tuple[str, int], ...]:
+    if f.event_id is None:
+        return ((ALL, 0), (STARTUP, f.startup_id), (INVESTOR, f.investor_id))
+    return ((ALL, 0), (STARTUP, f.startup_id), (INVESTOR, f.investor_id), (EVENT, f.event_id))
 
 
-def _add(totals: Totals, key: Key, n: int, hi: int = 0, lo: int = 0) -> None:
-    cell = totals.get(key)
-    if cell is None:
-        totals[key] = [n, hi, lo]
-    else:
-        cell[0] += n
-        cell[1] += hi
-        cell[2] += lo
+# plain strings for the keys (an enum member looked up for every cell of every deal adds up)
+_DEALS, _REACHED = Measure.DEALS.value, Measure.REACHED.value
+_LOST_FROM, _LOIS = Measure.LOST_FROM.value, Measure.LOIS.value
+_FUNDINGS, _FUNDED_DEALS = Measure.FUNDINGS.value, Measure.FUNDED_DEALS.value
+_STARTUP_LOIS, _INVESTOR_LOIS = Measure.STARTUP_LOIS.value, Measure.INVESTOR_LOIS.value
+_STARTUP_FUNDINGS, _INVESTOR_FUNDINGS = Measure.STARTUP_FUNDINGS.value, Measure.INVESTOR_FUNDINGS.value
 
 
 def add_deal(totals: Totals, f: DealFacts, sign: int = 1) -> None:
-    """Add (or with ``sign=-1`` take away) one deal's contribution."""
+    """Add (or with ``sign=-1`` take away) one deal's contribution.
+
+    This runs for every deal an import opens (100k at a time), so it is written for speed: one
+    local ``add``, plain string keys, nothing done for what a deal has none of."""
+    get = totals.get
+
+    def add(key: Key, n: int, hi: int = 0, lo: int = 0) -> None:
+        cell = get(key)
+        if cell is None:
+            totals[key] = [n, hi, lo]
+        else:
+            cell[0] += n
+            cell[1] += hi
+            cell[2] += lo
+
+    stage, reached, lost_from, lois, fundings = f.stage, f.reached, f.lost_from, f.lois, f.fundings
+    startup, investor = f.startup_id, f.investor_id
     for scope, ident in _scopes(f):
         members = scope in MEMBER_SCOPES
-        _add(totals, (scope, ident, Measure.DEALS, f.stage, "", "", 0), sign)
-        if f.reached is not None:
-            _add(totals, (scope, ident, Measure.REACHED, f.reached, "", "", 0), sign)
-        for stage, n in f.lost_from or ():
-            _add(totals, (scope, ident, Measure.LOST_FROM, stage, "", "", 0), sign * n)
-        for currency, status, n, hi, lo in f.lois or ():
-            money = (sign * n, sign * hi, sign * lo)
-            _add(totals, (scope, ident, Measure.LOIS, f.stage, currency, status, 0), *money)
-            if members:
-                _add_members(
-                    totals, scope, ident, f, Measure.STARTUP_LOIS, Measure.INVESTOR_LOIS, currency, money
-                )
-        if f.fundings:
-            _add(totals, (scope, ident, Measure.FUNDED_DEALS, "", "", "", 0), sign)
-        for currency, n, hi, lo in f.fundings or ():
-            money = (sign * n, sign * hi, sign * lo)
-            _add(totals, (scope, ident, Measure.FUNDINGS, "", currency, "", 0), *money)
-            if members:
-                _add_members(
-                    totals,
-                    scope,
-                    ident,
-                    f,
-                    Measure.STARTUP_FUNDINGS,
-                    Measure.INVESTOR_FUNDINGS,
-                    currency,
-                    money,
-                )
-
-
-def _add_members(
-    totals: Totals,
-    scope: str,
-    ident: int,
-    f: DealFacts,
-    by_startup: Measure,
-    by_investor: Measure,
-    currency: str,
-    money: tuple[int, int, int],
-) -> None:
-    """The same figures again under the deal's startup and its investor (for the rankings)."""
-    _add(totals, (scope, ident, by_startup, "", currency, "", f.startup_id), *money)
-    _add(totals, (scope, ident, by_investor, "", currency, "", f.investor_id), *money)
+        add((scope, ident, _DEALS, stage, "", "", 0), sign)
+        if reached is not None:
+            add((scope, ident, _REACHED, reached, "", "", 0), sign)
+        for from_stage, n in lost_from or ():
+            add((scope, ident, _LOST_FROM, from_stage, "", "", 0), sign * n)
+        for currency, status, n, hi, lo in lois or ():
+            n, hi, lo = sign * n, sign * hi, sign * lo
+            add((scope, ident, _LOIS, stage, currency, status, 0), n, hi, lo)
+            if members:  # the same figures again under the deal's startup and its investor
+                add((scope, ident, _STARTUP_LOIS, "", currency, "", startup), n, hi, lo)
+                add((scope, ident, _INVESTOR_LOIS, "", currency, "", investor), n, hi, lo)
+        if fundings:
+            add((scope, ident, _FUNDED_DEALS, "", "", "", 0), sign)
+            for currency, n, hi, lo in fundings:
+                n, hi, lo = sign * n, sign * hi, sign * lo
+                add((scope, ident, _FUNDINGS, "", currency, "", 0), n, hi, lo)
+                if members:
+                    add((scope, ident, _STARTUP_FUNDINGS, "", currency, "", startup), n, hi, lo)
+                    add((scope, ident, _INVESTOR_FUNDINGS, "", currency, "", investor), n, hi, lo)
 
 
 def difference(after: Totals, before: Totals) -> Totals:
@@ -140,6 +129,7 @@ def difference(after: Totals, before: Totals) -> Totals:
 # -- reading the facts of a set of deals -------------------------------------------------------
 
 _RANK = {stage.value: i for i, stage in enumerate(FUNNEL)}
+_FUNNEL_VALUES = [stage.value for stage in FUNNEL]
 
 
 def _tables() -> tuple[sa.Table, sa.Table, sa.Table, sa.Table]:
@@ -160,15 +150,22 @@ def _statements(by_range: bool) -> tuple[Any, Any, Any, Any]:
             return (column > sa.bindparam("low")) & (column <= sa.bindparam("high"))
         return column.in_(sa.bindparam("ids", expanding=True))
 
+    def text(column: Any) -> Any:  # the stored string, not an enum member made for each row
+        return sa.type_coerce(column, sa.String)
+
     return (
-        sa.select(deal.c.id, deal.c.event_id, deal.c.startup_id, deal.c.investor_id, deal.c.stage).where(
-            where(deal.c.id)
-        ),
-        sa.select(change.c.deal_id, change.c.to_stage, change.c.from_stage, sa.func.count())
+        sa.select(
+            deal.c.id, deal.c.event_id, deal.c.startup_id, deal.c.investor_id, text(deal.c.stage)
+        ).where(where(deal.c.id)),
+        sa.select(change.c.deal_id, text(change.c.to_stage), text(change.c.from_stage), sa.func.count())
         .where(where(change.c.deal_id))
         .group_by(change.c.deal_id, change.c.to_stage, change.c.from_stage),
         sa.select(
-            loi.c.deal_id, loi.c.currency, loi.c.status, sa.func.count(), *minor_sum(loi.c.amount_minor)
+            loi.c.deal_id,
+            loi.c.currency,
+            text(loi.c.status),
+            sa.func.count(),
+            *minor_sum(loi.c.amount_minor),
         )
         .where(where(loi.c.deal_id))
         .group_by(loi.c.deal_id, loi.c.currency, loi.c.status),
@@ -183,34 +180,35 @@ def deal_facts(connection: sa.Connection, params: dict[str, Any]) -> dict[int, D
     (ids above ``a`` up to ``b``), in four grouped queries."""
     deals, changes, lois, fundings = _statements("low" in params)
     facts: dict[int, DealFacts] = {
-        ident: DealFacts(event_id=event, startup_id=startup, investor_id=investor, stage=str(stage))
-        for ident, event, startup, investor, stage in connection.execute(deals, params)
+        ident: DealFacts(event_id=event, startup_id=startup, investor_id=investor, stage=stage)
+        for ident, event, startup, investor, stage in connection.execute(deals, params).all()
     }
     if not facts:
         return facts
     furthest: dict[int, int] = {}
-    for ident, to_stage, from_stage, n in connection.execute(changes, params):
+    lost = Stage.LOST.value
+    for ident, to_stage, from_stage, n in connection.execute(changes, params).all():
         f = facts.get(ident)
         if f is None:
             continue
-        rank = _RANK.get(str(to_stage))
+        rank = _RANK.get(to_stage)
         if rank is not None and rank > furthest.get(ident, -1):
             furthest[ident] = rank
-        if str(to_stage) == Stage.LOST.value:
+        if to_stage == lost:
             (f.lost_from if f.lost_from is not None else _set(f, "lost_from")).append(
-                ("" if from_stage is None else str(from_stage), int(n))
+                ("" if from_stage is None else from_stage, int(n))
             )
     for ident, rank in furthest.items():
-        facts[ident].reached = FUNNEL[rank].value
-    for ident, currency, status, n, hi, lo in connection.execute(lois, params):
-        if ident in facts:
-            f = facts[ident]
+        facts[ident].reached = _FUNNEL_VALUES[rank]
+    for ident, currency, status, n, hi, lo in connection.execute(lois, params).all():
+        f = facts.get(ident)
+        if f is not None:
             (f.lois if f.lois is not None else _set(f, "lois")).append(
-                (currency, str(status), int(n), int(hi or 0), int(lo or 0))
+                (currency, status, int(n), int(hi or 0), int(lo or 0))
             )
-    for ident, currency, n, hi, lo in connection.execute(fundings, params):
-        if ident in facts:
-            f = facts[ident]
+    for ident, currency, n, hi, lo in connection.execute(fundings, params).all():
+        f = facts.get(ident)
+        if f is not None:
             (f.fundings if f.fundings is not None else _set(f, "fundings")).append(
                 (currency, int(n), int(hi or 0), int(lo or 0))
             )

@@ -5,6 +5,7 @@ the change, by :mod:`~ir_pipeline.summaries.tracking`; one UPDATE for any number
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
@@ -35,6 +36,13 @@ def _values(metadata: sa.MetaData) -> dict[str, Any]:
         .where(follow_up.c.deal_id == deal.c.id, follow_up.c.status == "open")
         .scalar_subquery(),
     }
+
+
+def is_later(received_on: date, than: date) -> bool:
+    """Whether an LOI received on ``received_on`` and written after one received on ``than`` (so
+    with a larger id) is the later of the two, by the rule of ``last_loi_*`` above: the latest
+    received, then the largest id. For writers that set the columns of deals they open."""
+    return received_on >= than
 
 
 def refresh(connection: sa.Connection, metadata: sa.MetaData, where: Callable[[Any], Any]) -> None:

@@ -15,7 +15,9 @@ The deals' kept columns (last LOI, next follow-up) are refreshed at every flush 
 pipeline row read later in the same transaction is already right.
 
 Bulk writes that bypass the ORM (the importer) call :func:`touch` before changing existing
-deals, :func:`new_deals_above` for the deals they insert, and :func:`refresh_columns` after.
+deals, :func:`opened` with the facts of the deals they insert (reading back a hundred thousand
+deals they have just written would cost more than writing them), and :func:`refresh_columns`
+after changing existing ones.
 """
 
 from __future__ import annotations
@@ -39,7 +41,6 @@ from ir_pipeline.summaries.contributions import (
     deal_facts,
     difference,
     totals_for_ids,
-    totals_for_range,
 )
 
 _KEY = "irp_summary_tracking"
@@ -53,11 +54,14 @@ class _Pending:
 
     before: Totals = field(default_factory=dict)
     seen: set[int] = field(default_factory=set)
-    #: Deals with a larger id were created in this transaction (their "before" is nothing).
-    new_above: int | None = None
+    #: What the deals opened by bulk inserts contribute, as they were opened.
+    opened: Totals = field(default_factory=dict)
+    turn_taken: bool = False
 
-    def is_new(self, deal_id: int) -> bool:
-        return self.new_above is not None and deal_id > self.new_above
+    def take_turn(self, connection: sa.Connection) -> None:
+        if not self.turn_taken:
+            store.take_turn(connection)
+            self.turn_taken = True
 
 
 def _pending(session: OrmSession) -> _Pending:
@@ -70,12 +74,11 @@ def _pending(session: OrmSession) -> _Pending:
 def touch(session: OrmSession, ids: Iterable[int]) -> None:
     """Note the deals about to change: their contribution is read now, the first time only."""
     pending = _pending(session)
-    fresh = {i for i in ids if i not in pending.seen and not pending.is_new(i)}
-    if not fresh and pending.seen:
+    fresh = {i for i in ids if i not in pending.seen}
+    if not fresh and pending.turn_taken:
         return
     connection = session.connection()
-    if not pending.seen and pending.new_above is None:
-        store.take_turn(connection)
+    pending.take_turn(connection)
     if fresh:
         for f in _facts(connection, fresh):
             add_deal(pending.before, f)
@@ -87,13 +90,18 @@ def _facts(connection: sa.Connection, ids: set[int]) -> Iterable[DealFacts]:
         yield from deal_facts(connection, {"ids": batch}).values()
 
 
-def new_deals_above(session: OrmSession, after_id: int) -> None:
-    """Note that every deal with an id above ``after_id`` is (or will be) created in this
-    transaction, by statements that bypass the ORM."""
+def opened(session: OrmSession, totals: Totals) -> None:
+    """Count deals just inserted by statements that bypass the ORM: ``totals`` is what they
+    contribute as inserted (:func:`contributions.add_deal` of each; before this transaction they
+    contributed nothing). Call it once their rows are final for this savepoint: a deal touched
+    afterwards is read as it then is, like any other, so later changes count the usual way."""
     pending = _pending(session)
-    if not pending.seen and pending.new_above is None:
-        store.take_turn(session.connection())
-    pending.new_above = after_id if pending.new_above is None else min(pending.new_above, after_id)
+    pending.take_turn(session.connection())
+    for key, cell in totals.items():
+        mine = pending.opened.setdefault(key, [0, 0, 0])
+        mine[0] += cell[0]
+        mine[1] += cell[1]
+        mine[2] += cell[2]
 
 
 def refresh_columns(session: OrmSession, *, ids: Iterable[int] = (), after_id: int | None = None) -> None:
@@ -154,14 +162,12 @@ def _before_commit(session: OrmSession) -> None:
         return
     session.flush()  # what is still pending must be counted too
     connection = session.connection()
-    known = {i for i in pending.seen if not pending.is_new(i)}
-    after = totals_for_ids(connection, known)
-    if pending.new_above is not None:
-        for key, cell in totals_for_range(connection, after_id=pending.new_above).items():
-            mine = after.setdefault(key, [0, 0, 0])
-            mine[0] += cell[0]
-            mine[1] += cell[1]
-            mine[2] += cell[2]
+    after = totals_for_ids(connection, pending.seen)
+    for key, cell in pending.opened.items():
+        mine = after.setdefault(key, [0, 0, 0])
+        mine[0] += cell[0]
+        mine[1] += cell[1]
+        mine[2] += cell[2]
     store.add(connection, difference(after, pending.before))
     session.info.pop(_KEY, None)
 
