@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.text import Text
 
 from ir_pipeline.cli.context import cli_context
 from ir_pipeline.cli.filters import resolve_names
-from ir_pipeline.cli.output import console, print_json, print_side_by_side, table
+from ir_pipeline.cli.plain import print_json
 from ir_pipeline.money import format_korean, format_totals
-from ir_pipeline.queries.funnel import FunnelFilter, funded_line
+from ir_pipeline.queries.funnel import Funnel, FunnelFilter, funded_line
 from ir_pipeline.queries.funnel import funnel as compute_funnel
 from ir_pipeline.text import plural
 
@@ -39,6 +38,15 @@ def funnel(
     if json:
         print_json(result)
         return
+    show(result)
+
+
+def show(result: Funnel) -> None:
+    """The funnel as tables for people (Rich is loaded here: a script asking for JSON skips it)."""
+    from rich.text import Text
+
+    from ir_pipeline.cli.output import console, print_side_by_side, table
+
     out = console()
     lois = result.lois
     korean = " · ".join(format_korean(lois.total[c]) for c in lois.total) or "0 원"

@@ -32,12 +32,12 @@ class IrpGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except IrpError as error:
-            from ir_pipeline.cli.output import echo
+            from ir_pipeline.cli.plain import echo
 
             echo(f"irp: {error}", err=True)
             ctx.exit(error.exit_code)
         except OSError as error:  # a file the user named cannot be read or written: theirs to fix
-            from ir_pipeline.cli.output import echo
+            from ir_pipeline.cli.plain import echo
 
             where = f"{error.filename}: " if error.filename else ""
             echo(f"irp: {where}{error.strerror or error}", err=True)

@@ -7,21 +7,18 @@ characters (ESC, BEL, OSC sequences, bidi overrides) are shown as ``\x1b``-style
 
 from __future__ import annotations
 
-import io
-import json
-import re
-import sys
-from typing import Any, TextIO, cast
+from typing import Any
 
-import typer
 from rich.cells import cell_len
 from rich.console import Console, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from ir_pipeline.cli.plain import echo, json_text, print_json, standard_output
 from ir_pipeline.money import Money, format_symbol
 from ir_pipeline.text import printable
-from ir_pipeline.views import jsonable
+
+__all__ = ["echo", "json_text", "print_json", "standard_output"]
 
 
 def safe(value: RenderableType) -> RenderableType:
@@ -52,47 +49,6 @@ def console() -> SafeConsole:
     if not out.is_terminal:
         out = SafeConsole(highlight=False, soft_wrap=False, width=PIPE_WIDTH)
     return out
-
-
-class _ShownText(io.TextIOBase):
-    """Standard output, when a person reads it on a terminal: control characters made visible."""
-
-    def __init__(self, stream: TextIO) -> None:
-        self._stream = stream
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, text: str) -> int:
-        self._stream.write(printable(text))
-        return len(text)
-
-    def flush(self) -> None:
-        self._stream.flush()
-
-
-def standard_output() -> TextIO:
-    """Where data goes without ``--out``: as it is into a pipe or file, made harmless on a terminal."""
-    stream = sys.stdout
-    return cast(TextIO, _ShownText(stream)) if stream.isatty() else stream
-
-
-def echo(text: str, *, err: bool = False, nl: bool = True) -> None:
-    """One message, with any control character in it made visible."""
-    typer.echo(printable(text), err=err, nl=nl)
-
-
-# JSON escapes C0 controls itself; the C1 range and bidi controls it would pass through raw.
-_JSON_UNSAFE = re.compile(r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
-
-
-def json_text(value: Any) -> str:
-    text = json.dumps(jsonable(value), ensure_ascii=False, indent=2)
-    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-
-
-def print_json(value: Any) -> None:
-    print(json_text(value))
 
 
 def money(value: Money | None) -> str:

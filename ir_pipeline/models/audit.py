@@ -10,10 +10,10 @@ from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
 from ir_pipeline.clock import utcnow
-from ir_pipeline.models.base import SHORT_LENGTH
+from ir_pipeline.models.base import SHORT_LENGTH, Deferred
 from ir_pipeline.models.types import UTCDateTime, enum_type
 
 
@@ -25,7 +25,7 @@ class AuditAction(StrEnum):
     RESTORE = "restore"  # the database was put back from a backup
 
 
-class AuditEntry(SQLModel, table=True):
+class AuditEntry(Deferred, table=True):
     __tablename__ = "audit_log"
     __table_args__ = (
         sa.Index("ix_audit_log_table_name_record_id", "table_name", "record_id", "id"),

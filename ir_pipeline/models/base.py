@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from pydantic import ConfigDict
 from sqlalchemy.orm import declared_attr
 from sqlmodel import Field, SQLModel
 
@@ -27,14 +28,21 @@ NAME_LENGTH = 200
 SHORT_LENGTH = 80
 
 
-class Timestamped(SQLModel):
+class Deferred(SQLModel):
+    """A table model builds its pydantic validator when something first validates one, not at
+    import: rows become models without validation, and every command imports every table."""
+
+    model_config = ConfigDict(defer_build=True)  # type: ignore[assignment]
+
+
+class Timestamped(Deferred):
     """When a row was made and last edited; both UTC."""
 
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 
-class Versioned(SQLModel):
+class Versioned(Deferred):
     """A row that people edit: ``version`` goes up by one on every update.
 
     SQLAlchemy adds ``WHERE version = <the version read>`` to every UPDATE, so a write based on a

@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
 from ir_pipeline.clock import utcnow
 from ir_pipeline.enums import Channel, FollowUpStatus, Instrument, LoiStatus
-from ir_pipeline.models.base import SHORT_LENGTH, Timestamped, Versioned
+from ir_pipeline.models.base import SHORT_LENGTH, Deferred, Timestamped, Versioned
 from ir_pipeline.models.types import UTCDateTime, enum_type
 from ir_pipeline.stages import Stage
 
@@ -138,7 +138,7 @@ class Funding(Versioned, Timestamped, table=True):
     closed_on: date
 
 
-class StageChange(SQLModel, table=True):
+class StageChange(Deferred, table=True):
     """One move of a deal between stages. Append-only: rows are never updated or deleted."""
 
     __tablename__ = "stage_change"

@@ -13,10 +13,12 @@ they summarise; ``irp db check-aggregates`` recomputes them from the base rows.
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
+
+from ir_pipeline.models.base import Deferred
 
 
-class FunnelSum(SQLModel, table=True):
+class FunnelSum(Deferred, table=True):
     __tablename__ = "funnel_sum"
 
     #: ``a`` all deals, ``e`` one event, ``s`` one startup, ``i`` one investor.

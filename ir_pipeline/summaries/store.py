@@ -6,7 +6,6 @@ from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from ir_pipeline.models import FunnelSum
 from ir_pipeline.summaries.contributions import Totals
@@ -46,9 +45,18 @@ def add(connection: sa.Connection, delta: Totals) -> None:
 
 @lru_cache(maxsize=2)
 def _upsert(dialect_name: str) -> Any:
+    # the dialect's own INSERT … ON CONFLICT, imported here: every command loads this module, and
+    # the PostgreSQL dialect package costs a SQLite user a tenth of a second at start-up
     t = table()
-    dialect: Any = postgresql if dialect_name == "postgresql" else sqlite
-    statement = dialect.insert(t)
+    statement: Any
+    if dialect_name == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
+        statement = postgresql.insert(t)
+    else:
+        from sqlalchemy.dialects import sqlite
+
+        statement = sqlite.insert(t)
     return statement.on_conflict_do_update(
         index_elements=list(_KEY),
         set_={
