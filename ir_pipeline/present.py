@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ir_pipeline.models import (
     Contact,
     Event,
     FollowUp,
     Funding,
-    Investor,
     LetterOfIntent,
     Pitch,
     StageChange,
-    Startup,
 )
 from ir_pipeline.money import Money
 from ir_pipeline.views import (
@@ -36,13 +36,21 @@ def event_view(e: Event) -> EventView:
     return EventView(_id(e.id), e.name, e.starts_on, e.ends_on, e.venue, e.organiser, version=e.version)
 
 
-def startup_view(s: Startup) -> StartupView:
+#: What a startup's view is made of, in order: a listing selects these columns rather than load
+#: hundreds of ORM objects (a dashboard's picker lists 500) to read them.
+STARTUP_VIEW_COLUMNS = ("id", "name", "sector", "business_no", "description", "is_demo", "version")
+INVESTOR_VIEW_COLUMNS = ("id", "name", "kind", "country", "is_demo", "version")
+
+
+def startup_view(s: Any) -> StartupView:
+    """The view of a startup: a ``Startup``, or a row of :data:`STARTUP_VIEW_COLUMNS`."""
     return StartupView(
         _id(s.id), s.name, s.sector, s.business_no, s.description, s.is_demo, version=s.version
     )
 
 
-def investor_view(i: Investor) -> InvestorView:
+def investor_view(i: Any) -> InvestorView:
+    """The view of an investor: an ``Investor``, or a row of :data:`INVESTOR_VIEW_COLUMNS`."""
     return InvestorView(_id(i.id), i.name, i.kind, i.country, i.is_demo, version=i.version)
 
 

@@ -124,3 +124,55 @@ def test_money_in_the_bank_beside_the_lois(demo_engine: Engine) -> None:
     assert funded_row.amount.as_json() != funded_row.funded.as_json()  # LOIs and money differ
     assert greengrid.funded.total.as_json() == {"KRW": "200000000"}
     assert next(r for r in result.by_startup if r.id == 1).funded.as_json() == {"KRW": "200000000"}
+
+
+def test_rankings_from_the_totals_match_the_base_rows_with_ties(engine: Engine) -> None:
+    """Rankings read from the running totals (one currency: members' cells as they stand; several:
+    grouped) and from one investor's or startup's deals order exactly as the base rows do, ties on
+    the amount broken by the number of LOIs, then by id."""
+    from ir_pipeline.db import unit_of_work
+    from ir_pipeline.drafts import InvestorDraft, StartupDraft
+    from ir_pipeline.queries.funnel import funnel_from_rows
+    from ir_pipeline.services import deals, records
+
+    with unit_of_work(engine) as s:
+        startups = [
+            records.create_startup(s, actor=STAFF, draft=StartupDraft(name=f"Tie {n}")).id for n in range(4)
+        ]
+        investors = [
+            records.create_investor(s, actor=STAFF, draft=InvestorDraft(name=f"Fund {n}")).id
+            for n in range(3)
+        ]
+        opened = {
+            (a, b): deals.open_deal(s, actor=STAFF, startup_id=a, investor_id=b, stage=Stage.PITCHED).id
+            for a in startups
+            for b in investors
+        }
+    # Tie 0 and Tie 1: 3억 each, Tie 1 in two LOIs; Tie 2: 3억 in one, Tie 3: no KRW at all
+    for (a, b), amounts in {
+        (startups[0], investors[0]): ["3억"],
+        (startups[1], investors[0]): ["1억", "2억"],
+        (startups[2], investors[1]): ["3억"],
+        (startups[1], investors[2]): ["5천만"],
+    }.items():
+        for amount in amounts:
+            add_loi(engine, STAFF, opened[(a, b)], amount)
+
+    def both(flt: FunnelFilter) -> None:
+        with read_only(engine) as session:
+            kept, rows = (
+                funnel(session, actor=MANAGER, flt=flt),
+                funnel_from_rows(session, actor=MANAGER, flt=flt),
+            )
+        assert kept == rows, flt
+
+    views = [FunnelFilter(), FunnelFilter(investor_id=investors[0]), FunnelFilter(startup_id=startups[1])]
+    for flt in views:
+        both(flt)
+    with read_only(engine) as session:
+        order = [r.id for r in funnel(session, actor=MANAGER).by_startup]
+    assert order == [startups[1], startups[0], startups[2]]  # 3.5억; then 3억 by 2 LOIs over 1, by id
+    add_loi(engine, STAFF, opened[(startups[3], investors[0])], "$2M")  # a second currency
+    add_loi(engine, STAFF, opened[(startups[0], investors[1])], "$1M")
+    for flt in views:
+        both(flt)

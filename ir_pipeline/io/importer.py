@@ -36,7 +36,7 @@ from ir_pipeline.models import Contact, Deal, Event, FollowUp, Investor, LetterO
 from ir_pipeline.models.base import SHORT_LENGTH
 from ir_pipeline.money import DEFAULT_CURRENCY, Money, parse_currency, parse_money
 from ir_pipeline.naming import clean_name, name_key, normalise_business_no
-from ir_pipeline.queries.sums import halves
+from ir_pipeline.queries.sums import halves, ranking_part
 from ir_pipeline.services import deals as deal_service
 from ir_pipeline.services import followups as follow_up_service
 from ir_pipeline.services import records as record_service
@@ -846,12 +846,17 @@ class _Lois(_Handler):
         their last LOI kept from the start (no UPDATE of every new deal after); returns the id
         above which they are, or ``None`` when every deal existed."""
         latest: dict[tuple[int, int], _LoiValues] = {}
+        counted: dict[tuple[int, int], list[float]] = {}  # LOIs and their ranking total, per deal
         for x in items:
             pair = (x.startup_id, x.investor_id)
             if pair not in self.deals:
                 best = latest.get(pair)
                 if best is None or deal_columns.is_later(x.values.received_on, best.received_on):
                     latest[pair] = x.values
+                amount = x.values.amount
+                kept = counted.setdefault(pair, [0, 0.0])
+                kept[0] += 1
+                kept[1] += ranking_part(amount.currency, amount.minor)
         if not latest:
             return None
         deal_table = _table(Deal)
@@ -865,7 +870,7 @@ class _Lois(_Handler):
             deal_table,
             _DEAL_COLUMNS,
             [
-                (s, i, x.event_id, Stage.LOI, now, x.owner, "", now, now, *_last_loi(x))
+                (s, i, x.event_id, Stage.LOI, now, x.owner, "", now, now, *_kept(x, *counted[(s, i)]))
                 for (s, i), x in latest.items()
             ],
         )
@@ -949,9 +954,9 @@ _HANDLERS: dict[str, type[_Handler]] = {
 assert set(_HANDLERS) == set(KINDS)
 
 
-def _last_loi(x: _LoiValues) -> tuple[int, str, date]:
-    """A new deal's kept ``last_loi_*`` columns, from its latest LOI."""
-    return x.amount.minor, x.amount.currency, x.received_on
+def _kept(latest: _LoiValues, count: float, rank: float) -> tuple[int, str, date, int, float]:
+    """A new deal's kept columns (``last_loi_*`` from its latest LOI, ``loi_count``, ``loi_rank``)."""
+    return latest.amount.minor, latest.amount.currency, latest.received_on, int(count), rank
 
 
 _DEAL_COLUMNS = (
@@ -967,6 +972,8 @@ _DEAL_COLUMNS = (
     "last_loi_minor",
     "last_loi_currency",
     "last_loi_on",
+    "loi_count",
+    "loi_rank",
 )
 _LOI_COLUMNS = (
     "deal_id",

@@ -62,6 +62,12 @@ class Deal(Versioned, Timestamped, table=True):
     last_loi_currency: str | None = Field(default=None, max_length=3)
     last_loi_on: date | None = None
     next_follow_up_on: date | None = None
+    # How many LOIs the deal holds, and their total in the ranking's order (queries.sums.ranking):
+    # one startup's or one investor's funnel ranks the other side by its deals, not its LOIs.
+    loi_count: int = Field(default=0, nullable=False, sa_column_kwargs={"server_default": sa.text("0")})
+    loi_rank: float = Field(
+        default=0.0, sa_type=sa.Float, nullable=False, sa_column_kwargs={"server_default": sa.text("0")}
+    )
 
 
 class LetterOfIntent(Versioned, Timestamped, table=True):

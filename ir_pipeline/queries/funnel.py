@@ -24,7 +24,7 @@ from ir_pipeline.actors import Actor
 from ir_pipeline.models import Deal, Funding, Investor, LetterOfIntent, StageChange, Startup
 from ir_pipeline.money import Money, Totals, format_totals, percent
 from ir_pipeline.queries.scope import visible_deals
-from ir_pipeline.queries.sums import joined, minor_sum, ordering
+from ir_pipeline.queries.sums import joined, minor_sum, ranking
 from ir_pipeline.stages import FUNNEL, Stage
 from ir_pipeline.text import plural
 
@@ -338,9 +338,7 @@ def ranked(
     """
     model: Any = Startup if by == "startup" else Investor
     key: Any = col(Deal.startup_id) if by == "startup" else col(Deal.investor_id)
-    krw = ordering(
-        sa.case((col(LetterOfIntent.currency) == "KRW", col(LetterOfIntent.amount_minor)), else_=0)
-    )
+    krw = ranking(col(LetterOfIntent.currency), col(LetterOfIntent.amount_minor))
     top: Any = session.execute(
         _scoped(
             _loi_join(select(key.label("id"), sa.func.count().label("n"), krw.label("krw"))),

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from ir_pipeline.actors import Actor
-from ir_pipeline.models import FunnelSum, Investor, Startup
+from ir_pipeline.models import Deal, Funding, FunnelSum, Investor, LetterOfIntent, Startup
 from ir_pipeline.money import Money, Totals
 from ir_pipeline.queries.funnel import (
     FundingSummary,
@@ -22,11 +22,9 @@ from ir_pipeline.queries.funnel import (
     RankedTotal,
     assemble,
     cumulative,
-    parties,
-    ranked,
     shares,
 )
-from ir_pipeline.queries.sums import joined
+from ir_pipeline.queries.sums import RANKED_CURRENCY, joined, minor_sum
 from ir_pipeline.stages import FUNNEL, Stage
 from ir_pipeline.summaries.contributions import ALL, EVENT, INVESTOR, MEMBER_SCOPES, STARTUP, Measure
 
@@ -107,24 +105,24 @@ def funnel_from_cells(
         elif measure == Measure.FUNDED_DEALS:
             funded_deals = n
     if scope[0] in MEMBER_SCOPES:
-        startups = _members(session, scope, Measure.STARTUP_LOIS)
-        investors = _members(session, scope, Measure.INVESTOR_LOIS)
         currencies = (sorted(loi_total), sorted(funded))
+        startups = _members(session, scope, Measure.STARTUP_LOIS, currencies[0])
+        investors = _members(session, scope, Measure.INVESTOR_LOIS, currencies[0])
         by_startup = _ranked(session, scope, "startup", ranking_limit, currencies)
         by_investor = _ranked(session, scope, "investor", ranking_limit, currencies)
-    else:  # one startup's or one investor's deals: the other side is read from the base rows
-        startups, investors = parties(session, actor=actor, flt=flt)
+    else:  # one startup's or one investor's deals: the other side is counted and ranked by deal
+        others, ranked_others = _other_side(session, scope, ranking_limit)
         # the scope's own company ranks alone on its side, with the scope's own totals
         model: Any = Startup if scope[0] == STARTUP else Investor
         name = session.exec(select(model.name).where(model.id == scope[1])).first()
         alone = [RankedTotal(scope[1], str(name), loi_count, loi_total, funded)] if loi_count else []
         alone = alone[:ranking_limit]
         if scope[0] == STARTUP:
-            by_startup = alone
-            by_investor = ranked(session, actor=actor, flt=flt, by="investor", limit=ranking_limit)
+            startups, investors = int(bool(loi_count)), others
+            by_startup, by_investor = alone, ranked_others
         else:
-            by_startup = ranked(session, actor=actor, flt=flt, by="startup", limit=ranking_limit)
-            by_investor = alone
+            startups, investors = others, int(bool(loi_count))
+            by_startup, by_investor = ranked_others, alone
     lois = LoiSummary(
         count=loi_count, startups=startups, investors=investors, total=loi_total, by_status=dict(by_status)
     )
@@ -142,6 +140,42 @@ def funnel_from_cells(
     )
 
 
+def _other_side(session: Session, scope: Scope, limit: int) -> tuple[int, list[RankedTotal]]:
+    """In one startup's funnel, the investors it has LOIs from (in one investor's, the startups),
+    counted and ranked from its deals' kept LOI count and rank: a startup and an investor share
+    one deal, which holds all the LOIs between them. The same order as
+    :func:`~ir_pipeline.queries.funnel.ranked`: ranking total, then LOIs, then id."""
+    own, other = (
+        (col(Deal.startup_id), col(Deal.investor_id))
+        if scope[0] == STARTUP
+        else (col(Deal.investor_id), col(Deal.startup_id))
+    )
+    with_lois = (own == scope[1]) & (col(Deal.loi_count) > 0)
+    count = int(session.execute(sa.select(sa.func.count()).where(with_lois)).scalar_one())
+    top = session.execute(
+        sa.select(other, col(Deal.id), col(Deal.loi_count))
+        .where(with_lois)
+        .order_by(col(Deal.loi_rank).desc(), col(Deal.loi_count).desc(), other)
+        .limit(limit)
+    ).all()
+    if not top:
+        return count, []
+    deal_ids = [int(d) for _, d, _ in top]
+    model: Any = Startup if scope[0] == INVESTOR else Investor
+    others = [int(o) for o, _, _ in top]
+    names = dict(session.exec(select(model.id, model.name).where(col(model.id).in_(others))).all())
+    totals: dict[int, Totals] = {d: Totals() for d in deal_ids}
+    funded: dict[int, Totals] = {d: Totals() for d in deal_ids}
+    for table, target in ((LetterOfIntent, totals), (Funding, funded)):
+        for deal_id, currency, hi, lo in session.execute(
+            sa.select(col(table.deal_id), col(table.currency), *minor_sum(col(table.amount_minor)))
+            .where(col(table.deal_id).in_(deal_ids))
+            .group_by(col(table.deal_id), col(table.currency))
+        ).all():
+            target[int(deal_id)].add(Money.from_minor(joined(hi, lo), currency))
+    return count, [RankedTotal(int(o), names[o], int(n), totals[int(d)], funded[int(d)]) for o, d, n in top]
+
+
 def _member_cells(scope: Scope, measure: Measure) -> Any:
     t: Any = FunnelSum.__table__  # type: ignore[attr-defined]
     # member cells have no stage or status: saying so lets the primary key seek the currency
@@ -151,8 +185,13 @@ def _member_cells(scope: Scope, measure: Measure) -> Any:
     ) & (t.c.status == "") & (t.c.n != 0)
 
 
-def _members(session: Session, scope: Scope, measure: Measure) -> int:
+def _members(session: Session, scope: Scope, measure: Measure, currencies: list[str]) -> int:
+    """How many startups (investors) have LOIs in scope: one cell each per currency, so where
+    every LOI is in one currency, their cells in it (no distinct count of twenty thousand)."""
     t, where = _member_cells(scope, measure)
+    if len(currencies) == 1:
+        one = sa.select(sa.func.count()).where(where, t.c.currency == currencies[0])
+        return int(session.execute(one).scalar_one())
     return int(
         session.execute(sa.select(sa.func.count(sa.distinct(t.c.member_id))).where(where)).scalar_one()
     )
@@ -167,15 +206,16 @@ def _ranked(
     lois_measure = Measure.STARTUP_LOIS if by == "startup" else Measure.INVESTOR_LOIS
     funds_measure = Measure.STARTUP_FUNDINGS if by == "startup" else Measure.INVESTOR_FUNDINGS
     t, where = _member_cells(scope, lois_measure)
-    krw = sa.func.sum(sa.case((t.c.currency == "KRW", t.c.amount_hi * _HALF + t.c.amount_lo), else_=0.0))
-    count = sa.func.sum(t.c.n)
-    top = session.execute(
-        sa.select(t.c.member_id, count)
-        .where(where)
-        .group_by(t.c.member_id)
-        .order_by(krw.desc(), count.desc(), t.c.member_id)
-        .limit(limit)
-    ).all()
+    amount = sa.case((t.c.currency == RANKED_CURRENCY, t.c.amount_hi * _HALF + t.c.amount_lo), else_=0.0)
+    if len(currencies[0]) == 1:
+        # one currency: one cell per member, ordered as it stands (no grouping of every member)
+        query = sa.select(t.c.member_id, t.c.n).where(where, t.c.currency == currencies[0][0])
+        order: tuple[Any, ...] = (amount.desc(), t.c.n.desc(), t.c.member_id)
+    else:
+        count = sa.func.sum(t.c.n)
+        query = sa.select(t.c.member_id, count).where(where).group_by(t.c.member_id)
+        order = (sa.func.sum(amount).desc(), count.desc(), t.c.member_id)
+    top = session.execute(query.order_by(*order).limit(limit)).all()
     ids = [int(ident) for ident, _ in top]
     if not ids:
         return []

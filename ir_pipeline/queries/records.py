@@ -9,7 +9,14 @@ from ir_pipeline.actors import Actor
 from ir_pipeline.errors import NotFound
 from ir_pipeline.models import Contact, Deal, Event, Investor, Startup, User
 from ir_pipeline.naming import name_key
-from ir_pipeline.present import contact_view, event_view, investor_view, startup_view
+from ir_pipeline.present import (
+    INVESTOR_VIEW_COLUMNS,
+    STARTUP_VIEW_COLUMNS,
+    contact_view,
+    event_view,
+    investor_view,
+    startup_view,
+)
 from ir_pipeline.queries.scope import visible_events, visible_investors, visible_startups
 from ir_pipeline.text import like_pattern
 from ir_pipeline.views import ContactView, EventView, InvestorView, StartupView, UserView
@@ -26,10 +33,10 @@ def list_events(session: Session, *, actor: Actor, limit: int = 500, offset: int
 def list_startups(
     session: Session, *, actor: Actor, search: str = "", limit: int = 500, offset: int = 0
 ) -> list[StartupView]:
-    query = visible_startups(select(Startup), actor)
+    query = visible_startups(sa.select(*(getattr(Startup, c) for c in STARTUP_VIEW_COLUMNS)), actor)
     if search.strip():
         query = query.where(col(Startup.name_key).like(like_pattern(name_key(search)), escape="\\"))
-    rows = session.exec(query.order_by(col(Startup.name)).offset(offset).limit(limit))
+    rows = session.execute(query.order_by(col(Startup.name)).offset(offset).limit(limit)).all()
     return [startup_view(s) for s in rows]
 
 
@@ -45,10 +52,10 @@ def get_startup(session: Session, *, actor: Actor, startup_id: int) -> StartupVi
 def list_investors(
     session: Session, *, actor: Actor, search: str = "", limit: int = 500, offset: int = 0
 ) -> list[InvestorView]:
-    query = visible_investors(select(Investor), actor)
+    query = visible_investors(sa.select(*(getattr(Investor, c) for c in INVESTOR_VIEW_COLUMNS)), actor)
     if search.strip():
         query = query.where(col(Investor.name_key).like(like_pattern(name_key(search)), escape="\\"))
-    rows = session.exec(query.order_by(col(Investor.name)).offset(offset).limit(limit))
+    rows = session.execute(query.order_by(col(Investor.name)).offset(offset).limit(limit)).all()
     return [investor_view(i) for i in rows]
 
 

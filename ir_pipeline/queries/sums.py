@@ -33,3 +33,18 @@ def joined(high: Any, low: Any) -> int:
 def ordering(column: Any) -> Any:
     """A total to sort by: floating point, so it cannot overflow; exact below 2⁵³."""
     return sa.func.sum(sa.cast(column, sa.Float))
+
+
+#: Rankings of startups and investors follow their LOI total in this currency (amounts in other
+#: currencies cannot be compared without a rate), then their number of LOIs.
+RANKED_CURRENCY = "KRW"
+
+
+def ranking(currency: Any, amount: Any) -> Any:
+    """The SQL total that ranks LOIs' owners: the sum of their amounts in :data:`RANKED_CURRENCY`."""
+    return ordering(sa.case((currency == RANKED_CURRENCY, amount), else_=0))
+
+
+def ranking_part(currency: str, amount: int) -> float:
+    """One LOI's part of :func:`ranking`, for totals kept in Python (the importer's new deals)."""
+    return float(amount) if currency == RANKED_CURRENCY else 0.0

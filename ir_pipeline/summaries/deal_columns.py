@@ -11,6 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from ir_pipeline.queries.sums import ranking
 from ir_pipeline.summaries.contributions import chunks
 
 
@@ -28,6 +29,9 @@ def _values(metadata: sa.MetaData) -> dict[str, Any]:
             .scalar_subquery()
         )
 
+    def of_lois(value: Any) -> Any:
+        return sa.select(value).where(loi.c.deal_id == deal.c.id).scalar_subquery()
+
     return {
         "last_loi_minor": last(loi.c.amount_minor),
         "last_loi_currency": last(loi.c.currency),
@@ -35,6 +39,8 @@ def _values(metadata: sa.MetaData) -> dict[str, Any]:
         "next_follow_up_on": sa.select(sa.func.min(follow_up.c.due_on))
         .where(follow_up.c.deal_id == deal.c.id, follow_up.c.status == "open")
         .scalar_subquery(),
+        "loi_count": of_lois(sa.func.count()),
+        "loi_rank": of_lois(sa.func.coalesce(ranking(loi.c.currency, loi.c.amount_minor), 0.0)),
     }
 
 
@@ -45,9 +51,18 @@ def is_later(received_on: date, than: date) -> bool:
     return received_on >= than
 
 
-def refresh(connection: sa.Connection, metadata: sa.MetaData, where: Callable[[Any], Any]) -> None:
+def refresh(
+    connection: sa.Connection,
+    metadata: sa.MetaData,
+    where: Callable[[Any], Any],
+    columns: tuple[str, ...] | None = None,
+) -> None:
+    """Recompute the kept columns (or only ``columns``: a migration fills the ones it adds)."""
     deal = metadata.tables["deal"]
-    connection.execute(sa.update(deal).where(where(deal.c.id)).values(**_values(metadata)))
+    values = _values(metadata)
+    if columns is not None:
+        values = {name: values[name] for name in columns}
+    connection.execute(sa.update(deal).where(where(deal.c.id)).values(**values))
 
 
 def refresh_ids(connection: sa.Connection, metadata: sa.MetaData, ids: Iterable[int]) -> None:

@@ -48,7 +48,12 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_startup_name"), ["name"], unique=False)
     with op.batch_alter_table("investor", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_investor_name"), ["name"], unique=False)
-    deal_columns.refresh(op.get_bind(), SQLModel.metadata, lambda column: sa.true())
+    deal_columns.refresh(
+        op.get_bind(),
+        SQLModel.metadata,
+        lambda column: sa.true(),
+        ("last_loi_minor", "last_loi_currency", "last_loi_on", "next_follow_up_on"),
+    )
 
 
 def downgrade() -> None:
