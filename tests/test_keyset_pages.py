@@ -234,3 +234,21 @@ def test_search_counts_name_both_sides_once(engine: Engine) -> None:
         assert deal_count(s, actor=STAFF, flt=DealFilter(search="nothing")) == (0, True)
         page = list_deals(s, actor=STAFF, flt=DealFilter(search="solar"))
         assert len(page.rows) == 3 == page.total
+
+
+@pytest.mark.parametrize("descending", [False, True])
+def test_sorts_by_a_name_read_in_windows_miss_nothing(
+    engine: Engine, descending: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A sort by startup or investor name is read a window of names at a time, widened when a
+    filter leaves a window short: with windows of one name, pages still hold every deal once, in
+    order, with and without a stage filter."""
+    from ir_pipeline.queries import keyset
+
+    _populate(engine, 6, 4)
+    monkeypatch.setattr(keyset, "WINDOW", 1)
+    for sort, flt in itertools.product(("startup", "investor"), (DealFilter(), DealFilter(stage=Stage.LOI))):
+        with read_only(engine) as s:
+            every = list_deals(s, actor=STAFF, flt=flt, sort="id", limit=1000).rows
+        expected = sorted(every, key=lambda r: (getattr(r, sort), r.id), reverse=descending)
+        assert _walk(engine, flt, sort, descending, limit=3) == [r.id for r in expected], (sort, flt)
