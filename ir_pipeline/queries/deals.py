@@ -84,6 +84,29 @@ def _base_query() -> Any:
     )
 
 
+def _keys_query(sort: SortKey) -> Any:
+    """What a page is walked on: the deals' ids and sort value, joined to a name only when the
+    sort is by it; the names are joined to the page's rows only. Asked to join every name while
+    walking, PostgreSQL would rather join everything past the cursor and sort it than walk the
+    sort's index and stop after a page (a far page by next follow-up took 70 ms at a million)."""
+    columns: list[Any] = [col(Deal.id)]
+    query: Any
+    if sort == "startup":
+        query = sa.select(*columns, col(Startup.name).label("startup"))
+        return query.join(Startup, col(Startup.id) == Deal.startup_id)
+    if sort == "investor":
+        query = sa.select(*columns, col(Investor.name).label("investor"))
+        return query.join(Investor, col(Investor.id) == Deal.investor_id)
+    if sort in _VALUES:
+        value = {
+            "stage_changed_at": col(Deal.stage_changed_at),
+            "last_loi": col(Deal.last_loi_minor),
+            "next_follow_up": col(Deal.next_follow_up_on),
+        }[sort]
+        columns.append(value.label(_VALUES[sort][1]))
+    return sa.select(*columns)
+
+
 def _row(r: Any) -> DealRow:
     return DealRow(
         id=r.id,
@@ -202,7 +225,7 @@ def list_deals(
     named, search = _search(session, flt, limit)
     walked = walk(
         session,
-        _apply_filter(_base_query(), actor, flt, search),
+        _apply_filter(_keys_query(sort), actor, flt, search),
         _runs(sort, descending),
         key_of=lambda r: (getattr(r, label) if label else None, r.id),
         after=after,
@@ -210,6 +233,7 @@ def list_deals(
         limit=limit,
         descending=descending,
         listing="sort of the pipeline",
+        rows_of=lambda page: _base_query().join(page, page.c.id == Deal.id),
     )
     total, exact = _count(session, actor, flt, named, search)
     return DealPage(

@@ -57,11 +57,16 @@ def walk(
     limit: int = 100,
     descending: bool = False,
     listing: str = "listing",
+    rows_of: Callable[[Any], Any] | None = None,
 ) -> Walked:
     """One page of ``query`` along ``runs``, starting after the cursor ``after`` (or ``offset``
     rows down, which costs as many rows as it skips). ``key_of(row)`` gives a row's sort value and
     id, for the cursor. A cursor that does not belong to these runs (it came from the command
-    line, or from another sort) is refused in words."""
+    line, or from another sort) is refused in words.
+
+    ``rows_of(page)``, given one page of ``query`` as a subquery, selects the rows to show for it
+    (joined to their names), so the walk itself stays on one table and the joins are made for
+    one page's rows only, in the same statement."""
     cursor = Cursor.decode(after) if after else None
     if cursor is not None and not _fits(cursor, runs):
         raise Invalid(f"that cursor belongs to another {listing}", field="after")
@@ -72,10 +77,10 @@ def walk(
         start = cursor if cursor and index == cursor.part else None
         wanted = limit + 1 - len(found)
         if not skip and _spans_tables(run):
-            rows = _windowed(session, query.where(run.where), run, start, descending, wanted)
+            rows = _windowed(session, query.where(run.where), run, start, descending, wanted, rows_of)
         else:
             page = _ordered(query.where(run.where), run, start, descending)
-            rows = list(session.execute(page.offset(skip).limit(wanted)).all())
+            rows = _fetch(session, page.offset(skip).limit(wanted), run, descending, rows_of)
         if skip:
             # rows found: the offset ended in this run; none: it skipped the whole run
             skip = 0 if rows else skip - capped_count(session, query.where(run.where), run.keys[-1], skip)[0]
@@ -110,8 +115,26 @@ def _spans_tables(run: Run) -> bool:
     return run.value_type is not None and len({getattr(k, "table", None) for k in run.keys}) > 1
 
 
+def _fetch(
+    session: Session, page: Any, run: Run, descending: bool, rows_of: Callable[[Any], Any] | None
+) -> list[Any]:
+    """The rows of one page: ``page`` itself, or what ``rows_of`` makes of it, in the same order."""
+    if rows_of is None:
+        return list(session.execute(page).all())
+    keyed = page.subquery()
+    order = [keyed.corresponding_column(k) for k in run.keys]
+    outer = rows_of(keyed).order_by(*(k.desc() if descending else k.asc() for k in order))
+    return list(session.execute(outer).all())
+
+
 def _windowed(
-    session: Session, query: Any, run: Run, after: Cursor | None, descending: bool, wanted: int
+    session: Session,
+    query: Any,
+    run: Run,
+    after: Cursor | None,
+    descending: bool,
+    wanted: int,
+    rows_of: Callable[[Any], Any] | None,
 ) -> list[Any]:
     """A run whose sort starts with another table's column (the startup's name, then the deal's
     id), read a window of that column's values at a time.
@@ -137,7 +160,7 @@ def _windowed(
             page = page.where(lead <= lower if descending else lead >= lower)
         if upper is not None:
             page = page.where(lead > upper if descending else lead < upper)
-        rows += session.execute(page.limit(wanted - len(rows))).all()
+        rows += _fetch(session, page.limit(wanted - len(rows)), run, descending, rows_of)
         if len(rows) >= wanted or upper is None:
             return rows
         lower, size = sa.literal(upper, lead.type), size * 4
