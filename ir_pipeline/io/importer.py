@@ -846,7 +846,7 @@ class _Lois(_Handler):
         their last LOI kept from the start (no UPDATE of every new deal after); returns the id
         above which they are, or ``None`` when every deal existed."""
         latest: dict[tuple[int, int], _LoiValues] = {}
-        counted: dict[tuple[int, int], list[float]] = {}  # LOIs and their ranking total, per deal
+        counted: dict[tuple[int, int], list[int]] = {}  # LOIs and their ranking total, per deal
         for x in items:
             pair = (x.startup_id, x.investor_id)
             if pair not in self.deals:
@@ -854,7 +854,7 @@ class _Lois(_Handler):
                 if best is None or deal_columns.is_later(x.values.received_on, best.received_on):
                     latest[pair] = x.values
                 amount = x.values.amount
-                kept = counted.setdefault(pair, [0, 0.0])
+                kept = counted.setdefault(pair, [0, 0])
                 kept[0] += 1
                 kept[1] += ranking_part(amount.currency, amount.minor)
         if not latest:
@@ -954,9 +954,9 @@ _HANDLERS: dict[str, type[_Handler]] = {
 assert set(_HANDLERS) == set(KINDS)
 
 
-def _kept(latest: _LoiValues, count: float, rank: float) -> tuple[int, str, date, int, float]:
+def _kept(latest: _LoiValues, count: int, rank: int) -> tuple[int, str, date, int, int]:
     """A new deal's kept columns (``last_loi_*`` from its latest LOI, ``loi_count``, ``loi_rank``)."""
-    return latest.amount.minor, latest.amount.currency, latest.received_on, int(count), rank
+    return latest.amount.minor, latest.amount.currency, latest.received_on, count, rank
 
 
 _DEAL_COLUMNS = (

@@ -45,6 +45,7 @@ def ranking(currency: Any, amount: Any) -> Any:
     return ordering(sa.case((currency == RANKED_CURRENCY, amount), else_=0))
 
 
-def ranking_part(currency: str, amount: int) -> float:
-    """One LOI's part of :func:`ranking`, for totals kept in Python (the importer's new deals)."""
-    return float(amount) if currency == RANKED_CURRENCY else 0.0
+def ranking_part(currency: str, amount: int) -> int:
+    """One LOI's part of :func:`ranking`, for totals kept in Python (the importer's new deals):
+    summed exactly, and stored by the database as the floating-point sort key it is."""
+    return amount if currency == RANKED_CURRENCY else 0
