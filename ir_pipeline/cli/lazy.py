@@ -104,7 +104,18 @@ def load(entry: Entry) -> TyperCommand | TyperGroup:
         command = typer.main.get_command(single)
     assert isinstance(command, TyperCommand | TyperGroup)
     command.name = entry.name
+    _plain_help(command)
     return command
+
+
+def _plain_help(command: TyperCommand | TyperGroup) -> None:
+    """Click's plain help and usage errors, like the root's (``irp --help``), for a command and
+    everything under it."""
+    command.rich_markup_mode = None
+    if isinstance(command, TyperGroup):
+        for sub in command.commands.values():
+            if isinstance(sub, TyperCommand | TyperGroup):
+                _plain_help(sub)
 
 
 class LazyCommand(TyperCommand):

@@ -54,6 +54,9 @@ app = typer.Typer(
     help="ir-pipeline: run an IR fundraising pipeline from the pitch to the money in the bank.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    # Click's plain help: Typer's Rich help loads Rich and Markdown first (a sixth of a second
+    # before `irp --help` prints anything); every command's own help is plain too
+    rich_markup_mode=None,
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
