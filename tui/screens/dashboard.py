@@ -8,7 +8,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Label, Select, Static
+from textual.widgets import DataTable, Header, Label, Select, Static
 
 from ir_pipeline.money import format_totals
 from ir_pipeline.queries.funnel import Funnel, FunnelFilter, funded_line, funnel
@@ -17,6 +17,7 @@ from ir_pipeline.text import plural
 from tui.format import STAGE_STYLE, choices
 from tui.widgets.fitted_table import FittedTable
 from tui.widgets.funnel_bars import FunnelBars
+from tui.widgets.keys_footer import KeysFooter
 from tui.workers import BackendScreen
 
 FILTER_OPTIONS_LIMIT = 1000
@@ -70,7 +71,7 @@ class DashboardScreen(BackendScreen):
             yield FittedTable(id="conversion", flexible={}, cursor_type="none")
             yield Label("Startups by LOI total", classes="section")
             yield FittedTable(id="ranking", flexible={"startup": 1})
-        yield Footer(compact=True)
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#conversion", FittedTable).add_fitted_columns(

@@ -10,7 +10,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Label, Static
+from textual.widgets import DataTable, Header, Label, Static
 
 from ir_pipeline.clock import format_local, local_today
 from ir_pipeline.drafts import FundingDraft
@@ -33,6 +33,7 @@ from tui.actions import (
 from tui.format import STAGE_STYLE, day, latest_first, money, plain
 from tui.forms.pipeline import FundingForm, LoiStatusForm
 from tui.widgets.fitted_table import FittedTable
+from tui.widgets.keys_footer import KeysFooter
 from tui.workers import BackendScreen
 
 AUDIT_ROWS = 50
@@ -83,7 +84,7 @@ class DealScreen(BackendScreen):
             yield FittedTable(id="history", flexible={"reason": 1}, cursor_type="none")
             yield Label("Changes (audit trail)", classes="section", id="audit-label")
             yield FittedTable(id="audit", flexible={"old": 1, "new": 1}, cursor_type="none")
-        yield Footer(compact=True)
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#lois", FittedTable).add_fitted_columns(

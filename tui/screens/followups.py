@@ -10,7 +10,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from ir_pipeline.clock import local_today
 from ir_pipeline.enums import label
@@ -21,6 +21,7 @@ from tui.actions import reopen_undo
 from tui.format import day, latest_first, plain
 from tui.forms.pipeline import NoteForm
 from tui.widgets.fitted_table import FittedTable
+from tui.widgets.keys_footer import KeysFooter
 from tui.workers import BackendScreen
 
 STYLE = {
@@ -56,7 +57,7 @@ class FollowUpsScreen(BackendScreen):
         yield Static("Loading…", id="queue-summary", classes="headline")
         yield FittedTable(id="queue", flexible={"note": 3, "startup": 2, "investor": 2, "owner": 1})
         yield Static("", id="detail", classes="detail")
-        yield Footer(compact=True)
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#queue", FittedTable).add_fitted_columns(

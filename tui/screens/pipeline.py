@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.timer import Timer
-from textual.widgets import Button, DataTable, Footer, Header, Input, Select, Static
+from textual.widgets import Button, DataTable, Header, Input, Select, Static
 
 from ir_pipeline.clock import local_today, utcnow
 from ir_pipeline.errors import IrpError
@@ -25,6 +25,7 @@ from ir_pipeline.stages import Stage
 from ir_pipeline.views import DealRow
 from tui.format import STAGE_STYLE, choices, day, money, plain
 from tui.widgets.fitted_table import FittedTable
+from tui.widgets.keys_footer import KeysFooter
 from tui.workers import BackendScreen
 
 PAGE = 100
@@ -97,7 +98,7 @@ class PipelineScreen(BackendScreen):
         yield FittedTable(id="deals", flexible={"startup": 1, "investor": 1})
         yield Static("", id="detail", classes="status")
         yield Static("", id="status", classes="status")
-        yield Footer(compact=True)
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#deals", FittedTable)

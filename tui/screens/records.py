@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Header, Input, TabbedContent, TabPane
+from textual.widgets import DataTable, Header, Input, TabbedContent, TabPane
 
 from ir_pipeline.drafts import EventDraft, InvestorDraft, StartupDraft
 from ir_pipeline.enums import label
@@ -19,6 +19,7 @@ from ir_pipeline.services import records
 from ir_pipeline.views import ContactView, EventView, InvestorView, StartupView
 from tui.forms.records import ContactForm, ContactInput, EventForm, InvestorForm, StartupForm
 from tui.widgets.fitted_table import FittedTable
+from tui.widgets.keys_footer import KeysFooter
 from tui.workers import BackendScreen
 
 LIMIT = 500
@@ -64,7 +65,7 @@ class RecordsScreen(BackendScreen):
                 yield FittedTable(id="investors-table", flexible={"name": 1})
             with TabPane("Contacts", id="contacts"):
                 yield FittedTable(id="contacts-table", flexible={"name": 1, "organisation": 1, "email": 1})
-        yield Footer(compact=True)
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#events-table", FittedTable).add_fitted_columns(

@@ -13,7 +13,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Label, Select, Static
+from textual.widgets import DataTable, Header, Label, Select, Static
 
 from ir_pipeline.clock import local_today
 from ir_pipeline.enums import Role, label
@@ -27,6 +27,7 @@ from ir_pipeline.text import plural, printable
 from ir_pipeline.views import LoiView, StartupView
 from tui.format import STAGE_STYLE, choices, day, latest_first, money, plain
 from tui.widgets.fitted_table import FittedTable
+from tui.widgets.keys_footer import KeysFooter
 from tui.workers import BackendScreen
 
 LIMIT = 500
@@ -67,7 +68,7 @@ class StartupScreen(BackendScreen):
             yield FittedTable(id="startup-lois", flexible={"investor": 1})
             yield Label("Next steps", classes="section")
             yield FittedTable(id="startup-next", flexible={"investor": 1, "note": 2})
-        yield Footer(compact=True)
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#startup-deals", DataTable).add_columns(
