@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -212,7 +213,7 @@ def _clean(value: str) -> str:
     return value
 
 
-@dataclass
+@dataclass(slots=True)
 class _Row:
     line: int
     cells: list[str]
@@ -225,14 +226,6 @@ class _Row:
         if index is None or index >= len(self.cells):
             return ""
         return _clean(self.cells[index])
-
-    def cells_at(self, keys: tuple[str, ...]) -> tuple[str, ...]:
-        """The cells of those of ``keys`` the file has, as it wrote them ("" past a short row's
-        end): what a row's fields are read from, so rows with the same cells read the same."""
-        cells = self.cells
-        return tuple(
-            cells[i] if i < len(cells) else "" for i in (self.columns.get(k) for k in keys) if i is not None
-        )
 
     def column(self, key: str) -> str:
         return label(self.kind, key, self.headers, self.columns.get(key))
@@ -257,6 +250,22 @@ class _Row:
             return parser(value)
         except Invalid as error:
             raise _RowError(self.column(key), str(error)) from None
+
+
+def cell_picker(columns: dict[str, int], keys: tuple[str, ...]) -> Callable[[list[str]], tuple[str, ...]]:
+    """Reads the cells of those of ``keys`` the file has, as it wrote them ("" past a short row's
+    end): what a row's fields are read from, so rows with the same cells read the same. Built
+    once per file; a full row is read by ``itemgetter`` at C speed (it runs for every row)."""
+    indexes = tuple(columns[k] for k in keys if k in columns)
+    width = max(indexes, default=-1) + 1
+    get = itemgetter(*indexes) if len(indexes) > 1 else (lambda cells: tuple(cells[i] for i in indexes))
+
+    def pick(cells: list[str]) -> tuple[str, ...]:
+        if len(cells) >= width:
+            return get(cells)  # type: ignore[no-any-return]
+        return tuple(cells[i] if i < len(cells) else "" for i in indexes)
+
+    return pick
 
 
 class _Handler:
@@ -589,6 +598,9 @@ class _Lois(_Handler):
         self.values: dict[tuple[str, ...], _LoiValues | list[_RowError]] = {}
         self._startup_cells: dict[str, int | _RowError] = {}
         self._investor_cells: dict[str, int | _RowError] = {}
+        #: Read a row's names and its other fields (built from the first row's columns).
+        self._pick_names: Callable[[list[str]], tuple[str, ...]] | None = None
+        self._pick_values: Callable[[list[str]], tuple[str, ...]] = tuple
         #: Deals with a larger id were opened by this import.
         self.first_new: int | None = None
         #: What the deals this import opened contribute to the funnel's running totals.
@@ -599,10 +611,13 @@ class _Lois(_Handler):
     def row(self, row: _Row) -> None:
         # Each name, and each combination of the other fields, is read once per distinct cell text:
         # a 100k-row file repeats a few thousand names and a few hundred amount and date pairs.
-        startup_cell, investor_cell = row.cells_at(("startup", "investor"))
+        if self._pick_names is None:
+            self._pick_names = cell_picker(row.columns, ("startup", "investor"))
+            self._pick_values = cell_picker(row.columns, _LOI_VALUES)
+        startup_cell, investor_cell = self._pick_names(row.cells)
         startup = self._cached(self._startup_cells, startup_cell, row, self.startup_id)
         investor = self._cached(self._investor_cells, investor_cell, row, self.investor_id)
-        cells = row.cells_at(_LOI_VALUES)
+        cells = self._pick_values(row.cells)
         values = self.values.get(cells)
         if values is None:
             if len(self.values) >= _VALUES_CACHE:
@@ -720,13 +735,25 @@ class _Lois(_Handler):
         )
         return upper
 
-    def _insert_history(self, deal_ids: list[int], now: datetime, reason: str) -> None:
-        name = self.actor.name
-        _bulk_insert(
-            self.connection,
-            _table(StageChange),
-            ("deal_id", "from_stage", "to_stage", "changed_at", "changed_by", "reason"),
-            [(d, None, Stage.LOI, now, name, reason) for d in deal_ids],
+    def _insert_history(self, after_id: int, now: datetime, reason: str) -> None:
+        """The opening move (none → `loi`) of every deal above ``after_id``, written by the
+        database from the deal rows in one ``INSERT … SELECT`` (values through the columns' types)."""
+        history, deal = _table(StageChange), _table(Deal)
+        source = (
+            sa.select(
+                deal.c.id,
+                sa.literal(Stage.LOI, history.c.to_stage.type),
+                sa.literal(now, history.c.changed_at.type),
+                sa.literal(self.actor.name, history.c.changed_by.type),
+                sa.literal(reason, history.c.reason.type),
+            )
+            .where(deal.c.id > after_id)
+            .order_by(deal.c.id)
+        )
+        self.connection.execute(
+            history.insert().from_select(
+                ["deal_id", "to_stage", "changed_at", "changed_by", "reason"], source
+            )
         )
 
     def _audit(self, table: sa.Table, before: int, deal_column: str | None = None) -> None:
@@ -882,9 +909,7 @@ class _Lois(_Handler):
         ).all():
             self.deals[(s, i)] = (deal_id, Stage.LOI)
             self.opened_deals[deal_id] = (latest[(s, i)].event_id, s, i)
-        self._insert_history(
-            [self.deals[pair][0] for pair in latest], now, f"opened by import of {self.report.file}"
-        )
+        self._insert_history(before, now, f"opened by import of {self.report.file}")
         return before
 
     def _count_opened(self, opened: dict[int, dict[tuple[str, str], list[int]]]) -> None:
@@ -1027,8 +1052,23 @@ def _bulk_insert(
     marker = {"qmark": "?", "format": "%s", "pyformat": "%s"}.get(dialect.paramstyle)
     if marker is None:  # pragma: no cover - the drivers we ship use qmark or format/pyformat
         raise RuntimeError(f"unsupported paramstyle {dialect.paramstyle}")
-    sql = f"INSERT INTO {table.name} ({names}) VALUES ({', '.join([marker] * len(columns))})"
-    connection.exec_driver_sql(sql, values)
+    # SQLite runs an INSERT statement once per row of an executemany, opening a cursor on every
+    # index of the table each time (the deal table has eleven); the rows go to a bare temporary
+    # table first and reach the real one in a single INSERT … SELECT, which opens them once.
+    # Constraints, defaults, triggers and ids are the real table's, as with a direct insert.
+    staged = f"temp.irp_import_{table.name}"
+    connection.exec_driver_sql(
+        f"CREATE TEMP TABLE {staged.removeprefix('temp.')} AS SELECT {names} FROM {table.name} WHERE 0"
+    )
+    try:
+        connection.exec_driver_sql(
+            f"INSERT INTO {staged} ({names}) VALUES ({', '.join([marker] * len(columns))})", values
+        )
+        connection.exec_driver_sql(
+            f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {staged} ORDER BY rowid"
+        )
+    finally:
+        connection.exec_driver_sql(f"DROP TABLE {staged}")
 
 
 def _table(model: type[SQLModel]) -> sa.Table:

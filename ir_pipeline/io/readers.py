@@ -198,15 +198,15 @@ class _Lines:
         self.handle = path.open("r", encoding=encoding, newline="")
         self.count = 0
 
-    def __iter__(self) -> _Lines:
-        return self
+    def __iter__(self) -> Iterator[str]:
+        return self._read()
 
-    def __next__(self) -> str:
-        line = self.handle.readline()
-        if not line:
-            raise StopIteration
-        self.count += 1
-        return line
+    def _read(self) -> Iterator[str]:
+        # a generator over the file's own line iterator: a Python ``__next__`` calling
+        # ``readline`` for every line cost more than the CSV parsing
+        for line in self.handle:
+            self.count += 1
+            yield line
 
     def close(self) -> None:
         self.handle.close()
@@ -267,7 +267,7 @@ def _open_csv(path: Path, requested: str | None, is_header: HeaderTest | None) -
     def rows() -> Iterator[tuple[int, list[str]]]:
         try:
             for line, row in rest:
-                if any(cell.strip() for cell in row):
+                if "".join(row).strip():  # not a blank row (some cell has more than spaces)
                     yield line, row
         finally:
             lines.close()
