@@ -8,13 +8,17 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 from sqlalchemy.engine import Engine
+from sqlmodel import col, select
 
+from ir_pipeline.clock import local_today
 from ir_pipeline.db import read_only, unit_of_work
+from ir_pipeline.enums import Instrument
 from ir_pipeline.errors import Forbidden, Invalid
 from ir_pipeline.io.importer import ImportRejected, ImportReport, import_file
 from ir_pipeline.models import Deal, LetterOfIntent, StageChange, Startup
 from ir_pipeline.queries.funnel import FunnelFilter, loi_summary
 from ir_pipeline.queries.records import list_startups
+from ir_pipeline.stages import Stage
 from tests.conftest import MANAGER, STAFF
 from tests.helpers import count, snapshot
 
@@ -69,6 +73,29 @@ def test_reimport_creates_no_duplicates(with_records: Engine, tmp_path: Path) ->
     assert snapshot(with_records) == before
     startups_again = run(with_records, "startups", write(tmp_path, "s.csv", STARTUPS_KO, "cp949"))
     assert (startups_again.created, startups_again.updated, startups_again.skipped) == (0, 0, 2)
+
+
+def test_short_rows_read_as_empty_trailing_cells(with_records: Engine, tmp_path: Path) -> None:
+    """A row that stops before the last columns (as spreadsheets write them) reads those cells as
+    empty, exactly like the same row written out in full, and its opening move is in the history."""
+    text = (
+        "기업명,투자사,금액,통화,접수일,투자방식,유효기간,비고\n"
+        "그린그리드,한빛벤처스,3억,KRW,2018.09.19\n"
+        "에어센스,한빛벤처스,3억,KRW,2018.09.19,,,\n"
+        "에어센스,Blue Harbor Capital,2억\n"
+    )
+    report = run(with_records, "lois", write(tmp_path, "short.csv", text))
+    assert (report.created, report.problems) == (3, [])
+    with read_only(with_records) as s:
+        lois = s.exec(select(LetterOfIntent).order_by(col(LetterOfIntent.id))).all()
+        history = s.exec(select(StageChange).order_by(col(StageChange.deal_id))).all()
+    assert [(x.amount_minor, x.instrument, x.valid_until, x.conditions) for x in lois[:2]] == [
+        (300_000_000, Instrument.COMMON, None, "")
+    ] * 2
+    assert lois[2].amount_minor == 200_000_000 and lois[2].received_on == local_today()
+    assert [(h.deal_id, h.from_stage, h.to_stage, h.changed_by) for h in history] == [
+        (x.deal_id, None, Stage.LOI, STAFF.name) for x in lois
+    ]
 
 
 def test_bom_csv_with_semicolons_and_english_headers(with_records: Engine, tmp_path: Path) -> None:
