@@ -19,12 +19,15 @@ SLOW = 2.0
 @dataclass(frozen=True)
 class Goal:
     """``max``: the figure itself at most ``limit`` (seconds or MB); ``over``: at most ``limit``
-    seconds above the baseline; ``ratio``: at most ``limit`` times the baseline."""
+    seconds above the baseline; ``ratio``: at most ``limit`` times the baseline; ``info``: no goal,
+    a reference to read other rows against."""
 
     kind: str
     limit: float
 
     def passes(self, figure: float, baseline: float | None) -> bool:
+        if self.kind == "info":
+            return True
         if self.kind == "max":
             return figure <= self.limit
         assert baseline is not None
@@ -33,6 +36,8 @@ class Goal:
         return figure / baseline <= self.limit
 
     def __str__(self) -> str:
+        if self.kind == "info":
+            return "(reference)"
         if self.kind == "max":
             return f"≤ {_fmt(self.limit)}" if self.limit < 50 else f"≤ {self.limit:.0f} MB"
         if self.kind == "over":
@@ -67,7 +72,7 @@ class Result:
             base,
             ratio,
             str(self.goal),
-            "pass" if self.ok else "**miss**",
+            "" if self.goal.kind == "info" else "pass" if self.ok else "**miss**",
         ]
 
 

@@ -262,7 +262,7 @@ def cell_picker(columns: dict[str, int], keys: tuple[str, ...]) -> Callable[[lis
 
     def pick(cells: list[str]) -> tuple[str, ...]:
         if len(cells) >= width:
-            return get(cells)  # type: ignore[no-any-return]
+            return get(cells)
         return tuple(cells[i] if i < len(cells) else "" for i in indexes)
 
     return pick

@@ -87,6 +87,7 @@ class PipelineScreen(BackendScreen):
         self._debounce: Timer | None = None
         self._loading_more = False
         self.chips: list[FilterChip] = []
+        self._events_asked = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -104,7 +105,6 @@ class PipelineScreen(BackendScreen):
         table = self.query_one("#deals", FittedTable)
         table.add_fitted_columns(*COLUMNS)
         table.focus()
-        self._load_events()
 
     @work(thread=True, exit_on_error=False, group="events")
     def _load_events(self) -> None:
@@ -146,6 +146,9 @@ class PipelineScreen(BackendScreen):
         self._append(data)
         if self.rows:
             table.move_cursor(row=min(keep, len(self.rows) - 1))
+        if not self._events_asked:  # the event filter's choices after the first rows, not before
+            self._events_asked = True
+            self._load_events()
 
     def _append(self, page: DealPage) -> None:
         table = self.query_one("#deals", FittedTable)
