@@ -180,3 +180,13 @@ def summary_rights_sql() -> list[str]:
     managers read them all, a startup only the cells of its own scope, never the totals of all
     deals, an event or an investor (those would reveal other companies' figures)."""
     return _table_rights("funnel_sum", f"scope = 's' AND scope_id = {_ME}", "INSERT, UPDATE")
+
+
+def outbox_rights_sql() -> list[str]:
+    """Rights on the outbox (``outbox_event``): staff write notices as they change things and read
+    them to deliver, managers read them, a startup none (a notice names the other side of a deal
+    and, in an import's summary, other companies); nobody but the owner edits or deletes one."""
+    return [
+        *_table_rights("outbox_event", None, "INSERT"),
+        "GRANT USAGE ON SEQUENCE outbox_event_id_seq TO irp_staff",
+    ]

@@ -2,6 +2,7 @@
 
 from ir_pipeline.models.audit import AuditAction, AuditEntry
 from ir_pipeline.models.base import NAMING_CONVENTION
+from ir_pipeline.models.outbox import OutboxEvent
 from ir_pipeline.models.pipeline import Deal, FollowUp, Funding, LetterOfIntent, Pitch, StageChange
 from ir_pipeline.models.records import Contact, Event, Investor, Startup
 from ir_pipeline.models.summary import FunnelSum
@@ -19,6 +20,7 @@ __all__ = [
     "FunnelSum",
     "Investor",
     "LetterOfIntent",
+    "OutboxEvent",
     "Pitch",
     "StageChange",
     "Startup",
