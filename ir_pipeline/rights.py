@@ -183,10 +183,20 @@ def summary_rights_sql() -> list[str]:
 
 
 def outbox_rights_sql() -> list[str]:
-    """Rights on the outbox (``outbox_event``): staff write notices as they change things and read
-    them to deliver, managers read them, a startup none (a notice names the other side of a deal
-    and, in an import's summary, other companies); nobody but the owner edits or deletes one."""
+    """Rights on the outbox (``outbox_event``) and its delivery tables: staff write notices as they
+    change things, add endpoints and deliver; managers read them; a startup none (a notice names the
+    other side of a deal, an endpoint holds a signing secret); nobody but the owner edits or deletes
+    a notice."""
     return [
         *_table_rights("outbox_event", None, "INSERT"),
-        "GRANT USAGE ON SEQUENCE outbox_event_id_seq TO irp_staff",
+        # where notices go and how sending them went: staff add endpoints and deliver
+        *_table_rights("notify_endpoint", None, "INSERT, UPDATE"),
+        # an endpoint's URL (a chat tool's webhook URL is its key) and secret are for staff only
+        "REVOKE SELECT ON notify_endpoint FROM irp_manager",
+        *_table_rights("notify_delivery", None, "INSERT, UPDATE"),
+        *_table_rights("notify_attempt", None, "INSERT"),
+        *(
+            f"GRANT USAGE ON SEQUENCE {table}_id_seq TO irp_staff"
+            for table in ("outbox_event", "notify_endpoint", "notify_delivery", "notify_attempt")
+        ),
     ]

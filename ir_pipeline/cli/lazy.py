@@ -82,7 +82,7 @@ COMMANDS: tuple[Entry, ...] = (
     Entry(
         "notify",
         "ir_pipeline.cli.notify_cmd:app",
-        "Notices for the team: what was written to the outbox, and the scan for overdue follow-ups.",
+        "Notices for the team: the outbox, endpoints (Slack, Teams, JANDI, webhooks) and delivery.",
     ),
     Entry(
         "report",

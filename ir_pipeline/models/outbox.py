@@ -10,13 +10,14 @@ never edited: staff may insert them, not update or delete them (PostgreSQL grant
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlmodel import Field
 
 from ir_pipeline.clock import utcnow
-from ir_pipeline.models.base import SHORT_LENGTH, Deferred
-from ir_pipeline.models.types import UTCDateTime
+from ir_pipeline.models.base import SHORT_LENGTH, Deferred, Timestamped, Versioned
+from ir_pipeline.models.types import UTCDateTime, enum_type
 
 
 class OutboxEvent(Deferred, table=True):
@@ -39,3 +40,85 @@ class OutboxEvent(Deferred, table=True):
     #: For notices that a scan makes (an overdue follow-up, an LOI about to expire): the same
     #: occasion never makes a second notice, however often or concurrently the scan runs.
     once_key: str | None = Field(default=None, max_length=120, unique=True)
+
+
+class EndpointFormat(StrEnum):
+    """How a notice is sent: Standard Webhooks (signed JSON), or a chat tool's incoming webhook."""
+
+    STANDARD = "standard"
+    SLACK = "slack"
+    TEAMS = "teams"
+    JANDI = "jandi"
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"  # to send (again), at ``next_attempt_at``
+    DELIVERED = "delivered"
+    FAILED = "failed"  # refused by the receiver (a 4xx other than 408/429): not retried by itself
+    DEAD = "dead"  # every attempt failed; ``irp notify retry`` sends it again
+
+
+class NotifyEndpoint(Versioned, Timestamped, table=True):
+    """Where notices go: a URL, the format it speaks, which notices, whose."""
+
+    __tablename__ = "notify_endpoint"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=SHORT_LENGTH, unique=True)
+    url: str = Field(sa_type=sa.Text)
+    format: EndpointFormat = Field(
+        sa_column=sa.Column(enum_type(EndpointFormat, "endpoint_format"), nullable=False)
+    )
+    #: Comma-separated notice types (``loi.received``) or families (``loi.*``); empty for all.
+    events: str = Field(default="", max_length=400)
+    #: Only this startup's notices (for a startup's own channel); none for the whole pipeline.
+    startup_id: int | None = Field(default=None, foreign_key="startup.id")
+    #: The Standard Webhooks signing secret (``whsec_…``), shown once when the endpoint is added.
+    secret: str | None = Field(default=None, max_length=80)
+    active: bool = Field(default=True)
+    disabled_reason: str = Field(default="", sa_type=sa.Text)
+    #: Notices up to this outbox id have been looked at for this endpoint (those written before it
+    #: existed are never sent to it); a deliverer moves it on as it queues the newer ones.
+    after_event: int = Field(default=0)
+    #: When it was removed (its deliveries stay, as the record of what was sent).
+    removed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class NotifyDelivery(Deferred, table=True):
+    """One notice on its way to one endpoint; its attempts are :class:`NotifyAttempt` rows."""
+
+    __tablename__ = "notify_delivery"
+    __table_args__ = (
+        sa.UniqueConstraint("endpoint_id", "event_row"),
+        sa.Index("ix_notify_delivery_status_next_attempt_at", "status", "next_attempt_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    endpoint_id: int = Field(foreign_key="notify_endpoint.id")
+    event_row: int = Field(foreign_key="outbox_event.id")
+    status: DeliveryStatus = Field(
+        sa_column=sa.Column(enum_type(DeliveryStatus, "delivery_status"), nullable=False)
+    )
+    attempts: int = Field(default=0)
+    next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    #: A deliverer that took this delivery holds it until then (another takes it over after).
+    claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_status: int | None = None
+    last_error: str = Field(default="", sa_type=sa.Text)
+    delivered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class NotifyAttempt(Deferred, table=True):
+    """One try at sending a delivery: what came back, or what went wrong, and how long it took."""
+
+    __tablename__ = "notify_attempt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    delivery_id: int = Field(foreign_key="notify_delivery.id", index=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    status_code: int | None = None
+    error: str = Field(default="", sa_type=sa.Text)
+    #: The start of what the receiver answered, kept for a person to read.
+    response: str = Field(default="", sa_type=sa.Text)
+    duration_ms: int = Field(default=0)

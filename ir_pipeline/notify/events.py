@@ -40,7 +40,10 @@ TYPES: dict[str, str] = {
     "followup.snoozed": "a follow-up's due date moved",
     "followup.overdue": "a follow-up passed its due date while still open",
     "import.completed": "a file was imported (one notice per file, not per row)",
+    "notify.test": "a test notice, sent to one endpoint by `irp notify test`",
 }
+#: Notices addressed to one endpoint, never queued for the others.
+ADDRESSED = frozenset({"notify.test"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,8 +165,8 @@ def write(connection: sa.Connection, notices: list[Notice], *, actor: str, once:
 
         statement = sqlite.insert(table).on_conflict_do_nothing(index_elements=["once_key"])
     written = 0
-    for each in rows:  # one by one: a row count that every driver reports the same way
-        written += connection.execute(statement, each).rowcount
+    for each in rows:  # one by one, counting the rows the database says it wrote
+        written += len(connection.execute(statement.returning(table.c.id), each).all())
     return written
 
 
