@@ -39,6 +39,12 @@ def bind(session: OrmSession, actor: Actor, *, batch_id: str | None = None) -> N
         session.info[_BATCH] = batch_id
 
 
+def actor_of(session: OrmSession) -> str | None:
+    """Who :func:`bind` named as changing things in this session."""
+    value = session.info.get(_ACTOR)
+    return value if isinstance(value, str) else None
+
+
 def batch_of(session: OrmSession) -> str | None:
     value = session.info.get(_BATCH)
     return value if isinstance(value, str) else None

@@ -18,6 +18,12 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def wall_clock() -> datetime:
+    """The real instant, never pinned: for what another machine checks against its own clock
+    (a webhook signature's timestamp must be within minutes of the receiver's)."""
+    return datetime.now(UTC)
+
+
 def local_today() -> date:
     """Today's date where the user is: due dates and overdue are calendar questions."""
     pinned = os.environ.get("IRP_TODAY")

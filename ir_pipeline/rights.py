@@ -180,3 +180,23 @@ def summary_rights_sql() -> list[str]:
     managers read them all, a startup only the cells of its own scope, never the totals of all
     deals, an event or an investor (those would reveal other companies' figures)."""
     return _table_rights("funnel_sum", f"scope = 's' AND scope_id = {_ME}", "INSERT, UPDATE")
+
+
+def outbox_rights_sql() -> list[str]:
+    """Rights on the outbox (``outbox_event``) and its delivery tables: staff write notices as they
+    change things, add endpoints and deliver; managers read them; a startup none (a notice names the
+    other side of a deal, an endpoint holds a signing secret); nobody but the owner edits or deletes
+    a notice."""
+    return [
+        *_table_rights("outbox_event", None, "INSERT"),
+        # where notices go and how sending them went: staff add endpoints and deliver
+        *_table_rights("notify_endpoint", None, "INSERT, UPDATE"),
+        # an endpoint's URL (a chat tool's webhook URL is its key) and secret are for staff only
+        "REVOKE SELECT ON notify_endpoint FROM irp_manager",
+        *_table_rights("notify_delivery", None, "INSERT, UPDATE"),
+        *_table_rights("notify_attempt", None, "INSERT"),
+        *(
+            f"GRANT USAGE ON SEQUENCE {table}_id_seq TO irp_staff"
+            for table in ("outbox_event", "notify_endpoint", "notify_delivery", "notify_attempt")
+        ),
+    ]

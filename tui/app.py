@@ -58,6 +58,10 @@ def _commands() -> type[Provider]:
 
 
 HOME = {Role.STAFF: "pipeline", Role.MANAGER: "dashboard", Role.STARTUP: "startup"}
+#: While a staff user has the app open, it writes the notices that time makes (overdue follow-ups,
+#: expiring LOIs) this often; the first scan waits a minute so it never slows the start.
+SCAN_EVERY = 300.0
+FIRST_SCAN_AFTER = 60.0
 #: How long a one-key change can be taken back with ``u``.
 UNDO_SECONDS = 10.0
 
@@ -192,6 +196,7 @@ class IrpApp(App[None]):
             return
         self._refresh_title()
         self.switch_mode(HOME[self.actor.role])
+        self._schedule_scans()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="start")
     def _open(self) -> None:
@@ -209,6 +214,26 @@ class IrpApp(App[None]):
         self._refresh_title()
         self.refresh_bindings()
         self.switch_mode(HOME[self.actor.role])
+        self._schedule_scans()
+
+    def _schedule_scans(self) -> None:
+        self.set_timer(FIRST_SCAN_AFTER, self.scan_now)
+        self.set_interval(SCAN_EVERY, self.scan_now)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="scan")
+    def scan_now(self) -> None:
+        """Write the overdue and expiring notices (staff only; others have nothing to write)."""
+        if self.actor.role is not Role.STAFF:
+            return
+        from ir_pipeline.clock import local_today
+        from ir_pipeline.config import Settings
+        from ir_pipeline.notify.scan import scan
+
+        days = Settings.load().expiring_days
+        try:
+            self.backend.write(scan, actor=self.actor, today=local_today(), expiring_days=days)
+        except IrpError as error:
+            self.call_from_thread(self.notify, str(error), title="Notices not scanned", severity="warning")
 
     def _refresh_title(self) -> None:
         self.sub_title = f"{self.actor.name} · {self.actor.role.value}"

@@ -80,6 +80,11 @@ COMMANDS: tuple[Entry, ...] = (
         "Users: staff edit, managers read all, startups read their own.",
     ),
     Entry(
+        "notify",
+        "ir_pipeline.cli.notify_cmd:app",
+        "Notices for the team: the outbox, endpoints (Slack, Teams, JANDI, webhooks) and delivery.",
+    ),
+    Entry(
         "report",
         "ir_pipeline.cli.report_cmd:app",
         "One-page reports to forward: Markdown or self-contained HTML.",

@@ -37,6 +37,7 @@ from ir_pipeline.models import Contact, Deal, Event, FollowUp, Investor, LetterO
 from ir_pipeline.models.base import SHORT_LENGTH
 from ir_pipeline.money import DEFAULT_CURRENCY, Money, parse_currency, parse_money
 from ir_pipeline.naming import clean_name, name_key, normalise_business_no
+from ir_pipeline.notify import outbox
 from ir_pipeline.queries.sums import halves, ranking_part
 from ir_pipeline.services import deals as deal_service
 from ir_pipeline.services import followups as follow_up_service
@@ -199,6 +200,13 @@ def import_file(
             raise ImportRejected(report)
         return report
     handler.before_commit()
+    outbox.import_completed(
+        session,
+        actor=actor.name,
+        kind=kind,
+        file=path.name,
+        counts={"created": report.created, "updated": report.updated, "skipped": report.skipped},
+    )
     savepoint.commit()
     report.committed = True
     return report

@@ -2,6 +2,14 @@
 
 from ir_pipeline.models.audit import AuditAction, AuditEntry
 from ir_pipeline.models.base import NAMING_CONVENTION
+from ir_pipeline.models.outbox import (
+    DeliveryStatus,
+    EndpointFormat,
+    NotifyAttempt,
+    NotifyDelivery,
+    NotifyEndpoint,
+    OutboxEvent,
+)
 from ir_pipeline.models.pipeline import Deal, FollowUp, Funding, LetterOfIntent, Pitch, StageChange
 from ir_pipeline.models.records import Contact, Event, Investor, Startup
 from ir_pipeline.models.summary import FunnelSum
@@ -13,12 +21,18 @@ __all__ = [
     "AuditEntry",
     "Contact",
     "Deal",
+    "DeliveryStatus",
+    "EndpointFormat",
     "Event",
     "FollowUp",
     "Funding",
     "FunnelSum",
     "Investor",
     "LetterOfIntent",
+    "NotifyAttempt",
+    "NotifyDelivery",
+    "NotifyEndpoint",
+    "OutboxEvent",
     "Pitch",
     "StageChange",
     "Startup",

@@ -143,6 +143,26 @@ def test_managers_and_startups_cannot_write_or_alter(team: Team) -> None:
                 conn.execute(statement)
 
 
+def test_notices_are_read_by_staff_and_managers_and_never_edited(team: Team) -> None:
+    """The outbox names both sides of every deal: a startup login may not read it at all, and a
+    staff login may add notices but never change or remove one."""
+    with team.raw("greengrid") as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        conn.execute("SELECT * FROM outbox_event")
+    for who in ("staff", "manager"):
+        with team.raw(who) as conn:
+            row = conn.execute("SELECT count(*) FROM outbox_event").fetchone()
+            assert row is not None and int(str(row[0])) > 0  # the demo's changes wrote notices
+    with team.raw("staff") as conn:
+        for statement in ("UPDATE outbox_event SET actor = 'someone else'", "DELETE FROM outbox_event"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(statement)
+    with team.raw("manager") as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        conn.execute(
+            "INSERT INTO outbox_event (event_id, type, payload, actor, created_at)"
+            " VALUES ('evt_x', 'loi.received', '{}', 'm', now())"
+        )
+
+
 def test_the_audit_trail_is_append_only_even_for_the_owner(team: Team) -> None:
     with team.raw("staff") as conn:
         with pytest.raises(psycopg.errors.InsufficientPrivilege):

@@ -1,0 +1,326 @@
+"""Sending notices: queue them per endpoint, take a batch, send it with httpx, record every try.
+
+A pass runs in three steps, each its own short transaction, so no database lock is held while a
+receiver is slow:
+
+1. **Queue and take.** New notices become ``pending`` deliveries for each active endpoint that
+   wants them, and up to ``limit`` deliveries that are due are taken: each is marked as held by
+   this deliverer until ``now + LEASE`` (PostgreSQL skips rows another deliverer has locked;
+   SQLite writers take turns on the database's write lock), so two deliverers running at once
+   never send the same delivery twice. A deliverer killed mid-send leaves its deliveries held
+   until the lease ends; then another sends them again, under the same ``webhook-id``.
+2. **Send**, a few at a time, with explicit connect and read timeouts.
+3. **Record** each attempt (status, error, duration, the start of the answer) and what follows:
+   2xx delivered; 410 failed and the endpoint disabled; 408, 429 (after its ``Retry-After``), 5xx,
+   timeouts and connection errors tried again with exponential backoff and jitter, until
+   ``MAX_ATTEMPTS``, then dead; any other answer failed, not retried.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
+
+import httpx
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from ir_pipeline.actors import Actor
+from ir_pipeline.clock import utcnow, wall_clock
+from ir_pipeline.models import (
+    DeliveryStatus,
+    EndpointFormat,
+    NotifyAttempt,
+    NotifyDelivery,
+    NotifyEndpoint,
+    OutboxEvent,
+)
+from ir_pipeline.notify import formats
+from ir_pipeline.notify.endpoints import wants
+from ir_pipeline.services.common import start_write
+
+MAX_ATTEMPTS = 8
+#: The first retry waits about this long, each next one twice as long (with jitter), up to ``CAP``.
+BACKOFF = timedelta(seconds=10)
+CAP = timedelta(hours=1)
+#: How long a deliverer holds the deliveries it took before another may take them over.
+LEASE = timedelta(minutes=2)
+TIMEOUT = httpx.Timeout(connect=5.0, read=10.0, write=10.0, pool=5.0)
+_QUEUE_CHUNK = 2_000
+_KEEP_ANSWER = 2_000
+
+Writer = Callable[[], AbstractContextManager[Session]]
+
+
+def _table(model: type) -> sa.Table:
+    table = model.__table__  # type: ignore[attr-defined]
+    assert isinstance(table, sa.Table)
+    return table
+
+
+def make_client(timeout: httpx.Timeout = TIMEOUT) -> httpx.Client:
+    return httpx.Client(timeout=timeout, follow_redirects=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Taken:
+    delivery_id: int
+    attempts: int
+    endpoint_id: int
+    url: str
+    format: EndpointFormat
+    secret: str | None
+    event_id: str
+    payload: str
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    status_code: int | None
+    error: str
+    answer: str
+    duration_ms: int
+    retry_after: timedelta | None = None
+
+
+@dataclass(slots=True)
+class PassReport:
+    queued: int = 0
+    delivered: int = 0
+    retrying: int = 0
+    failed: int = 0
+    dead: int = 0
+    outcomes: list[tuple[int, Outcome]] = field(default_factory=list)
+
+    @property
+    def sent(self) -> int:
+        return len(self.outcomes)
+
+
+def queue(session: Session, *, now: datetime) -> int:
+    """Make ``pending`` deliveries of the notices each active endpoint has not looked at yet."""
+    connection = session.connection()
+    outbox, endpoint, delivery = _table(OutboxEvent), _table(NotifyEndpoint), _table(NotifyDelivery)
+    queued = 0
+    endpoints = connection.execute(
+        sa.select(endpoint.c.id, endpoint.c.events, endpoint.c.startup_id, endpoint.c.after_event)
+        .where(endpoint.c.active, endpoint.c.removed_at.is_(None))
+        .with_for_update()
+    ).all()
+    for ident, events, startup_id, after in endpoints:
+        while True:
+            rows = connection.execute(
+                sa.select(outbox.c.id, outbox.c.type, outbox.c.startup_id)
+                .where(outbox.c.id > after)
+                .order_by(outbox.c.id)
+                .limit(_QUEUE_CHUNK)
+            ).all()
+            if not rows:
+                break
+            after = rows[-1].id
+            wanted = [
+                {
+                    "endpoint_id": ident,
+                    "event_row": r.id,
+                    "status": DeliveryStatus.PENDING,
+                    "attempts": 0,
+                    "next_attempt_at": now,
+                    "last_error": "",
+                    "created_at": now,
+                }
+                for r in rows
+                if wants(events, startup_id, r.type, r.startup_id)
+            ]
+            if wanted:
+                connection.execute(delivery.insert(), wanted)
+                queued += len(wanted)
+            connection.execute(endpoint.update().where(endpoint.c.id == ident).values(after_event=after))
+    return queued
+
+
+def take(session: Session, *, now: datetime, limit: int, only: int | None = None) -> list[Taken]:
+    """Hold up to ``limit`` due deliveries for this deliverer until ``now + LEASE``."""
+    connection = session.connection()
+    outbox, endpoint, delivery = _table(OutboxEvent), _table(NotifyEndpoint), _table(NotifyDelivery)
+    due = (
+        sa.select(delivery.c.id)
+        .join(endpoint, endpoint.c.id == delivery.c.endpoint_id)
+        .where(
+            delivery.c.status == DeliveryStatus.PENDING,
+            delivery.c.next_attempt_at <= now,
+            sa.or_(delivery.c.claimed_until.is_(None), delivery.c.claimed_until < now),
+            endpoint.c.active,
+        )
+        .order_by(delivery.c.next_attempt_at, delivery.c.id)
+        .limit(limit)
+    )
+    if only is not None:
+        due = due.where(delivery.c.id == only)
+    if connection.dialect.name == "postgresql":
+        due = due.with_for_update(of=delivery, skip_locked=True)
+    ids = list(connection.execute(due).scalars())
+    if not ids:
+        return []
+    connection.execute(delivery.update().where(delivery.c.id.in_(ids)).values(claimed_until=now + LEASE))
+    rows = connection.execute(
+        sa.select(
+            delivery.c.id,
+            delivery.c.attempts,
+            endpoint.c.id,
+            endpoint.c.url,
+            endpoint.c.format,
+            endpoint.c.secret,
+            outbox.c.event_id,
+            outbox.c.payload,
+        )
+        .join(endpoint, endpoint.c.id == delivery.c.endpoint_id)
+        .join(outbox, outbox.c.id == delivery.c.event_row)
+        .where(delivery.c.id.in_(ids))
+        .order_by(delivery.c.id)
+    ).all()
+    return [Taken(*row) for row in rows]
+
+
+def send(client: httpx.Client, taken: Taken, *, at: datetime) -> Outcome:
+    """One attempt; never raises for what the network or the receiver does."""
+    request = formats.build(
+        taken.format, event_id=taken.event_id, payload=taken.payload, secret=taken.secret, at=at
+    )
+    start = time.perf_counter()
+    try:
+        response = client.post(taken.url, content=request.body, headers=request.headers)
+    except httpx.TimeoutException as error:
+        return Outcome(None, f"timed out ({type(error).__name__})", "", _ms(start))
+    except httpx.HTTPError as error:
+        return Outcome(None, f"{type(error).__name__}: {error}"[:500], "", _ms(start))
+    retry_after = _retry_after(response.headers.get("retry-after"), at)
+    return Outcome(response.status_code, "", response.text[:_KEEP_ANSWER], _ms(start), retry_after)
+
+
+def _ms(start: float) -> int:
+    return int((time.perf_counter() - start) * 1000)
+
+
+def _retry_after(value: str | None, at: datetime) -> timedelta | None:
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return min(timedelta(seconds=int(value)), CAP)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return min(max(when - at, timedelta(0)), CAP) if when.tzinfo else None
+
+
+def backoff(attempts: int, rng: random.Random | None = None) -> timedelta:
+    """The wait before try ``attempts + 1``: doubling from ``BACKOFF``, capped, with jitter (a half
+    to the whole of it, so retries from many deliveries do not arrive together)."""
+    full: timedelta = min(BACKOFF * (2 ** max(attempts - 1, 0)), CAP)
+    jitter: float = 0.5 + 0.5 * (rng or random).random()
+    return full * jitter
+
+
+def record(session: Session, taken: Taken, outcome: Outcome, *, now: datetime, report: PassReport) -> None:
+    """Keep the attempt, and move the delivery on (and the endpoint, on a 410)."""
+    connection = session.connection()
+    delivery, endpoint = _table(NotifyDelivery), _table(NotifyEndpoint)
+    connection.execute(
+        _table(NotifyAttempt).insert(),
+        [
+            {
+                "delivery_id": taken.delivery_id,
+                "at": now,
+                "status_code": outcome.status_code,
+                "error": outcome.error,
+                "response": outcome.answer,
+                "duration_ms": outcome.duration_ms,
+            }
+        ],
+    )
+    attempts = taken.attempts + 1
+    code = outcome.status_code
+    values: dict[str, object] = {
+        "attempts": attempts,
+        "claimed_until": None,
+        "last_status": code,
+        "last_error": outcome.error or ("" if code is None or code < 400 else f"HTTP {code}"),
+    }
+    if code is not None and 200 <= code < 300:
+        values |= {"status": DeliveryStatus.DELIVERED, "delivered_at": now}
+        report.delivered += 1
+    elif code == 410:
+        values["status"] = DeliveryStatus.FAILED
+        report.failed += 1
+        connection.execute(
+            endpoint.update()
+            .where(endpoint.c.id == taken.endpoint_id)
+            .values(active=False, disabled_reason="the receiver answered 410 Gone", updated_at=now)
+        )
+    elif code is None or code in (408, 429) or code >= 500:
+        if attempts >= MAX_ATTEMPTS:
+            values["status"] = DeliveryStatus.DEAD
+            report.dead += 1
+        else:
+            wait = outcome.retry_after if outcome.retry_after is not None else backoff(attempts)
+            values |= {"status": DeliveryStatus.PENDING, "next_attempt_at": now + wait}
+            report.retrying += 1
+    else:
+        values["status"] = DeliveryStatus.FAILED
+        report.failed += 1
+    connection.execute(delivery.update().where(delivery.c.id == taken.delivery_id).values(**values))
+
+
+def deliver_pass(
+    write: Writer,
+    *,
+    actor: Actor,
+    client: httpx.Client,
+    now: Callable[[], datetime] = utcnow,
+    limit: int = 100,
+    concurrency: int = 4,
+    only: int | None = None,
+) -> PassReport:
+    """Queue, take, send and record one batch (see the module's docstring)."""
+    report = PassReport()
+    with write() as session:
+        start_write(session, actor, "deliver notices")
+        report.queued = queue(session, now=now())
+        taken = take(session, now=now(), limit=limit, only=only)
+    if not taken:
+        return report
+    signed_at = wall_clock()  # the receiver checks it against its own clock
+    with ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(taken)))) as pool:
+        outcomes = list(pool.map(lambda t: send(client, t, at=signed_at), taken))
+    with write() as session:
+        start_write(session, actor, "deliver notices")
+        for each, outcome in zip(taken, outcomes, strict=True):
+            record(session, each, outcome, now=now(), report=report)
+            report.outcomes.append((each.delivery_id, outcome))
+    return report
+
+
+def deliver(
+    write: Writer,
+    *,
+    actor: Actor,
+    client: httpx.Client,
+    now: Callable[[], datetime] = utcnow,
+    limit: int = 100,
+    concurrency: int = 4,
+) -> Iterator[PassReport]:
+    """Passes until nothing is due now (``irp notify deliver --once``)."""
+    while True:
+        report = deliver_pass(
+            write, actor=actor, client=client, now=now, limit=limit, concurrency=concurrency
+        )
+        yield report
+        if report.sent == 0:
+            return

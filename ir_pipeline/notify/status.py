@@ -1,0 +1,140 @@
+"""How sending went (per endpoint and state, the failed and dead deliveries), and the two ways
+staff push one delivery: a test notice to one endpoint, and sending a failed one again."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from ir_pipeline.actors import Actor
+from ir_pipeline.clock import utcnow
+from ir_pipeline.errors import Invalid, NotFound
+from ir_pipeline.models import DeliveryStatus, NotifyDelivery, NotifyEndpoint, OutboxEvent
+from ir_pipeline.notify.endpoints import named
+from ir_pipeline.notify.events import Notice, write
+from ir_pipeline.services.common import start_write
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointCounts:
+    name: str
+    pending: int
+    delivered: int
+    failed: int
+    dead: int
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryProblem:
+    id: int
+    endpoint: str
+    event_id: str
+    event_type: str
+    status: DeliveryStatus
+    attempts: int
+    last_status: int | None
+    last_error: str
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryStatusSummary:
+    endpoints: list[EndpointCounts]
+    problems: list[DeliveryProblem]
+
+
+def _tables() -> tuple[sa.Table, sa.Table, sa.Table]:
+    delivery = NotifyDelivery.__table__  # type: ignore[attr-defined]
+    endpoint = NotifyEndpoint.__table__  # type: ignore[attr-defined]
+    outbox = OutboxEvent.__table__  # type: ignore[attr-defined]
+    return delivery, endpoint, outbox
+
+
+def delivery_status(session: Session, *, actor: Actor, limit: int = 50) -> DeliveryStatusSummary:
+    actor.require_staff("see how notices were delivered")
+    delivery, endpoint, outbox = _tables()
+    counts: dict[str, dict[str, int]] = {}
+    for name, state, n in session.execute(
+        sa.select(endpoint.c.name, sa.type_coerce(delivery.c.status, sa.String), sa.func.count())
+        .join(delivery, delivery.c.endpoint_id == endpoint.c.id)
+        .where(endpoint.c.removed_at.is_(None))
+        .group_by(endpoint.c.name, delivery.c.status)
+    ).all():
+        counts.setdefault(name, {})[state] = int(n)
+    rows = [
+        EndpointCounts(name, *(c.get(s.value, 0) for s in DeliveryStatus))
+        for name, c in sorted(counts.items())
+    ]
+    problems = [
+        DeliveryProblem(*r)
+        for r in session.execute(
+            sa.select(
+                delivery.c.id,
+                endpoint.c.name,
+                outbox.c.event_id,
+                outbox.c.type,
+                delivery.c.status,
+                delivery.c.attempts,
+                delivery.c.last_status,
+                delivery.c.last_error,
+            )
+            .join(endpoint, endpoint.c.id == delivery.c.endpoint_id)
+            .join(outbox, outbox.c.id == delivery.c.event_row)
+            .where(delivery.c.status.in_([DeliveryStatus.FAILED, DeliveryStatus.DEAD]))
+            .order_by(delivery.c.id.desc())
+            .limit(limit)
+        ).all()
+    ]
+    return DeliveryStatusSummary(rows, problems)
+
+
+def queue_test(session: Session, *, actor: Actor, name: str) -> int:
+    """A ``notify.test`` notice, queued for the named endpoint only; returns its delivery id."""
+    start_write(session, actor, "send test notices")
+    row = named(session, name)
+    if not row.active:
+        raise Invalid(f"endpoint {name!r} is disabled ({row.disabled_reason}): enable it first")
+    connection = session.connection()
+    record = {"endpoint": row.name}
+    write(
+        connection,
+        [Notice("notify.test", None, record, f"[Test] ir-pipeline → {row.name}")],
+        actor=actor.name,
+    )
+    delivery, _endpoint, outbox = _tables()
+    event_row = connection.execute(sa.select(sa.func.max(outbox.c.id))).scalar_one()
+    now = utcnow()
+    result = connection.execute(
+        delivery.insert().returning(delivery.c.id),
+        [
+            {
+                "endpoint_id": row.id,
+                "event_row": event_row,
+                "status": DeliveryStatus.PENDING,
+                "attempts": 0,
+                "next_attempt_at": now,
+                "last_error": "",
+                "created_at": now,
+            }
+        ],
+    )
+    return int(result.scalar_one())
+
+
+def retry_delivery(session: Session, *, actor: Actor, delivery_id: int) -> None:
+    """Make a failed or dead delivery pending again, due now, with its tries counted afresh."""
+    start_write(session, actor, "retry deliveries")
+    delivery, _endpoint, _outbox = _tables()
+    state = session.execute(
+        sa.select(delivery.c.status).where(delivery.c.id == delivery_id)
+    ).scalar_one_or_none()
+    if state is None:
+        raise NotFound(f"no delivery #{delivery_id}")
+    if state not in (DeliveryStatus.FAILED, DeliveryStatus.DEAD):
+        raise Invalid(f"delivery #{delivery_id} is {state.value}: only failed or dead ones are retried")
+    session.execute(
+        delivery.update()
+        .where(delivery.c.id == delivery_id)
+        .values(status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=utcnow(), claimed_until=None)
+    )

@@ -1,0 +1,253 @@
+"""Delivering notices over real HTTP to receivers on 127.0.0.1 started here (no mock transport):
+retries, backoff, Retry-After, 410, signatures, the chat formats, on both databases.
+
+Time is a clock the test moves (``now``), so retries are due when the test says, without sleeping;
+only the read-timeout test waits, for the timeout itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+
+from ir_pipeline.db import read_only, unit_of_work
+from ir_pipeline.errors import Invalid
+from ir_pipeline.models import DeliveryStatus, EndpointFormat, NotifyAttempt, NotifyDelivery, NotifyEndpoint
+from ir_pipeline.notify import formats
+from ir_pipeline.notify.delivery import MAX_ATTEMPTS, PassReport, deliver_pass, make_client
+from ir_pipeline.notify.endpoints import AddedEndpoint, add_endpoint, list_endpoints
+from ir_pipeline.notify.status import delivery_status, retry_delivery
+from tests.conftest import STAFF
+from tests.helpers import add_loi, seed
+from tests.notify.receiver import Answer, free_port, receiver
+
+START = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = START
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def later(self, **kw: float) -> None:
+        self.now += timedelta(**kw)
+
+
+def endpoint(
+    engine: Engine, url: str, fmt: EndpointFormat = EndpointFormat.STANDARD, **kw: object
+) -> AddedEndpoint:
+    with unit_of_work(engine) as s:
+        return add_endpoint(s, actor=STAFF, name=kw.pop("name", "hook"), url=url, format=fmt, **kw)  # type: ignore[arg-type]
+
+
+def run(engine: Engine, clock: Clock, client: httpx.Client | None = None) -> PassReport:
+    own = client is None
+    client = client or make_client(httpx.Timeout(2.0))
+    try:
+        return deliver_pass(lambda: unit_of_work(engine), actor=STAFF, client=client, now=clock)
+    finally:
+        if own:
+            client.close()
+
+
+def deliveries(engine: Engine) -> list[NotifyDelivery]:
+    with read_only(engine) as s:
+        return list(s.execute(sa.select(NotifyDelivery).order_by(NotifyDelivery.id)).scalars())  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def deal(engine: Engine) -> int:
+    return seed(engine, STAFF).deal_id
+
+
+def test_receiver_down_then_up_gets_every_notice_once(engine: Engine, deal: int) -> None:
+    clock, port = Clock(), free_port()
+    added = endpoint(engine, f"http://127.0.0.1:{port}/hook")
+    for amount in ("1억", "2억", "3억"):
+        add_loi(engine, STAFF, deal, amount)  # 3 LOIs, and the deal's move with the first
+    down = run(engine, clock)
+    assert (down.queued, down.sent, down.retrying) == (4, 4, 4)
+    assert all(d.status is DeliveryStatus.PENDING and d.attempts == 1 for d in deliveries(engine))
+    assert all(d.last_error.startswith("ConnectError") for d in deliveries(engine))
+    with receiver(port, secret=added.secret) as rx:
+        assert run(engine, clock).sent == 0  # not due yet: backing off
+        clock.later(minutes=1)
+        up = run(engine, clock)
+        assert (up.sent, up.delivered) == (4, 4)
+        clock.later(hours=2)
+        assert run(engine, clock).sent == 0  # delivered is delivered
+    assert rx.verified == 4 and rx.rejected == 0
+    assert len(rx.delivered_ids) == 4
+    types = [r["body"]["type"] for r in rx.requests]
+    assert sorted(types) == ["deal.moved", "loi.received", "loi.received", "loi.received"]
+
+
+def test_server_errors_are_retried_under_the_same_id_until_delivered(engine: Engine, deal: int) -> None:
+    clock = Clock()
+    with receiver() as rx:
+        rx.secret = endpoint(engine, rx.url, events="loi.received").secret
+        rx.script = [Answer(500), Answer(502), Answer(503), Answer(200)]
+        add_loi(engine, STAFF, deal)
+        for _ in range(6):
+            run(engine, clock)
+            clock.later(hours=1)
+    ids = [r["headers"]["webhook-id"] for r in rx.requests]
+    assert len(ids) == 4 and len(set(ids)) == 1  # three refusals, then accepted: four tries, one id
+    assert rx.verified == len(rx.requests)
+    with read_only(engine) as s:
+        tries = (
+            s.execute(
+                sa.select(NotifyAttempt.status_code).order_by(NotifyAttempt.id)  # type: ignore[arg-type]
+            )
+            .scalars()
+            .all()
+        )
+    assert tries[:4] == [500, 502, 503, 200]
+    assert all(d.status is DeliveryStatus.DELIVERED for d in deliveries(engine))
+
+
+def test_a_hang_past_the_read_timeout_is_retried(engine: Engine, deal: int) -> None:
+    clock = Clock()
+    with receiver() as rx:
+        rx.secret = endpoint(engine, rx.url, events="loi.received").secret
+        rx.script = [Answer(200, delay=1.0)]
+        add_loi(engine, STAFF, deal)
+        with make_client(httpx.Timeout(5.0, read=0.3)) as client:
+            hung = run(engine, clock, client)
+            assert hung.retrying == 1
+            assert hung.outcomes[0][1].error.startswith("timed out")
+            clock.later(minutes=1)
+            assert run(engine, clock, client).delivered == 1
+    assert len(rx.delivered_ids) == 1
+
+
+def test_a_refusal_is_not_retried_until_asked(engine: Engine, deal: int) -> None:
+    clock = Clock()
+    with receiver() as rx:
+        rx.secret = endpoint(engine, rx.url, events="loi.*").secret
+        rx.script = [Answer(400)]
+        add_loi(engine, STAFF, deal)
+        assert run(engine, clock).failed == 1
+        clock.later(days=1)
+        assert run(engine, clock).sent == 0
+        with read_only(engine) as s:
+            problems = delivery_status(s, actor=STAFF).problems
+        assert [(p.status, p.last_status, p.attempts) for p in problems] == [(DeliveryStatus.FAILED, 400, 1)]
+        with unit_of_work(engine) as s:
+            retry_delivery(s, actor=STAFF, delivery_id=problems[0].id)
+        assert run(engine, clock).delivered == 1
+    with pytest.raises(Invalid, match="delivered"), unit_of_work(engine) as s:
+        retry_delivery(s, actor=STAFF, delivery_id=problems[0].id)
+
+
+def test_429_waits_for_its_retry_after(engine: Engine, deal: int) -> None:
+    clock = Clock()
+    with receiver() as rx:
+        rx.secret = endpoint(engine, rx.url, events="loi.received").secret
+        rx.script = [Answer(429, {"Retry-After": "1"})]
+        add_loi(engine, STAFF, deal)
+        assert run(engine, clock).retrying == 1
+        assert deliveries(engine)[0].next_attempt_at == START + timedelta(seconds=1)
+        clock.later(seconds=0.5)
+        assert run(engine, clock).sent == 0
+        clock.later(seconds=0.5)
+        assert run(engine, clock).delivered == 1
+
+
+def test_410_gone_disables_the_endpoint(engine: Engine, deal: int) -> None:
+    clock = Clock()
+    with receiver() as rx:
+        rx.secret = endpoint(engine, rx.url).secret
+        rx.script = [Answer(410)] * 2
+        add_loi(engine, STAFF, deal)
+        report = run(engine, clock)
+        assert report.failed >= 1
+    with read_only(engine) as s:
+        (hook,) = list_endpoints(s, actor=STAFF)
+    assert not hook.active and "410" in hook.disabled_reason
+
+
+def test_dead_after_the_last_attempt(engine: Engine, deal: int) -> None:
+    clock = Clock()
+    with receiver() as rx:
+        rx.secret = endpoint(engine, rx.url, events="loi.received").secret
+        rx.script = [Answer(503)] * MAX_ATTEMPTS
+        add_loi(engine, STAFF, deal)
+        for _ in range(MAX_ATTEMPTS + 2):
+            run(engine, clock)
+            clock.later(hours=2)
+    (d,) = deliveries(engine)
+    assert (d.status, d.attempts) == (DeliveryStatus.DEAD, MAX_ATTEMPTS)
+    assert len(rx.requests) == MAX_ATTEMPTS
+
+
+def test_a_tampered_body_or_timestamp_fails_verification() -> None:
+    secret = "whsec_" + "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+    at = datetime.now(UTC)
+    request = formats.build(
+        EndpointFormat.STANDARD, event_id="evt_1", payload='{"type":"loi.received"}', secret=secret, at=at
+    )
+    hook = Webhook(secret)
+    assert hook.verify(request.body, request.headers) == {"type": "loi.received"}
+    with pytest.raises(WebhookVerificationError):
+        hook.verify(b'{"type":"loi.withdrawn"}', request.headers)
+    moved = request.headers | {"webhook-timestamp": str(int(at.timestamp()) + 60)}
+    with pytest.raises(WebhookVerificationError):
+        hook.verify(request.body, moved)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "read"),
+    [
+        (EndpointFormat.SLACK, lambda body: body["text"]),
+        (EndpointFormat.TEAMS, lambda body: body["attachments"][0]["content"]["body"][0]["text"]),
+        (EndpointFormat.JANDI, lambda body: body["body"]),
+    ],
+)
+def test_chat_formats_carry_the_summary(
+    engine: Engine, deal: int, fmt: EndpointFormat, read: Callable[[dict[str, object]], str]
+) -> None:
+    with receiver() as rx:
+        added = endpoint(engine, rx.url, fmt, events="loi.received")
+        assert added.secret is None
+        add_loi(engine, STAFF, deal, "1.5억")
+        assert run(engine, Clock()).delivered == 1
+    (request,) = rx.requests
+    assert read(request["body"]) == "[LOI] (주)그린그리드 ← Hanbit Ventures 1억 5천만 원 (Common shares)"
+    if fmt is EndpointFormat.JANDI:
+        assert request["headers"]["accept"] == "application/vnd.tosslab.jandi-v2+json"
+
+
+def test_endpoints_are_checked_and_scoped(engine: Engine, deal: int) -> None:
+    for bad in ("ftp://example.org/x", "not a url", "http://"):
+        with pytest.raises(Invalid), unit_of_work(engine) as s:
+            add_endpoint(s, actor=STAFF, name="x", url=bad, format=EndpointFormat.SLACK)
+    with pytest.raises(Invalid, match="unknown notice type"), unit_of_work(engine) as s:
+        add_endpoint(s, actor=STAFF, name="x", url="https://h/x", format=EndpointFormat.SLACK, events="lol.*")
+    with receiver() as rx:
+        endpoint(engine, rx.url, EndpointFormat.SLACK, name="other", startup_id=None, events="deal.*")
+        with unit_of_work(engine) as s:  # a startup's own channel gets only its deals' notices
+            from ir_pipeline.drafts import StartupDraft
+            from ir_pipeline.services import records
+
+            other = records.create_startup(s, actor=STAFF, draft=StartupDraft(name="Other Co"))
+        endpoint(engine, rx.url, EndpointFormat.SLACK, name="theirs", startup_id=other.id)
+        add_loi(engine, STAFF, deal)
+        run(engine, Clock())
+    assert [r["body"] for r in rx.requests] == [
+        {"text": "[Deal] (주)그린그리드 ← Hanbit Ventures Sourced → LOI: LOI received"}
+    ]
+    with read_only(engine) as s:
+        hooks = {h.name: h for h in list_endpoints(s, actor=STAFF)}
+    assert set(hooks) == {"other", "theirs"}
+    with read_only(engine) as s:
+        stored = s.execute(sa.select(NotifyEndpoint.secret)).scalars().all()  # type: ignore[call-overload]
+    assert stored == [None, None]  # chat endpoints have no secret

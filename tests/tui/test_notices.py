@@ -1,0 +1,40 @@
+"""The open app writes the notices that time makes, for a staff user, without being asked."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from ir_pipeline.db import read_only
+from ir_pipeline.models import OutboxEvent
+from tests.tui.conftest import settle
+from tui.app import FIRST_SCAN_AFTER, SCAN_EVERY, IrpApp
+
+
+def overdue_notices(engine: Engine) -> int:
+    with read_only(engine) as session:
+        query = sa.select(sa.func.count()).where(OutboxEvent.type == "followup.overdue")  # type: ignore[arg-type]
+        return int(session.execute(query.select_from(OutboxEvent)).scalar_one())
+
+
+async def test_a_staff_user_s_app_scans_and_a_manager_s_does_not(
+    app_as: Callable[[str], IrpApp], sqlite_demo: Engine
+) -> None:
+    assert 0 < FIRST_SCAN_AFTER < SCAN_EVERY  # scans never slow the start, and repeat
+    manager = app_as("manager")
+    async with manager.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        manager.scan_now()
+        await settle(pilot)
+    assert overdue_notices(sqlite_demo) == 0
+    staff = app_as("staff")
+    async with staff.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        staff.scan_now()
+        await settle(pilot)
+        first = overdue_notices(sqlite_demo)
+        staff.scan_now()
+        await settle(pilot)
+    assert first > 0 and overdue_notices(sqlite_demo) == first  # once per occasion
