@@ -8,7 +8,7 @@ Both return plain views, safe to keep in widgets.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -18,6 +18,9 @@ from ir_pipeline.db import read_only, unit_of_work
 from ir_pipeline.errors import Forbidden
 from ir_pipeline.services.users import actor_for
 from ir_pipeline.views import UserView
+
+if TYPE_CHECKING:
+    from ir_pipeline.notify.delivery import PassReport
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -48,6 +51,16 @@ class Backend:
     def read(self, fn: Callable[Concatenate[Session, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
         with read_only(self._engine) as session:
             return fn(session, *args, **kwargs)
+
+    def deliver_notices(self, *, only: int | None = None) -> PassReport:
+        """Send what is due to the endpoints (one pass), as the current actor, each step in its
+        own transaction: the TUI delivers while it is open on a single-user database."""
+        from ir_pipeline.notify.delivery import deliver_pass, make_client
+
+        with make_client() as client:
+            return deliver_pass(
+                lambda: unit_of_work(self._engine), actor=self.actor, client=client, only=only
+            )
 
     def switch_user(self, name: str) -> Actor:
         """Act as another registered user, if that never raises rights (SQLite only)."""

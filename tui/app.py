@@ -58,9 +58,12 @@ def _commands() -> type[Provider]:
 
 
 HOME = {Role.STAFF: "pipeline", Role.MANAGER: "dashboard", Role.STARTUP: "startup"}
-#: While a staff user has the app open, it writes the notices that time makes (overdue follow-ups,
-#: expiring LOIs) this often; the first scan waits a minute so it never slows the start.
+#: While the app is open it looks after notices: a staff user's app writes the ones time makes
+#: (overdue follow-ups, expiring LOIs) every ``SCAN_EVERY`` seconds and, on a single-user database,
+#: sends what is due every ``TICK``; the header's counts follow. The first look waits a minute, so
+#: it never slows the start.
 SCAN_EVERY = 300.0
+TICK = 30.0
 FIRST_SCAN_AFTER = 60.0
 #: How long a one-key change can be taken back with ``u``.
 UNDO_SECONDS = 10.0
@@ -137,6 +140,8 @@ class IrpApp(App[None]):
         self._undo: PendingUndo | None = None
         #: The file the last export wrote, for ``y`` to copy.
         self.last_path: str | None = None
+        #: What the header says about overdue follow-ups and notices (see :meth:`tick_now`).
+        self.alerts = ""
 
     # -- undo ------------------------------------------------------------------------------
 
@@ -219,6 +224,8 @@ class IrpApp(App[None]):
     def _schedule_scans(self) -> None:
         self.set_timer(FIRST_SCAN_AFTER, self.scan_now)
         self.set_interval(SCAN_EVERY, self.scan_now)
+        self.set_timer(FIRST_SCAN_AFTER + 1, self.tick_now)
+        self.set_interval(TICK, self.tick_now)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="scan")
     def scan_now(self) -> None:
@@ -235,6 +242,27 @@ class IrpApp(App[None]):
         except IrpError as error:
             self.call_from_thread(self.notify, str(error), title="Notices not scanned", severity="warning")
 
+    @work(thread=True, exclusive=True, exit_on_error=False, group="tick")
+    def tick_now(self) -> None:
+        """Send what is due (staff, single-user database: a team runs ``irp notify deliver --watch``)
+        and bring the header's counts up to date."""
+        from ir_pipeline.clock import local_today
+        from ir_pipeline.notify.status import alerts
+
+        b = self.backend
+        try:
+            if b.actor.can_edit and not b.shared:
+                b.deliver_notices()
+            counts = b.read(alerts, actor=b.actor, today=local_today())
+        except IrpError as error:
+            self.call_from_thread(self.notify, str(error), title="Notices", severity="warning")
+            return
+        self.call_from_thread(self._show_alerts, counts.text())
+
+    def _show_alerts(self, text: str) -> None:
+        self.alerts = text
+        self.refresh_breadcrumb()
+
     def _refresh_title(self) -> None:
         self.sub_title = f"{self.actor.name} · {self.actor.role.value}"
         self.refresh_breadcrumb()
@@ -244,7 +272,11 @@ class IrpApp(App[None]):
         trail = [s.title or getattr(s, "TITLE", "") for s in self.screen_stack if not s.is_modal]
         trail = [t for t in trail if t]
         where = " › ".join(trail) if len(trail) > 1 else ""  # one screen: its title says it all
-        self.sub_title = f"{self.actor.name} · {self.actor.role.value}" + (f" · {where}" if where else "")
+        self.sub_title = (
+            f"{self.actor.name} · {self.actor.role.value}"
+            + (f" · {where}" if where else "")
+            + (f" · {self.alerts}" if self.alerts else "")
+        )
 
     async def switch_user(self, name: str) -> None:
         try:

@@ -67,6 +67,9 @@ class IrpCommands(Provider):
                 ("Import a spreadsheet…", self._import, "CSV or XLSX; all or nothing, dry run first")
             )
             commands.append(("New LOI", self._new_loi, "Record an LOI for a startup and an investor"))
+            commands.append(
+                ("Notifications", self._notifications, "Endpoints, the latest deliveries; test, retry")
+            )
             deal_id = self._current_deal()
             if deal_id is not None:
                 commands.append(
@@ -79,6 +82,11 @@ class IrpCommands(Provider):
 
         screen = self.screen
         return screen.deal_id if isinstance(screen, DealScreen) else None
+
+    def _notifications(self) -> None:
+        from tui.screens.notifications import NotificationsScreen
+
+        self.irp.push_screen(NotificationsScreen())
 
     def _new_loi(self) -> None:
         from tui.actions import open_new_loi_form

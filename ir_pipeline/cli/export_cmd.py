@@ -17,7 +17,9 @@ from ir_pipeline.text import plural
 def export_(
     ctx: typer.Context,
     kind: Annotated[str, typer.Argument(help=f"One of {', '.join(EXPORT_KINDS)}.", metavar="KIND")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="csv, xlsx or json.")] = "csv",
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="csv, xlsx, json, or ics (follow-ups, for a calendar).")
+    ] = "csv",
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="File to write (default: standard output).")
     ] = None,
@@ -26,7 +28,7 @@ def export_(
     if kind not in EXPORT_KINDS:
         raise typer.BadParameter(f"choose one of {', '.join(EXPORT_KINDS)}", param_hint="KIND")
     if fmt not in FORMATS:
-        raise typer.BadParameter("use csv, xlsx or json", param_hint="--format")
+        raise typer.BadParameter("use csv, xlsx, json or ics", param_hint="--format")
     if fmt == "xlsx" and out is None:
         raise Invalid("an XLSX export needs --out FILE.xlsx")
     app = cli_context(ctx)

@@ -106,10 +106,20 @@ def queue(
         str | None, typer.Option(help="Start after this cursor (printed under the previous page).")
     ] = None,
     json: Annotated[bool, typer.Option("--json")] = False,
+    ics: Annotated[
+        bool, typer.Option("--ics", help="Every open follow-up as an iCalendar file, for a calendar.")
+    ] = False,
 ) -> None:
     """The follow-up queue: overdue first, then due today, then upcoming, a page at a time."""
     app_ = cli_context(ctx)
     today = app_.today
+    if ics:
+        from ir_pipeline.cli.output import standard_output
+        from ir_pipeline.io.calendar import write_ics
+
+        with app_.read() as session:
+            write_ics(session, actor=app_.actor, today=today, out=standard_output())
+        return
     with app_.read() as session:
         page = follow_up_queue(
             session,

@@ -17,7 +17,13 @@ from ir_pipeline.errors import Invalid
 from ir_pipeline.lookup import resolve_startup
 from ir_pipeline.models import EndpointFormat
 from ir_pipeline.notify.delivery import PassReport, deliver, deliver_pass, make_client
-from ir_pipeline.notify.endpoints import add_endpoint, list_endpoints, remove_endpoint, set_active
+from ir_pipeline.notify.endpoints import (
+    add_endpoint,
+    check_url,
+    list_endpoints,
+    remove_endpoint,
+    set_active,
+)
 from ir_pipeline.notify.events import TYPES
 from ir_pipeline.notify.scan import scan as scan_service
 from ir_pipeline.notify.status import delivery_status, queue_test, retry_delivery
@@ -93,7 +99,9 @@ def _format(value: str) -> EndpointFormat:
 def add(
     ctx: typer.Context,
     url: Annotated[str, typer.Argument(help="An http(s) URL (a chat tool's incoming webhook).")],
-    name: Annotated[str, typer.Option(help="A name to refer to it by.")],
+    name: Annotated[
+        str | None, typer.Option(help="A name to refer to it by (default: the URL's host).")
+    ] = None,
     format: Annotated[str, typer.Option(help="standard (signed), slack, teams or jandi.")] = "standard",
     events: Annotated[str, typer.Option(help="Only these types or families, e.g. 'loi.*,deal.moved'.")] = "",
     startup: Annotated[str | None, typer.Option(help="Only this startup's notices.")] = None,
@@ -105,7 +113,7 @@ def add(
         added = add_endpoint(
             session,
             actor=app_.actor,
-            name=name,
+            name=name if name is not None else httpx.URL(check_url(url)).host,
             url=url,
             format=_format(format),
             events=events,

@@ -31,7 +31,7 @@ from ir_pipeline.text import printable
 from ir_pipeline.views import DealRow, FollowUpView, LoiView, jsonable
 
 PAGE = 5_000
-FORMATS = ("csv", "xlsx", "json")
+FORMATS = ("csv", "xlsx", "json", "ics")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 #: A cell: text, a whole number, an amount (value, currency), or a date.
@@ -352,7 +352,17 @@ def _write_workbook(sheet: Sheet, out: IO[bytes]) -> int:
 def export(session: Session, *, actor: Actor, kind: str, fmt: str, out: Path | IO[str]) -> int:
     """Write one export; returns the number of data rows."""
     if fmt not in FORMATS:
-        raise Invalid(f"unknown format {fmt!r}: use csv, xlsx or json")
+        raise Invalid(f"unknown format {fmt!r}: use csv, xlsx, json, or ics for follow-ups")
+    if fmt == "ics":
+        if kind != "followups":
+            raise Invalid("ics (a calendar) is for follow-ups: irp export followups --format ics")
+        from ir_pipeline.clock import local_today
+        from ir_pipeline.io.calendar import write_ics
+
+        if isinstance(out, Path):
+            with out.open("w", encoding="utf-8", newline="") as handle:
+                return write_ics(session, actor=actor, today=local_today(), out=handle)
+        return write_ics(session, actor=actor, today=local_today(), out=out)
     sheet = build_sheet(session, actor=actor, kind=kind)
     if fmt == "xlsx":
         if not isinstance(out, Path):

@@ -3,7 +3,10 @@ staff push one delivery: a test notice to one endpoint, and sending a failed one
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -15,6 +18,9 @@ from ir_pipeline.models import DeliveryStatus, NotifyDelivery, NotifyEndpoint, O
 from ir_pipeline.notify.endpoints import named
 from ir_pipeline.notify.events import Notice, write
 from ir_pipeline.services.common import start_write
+
+#: Counts in the header stop here (shown as is: 10,000 overdue is news enough).
+_CAP = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,3 +144,83 @@ def retry_delivery(session: Session, *, actor: Actor, delivery_id: int) -> None:
         .where(delivery.c.id == delivery_id)
         .values(status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=utcnow(), claimed_until=None)
     )
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryRow:
+    id: int
+    endpoint: str
+    event_type: str
+    summary: str
+    status: DeliveryStatus
+    attempts: int
+    last_status: int | None
+    last_error: str
+
+
+def recent_deliveries(session: Session, *, actor: Actor, limit: int = 100) -> list[DeliveryRow]:
+    """The latest deliveries, newest first, with what their last attempt got (staff)."""
+    actor.require_staff("see how notices were delivered")
+    delivery, endpoint, outbox = _tables()
+    rows = session.execute(
+        sa.select(
+            delivery.c.id,
+            endpoint.c.name,
+            outbox.c.type,
+            outbox.c.payload,
+            delivery.c.status,
+            delivery.c.attempts,
+            delivery.c.last_status,
+            delivery.c.last_error,
+        )
+        .join(endpoint, endpoint.c.id == delivery.c.endpoint_id)
+        .join(outbox, outbox.c.id == delivery.c.event_row)
+        .order_by(delivery.c.id.desc())
+        .limit(limit)
+    ).all()
+    return [DeliveryRow(r[0], r[1], r[2], str(json.loads(r[3]).get("summary", "")), *r[4:]) for r in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class Alerts:
+    """What the header shows a staff user: follow-ups overdue, notices waiting or gone wrong."""
+
+    overdue: int
+    to_send: int
+    failed: int
+
+    def text(self) -> str:
+        parts = []
+        if self.overdue:
+            parts.append(f"{self.overdue:,} overdue")
+        if self.to_send:
+            parts.append(f"{self.to_send:,} to send")
+        if self.failed:
+            parts.append(f"{self.failed:,} not delivered")
+        return " · ".join(parts)
+
+
+def alerts(session: Session, *, actor: Actor, today: date) -> Alerts:
+    """Counts for the header, each capped (a count is a look, not a scan of a million rows)."""
+    from ir_pipeline.enums import FollowUpStatus
+    from ir_pipeline.models import FollowUp
+
+    if actor.startup_scope is not None:
+        return Alerts(0, 0, 0)  # the chase list and the notices are the team's
+    follow_up = FollowUp.__table__  # type: ignore[attr-defined]
+    delivery, _endpoint, _outbox = _tables()
+
+    def capped(query: sa.Select[Any]) -> int:
+        inner = query.limit(_CAP).subquery()
+        return int(session.execute(sa.select(sa.func.count()).select_from(inner)).scalar_one())
+
+    overdue = capped(
+        sa.select(follow_up.c.id).where(follow_up.c.status == FollowUpStatus.OPEN, follow_up.c.due_on < today)
+    )
+    if not actor.can_edit:
+        return Alerts(overdue, 0, 0)
+    pending = capped(sa.select(delivery.c.id).where(delivery.c.status == DeliveryStatus.PENDING))
+    failed = capped(
+        sa.select(delivery.c.id).where(delivery.c.status.in_([DeliveryStatus.FAILED, DeliveryStatus.DEAD]))
+    )
+    return Alerts(overdue, pending, failed)

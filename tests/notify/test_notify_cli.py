@@ -38,10 +38,16 @@ def test_add_test_deliver_and_status(sqlite_url: str) -> None:
     assert code == 1 and err.count("\n") == 1 and "http" in err
     code, _out, err = irp("notify", "add", "https://h/x", "--name", "y", "--format", "fax", db=sqlite_url)
     assert code == 1 and "unknown format" in err
+    code, out, err = irp(
+        "notify", "add", "https://hooks.slack.com/services/T/B/x", "--format", "slack", db=sqlite_url
+    )
+    assert code == 0 and "'hooks.slack.com' (slack)" in out and "secret" not in out, err
     code, _out, err = irp("--as", "manager", "notify", "list", db=sqlite_url)
     assert code == 1 and "only staff" in err
     code, _out, err = irp("notify", "remove", "team hook", db=sqlite_url)
     assert code == 1 and "--yes" in err
     code, _out, err = irp("notify", "remove", "team hook", "--yes", db=sqlite_url)
     assert code == 0, err
-    assert json.loads(irp("notify", "list", "--json", db=sqlite_url)[1]) == []
+    assert [e["name"] for e in json.loads(irp("notify", "list", "--json", db=sqlite_url)[1])] == [
+        "hooks.slack.com"
+    ]

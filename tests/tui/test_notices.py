@@ -38,3 +38,27 @@ async def test_a_staff_user_s_app_scans_and_a_manager_s_does_not(
         staff.scan_now()
         await settle(pilot)
     assert first > 0 and overdue_notices(sqlite_demo) == first  # once per occasion
+
+
+async def test_the_header_counts_overdue_follow_ups_and_undelivered_notices(
+    app_as: Callable[[str], IrpApp], sqlite_demo: Engine
+) -> None:
+    from ir_pipeline.db import unit_of_work
+    from ir_pipeline.models import EndpointFormat
+    from ir_pipeline.notify.endpoints import add_endpoint
+    from tests.conftest import STAFF
+    from tests.notify.receiver import Answer, receiver
+
+    with receiver() as rx:
+        with unit_of_work(sqlite_demo) as s:
+            add_endpoint(s, actor=STAFF, name="team", url=rx.url, format=EndpointFormat.SLACK)
+        rx.script = [Answer(400)] * 10
+        staff = app_as("staff")
+        async with staff.run_test(size=(120, 30)) as pilot:
+            await settle(pilot)
+            staff.scan_now()  # overdue notices: queued for the endpoint, sent by the tick, refused
+            await settle(pilot)
+            staff.tick_now()
+            await settle(pilot)
+            assert "overdue" in staff.sub_title and "not delivered" in staff.sub_title
+    assert len(rx.requests) == overdue_notices(sqlite_demo) > 0

@@ -1,0 +1,131 @@
+"""Deliverers as separate processes, as a team runs them: two at once never send a notice twice,
+and one killed with SIGKILL while sending loses nothing."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from ir_pipeline.clock import wall_clock
+from ir_pipeline.db import make_engine, read_only, unit_of_work
+from ir_pipeline.models import DeliveryStatus, EndpointFormat, NotifyDelivery
+from ir_pipeline.notify.delivery import LEASE, deliver_pass, make_client
+from ir_pipeline.notify.endpoints import add_endpoint
+from ir_pipeline.notify.events import Notice, write
+from tests.conftest import STAFF
+from tests.notify.receiver import Answer, Receiver, receiver
+
+IRP = str(Path(sys.executable).with_name("irp"))
+
+
+def _notices(engine: Engine, n: int) -> None:
+    with unit_of_work(engine) as session:
+        notices = [Notice("loi.received", None, {"n": i}, f"[LOI] #{i}") for i in range(n)]
+        write(session.connection(), notices, actor=STAFF.name)
+
+
+def _deliverer(url: str) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "IRP_DATABASE_URL": url}
+    env.pop("IRP_TODAY", None)  # real time: the leases and the signatures are compared with it
+    return subprocess.Popen(
+        [IRP, "notify", "deliver", "--watch", "--every", "0.2"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+def _wait_for(condition: object, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():  # type: ignore[operator]
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"not reached within {seconds} s")
+
+
+def _statuses(engine: Engine) -> dict[str, int]:
+    with read_only(engine) as s:
+        rows = s.execute(
+            sa.select(sa.type_coerce(NotifyDelivery.status, sa.String), sa.func.count()).group_by(  # type: ignore[arg-type]
+                NotifyDelivery.status  # type: ignore[arg-type]
+            )
+        ).all()
+    return {str(k): int(v) for k, v in rows}
+
+
+@pytest.fixture
+def pg_engine(pg_db: str) -> Iterator[Engine]:
+    engine = make_engine(pg_db)
+    yield engine
+    engine.dispose()
+
+
+def _endpoint(engine: Engine, rx: Receiver) -> None:
+    with unit_of_work(engine) as s:
+        rx.secret = add_endpoint(
+            s, actor=STAFF, name="hook", url=rx.url, format=EndpointFormat.STANDARD
+        ).secret
+
+
+@pytest.mark.postgres
+def test_two_deliverers_send_each_of_a_thousand_notices_once(pg_db: str, pg_engine: Engine) -> None:
+    with receiver() as rx:
+        _endpoint(pg_engine, rx)
+        rx.script = [Answer(200, delay=0.005)] * 1000  # a slow receiver
+        _notices(pg_engine, 1000)
+        workers = [_deliverer(pg_db), _deliverer(pg_db)]
+        try:
+            _wait_for(lambda: len(rx.requests) >= 1000, 120)
+            _wait_for(lambda: _statuses(pg_engine) == {DeliveryStatus.DELIVERED.value: 1000}, 30)
+        finally:
+            for w in workers:
+                w.terminate()
+            errors = [w.communicate(timeout=30)[1].decode() for w in workers]
+    assert len(rx.requests) == 1000, "a notice was sent twice"
+    assert len(rx.delivered_ids) == 1000 and rx.verified == 1000
+    assert all("Traceback" not in e for e in errors), errors
+
+
+@pytest.mark.postgres
+def test_a_deliverer_killed_while_sending_loses_nothing(pg_db: str, pg_engine: Engine) -> None:
+    with receiver() as rx:
+        _endpoint(pg_engine, rx)
+        rx.script = [Answer(200, delay=3.0)] * 5  # the first sends hang: the process is killed in them
+        _notices(pg_engine, 5)
+        worker = _deliverer(pg_db)
+        try:
+            _wait_for(lambda: len(_taken(pg_engine)) == 5, 30)  # committed as taken, being sent
+        finally:
+            worker.send_signal(signal.SIGKILL)
+            worker.wait(timeout=30)
+        assert _statuses(pg_engine) == {DeliveryStatus.PENDING.value: 5}
+        rx.script = []
+        later = wall_clock() + LEASE + timedelta(seconds=1)  # once the killed process's lease is over
+        with make_client(httpx.Timeout(5.0)) as client:
+            report = deliver_pass(
+                lambda: unit_of_work(pg_engine), actor=STAFF, client=client, now=lambda: later
+            )
+        assert report.delivered == 5
+    assert _statuses(pg_engine) == {DeliveryStatus.DELIVERED.value: 5}
+    assert len(rx.delivered_ids) == 5
+
+
+def _taken(engine: Engine) -> list[int]:
+    with read_only(engine) as s:
+        return list(
+            s.execute(
+                sa.select(NotifyDelivery.id).where(NotifyDelivery.claimed_until.is_not(None))  # type: ignore[arg-type,union-attr]
+            ).scalars()
+        )
