@@ -23,6 +23,7 @@ from sqlalchemy.orm import UOWTransaction
 from ir_pipeline.actors import Actor
 from ir_pipeline.clock import utcnow
 from ir_pipeline.models import AuditAction, AuditEntry, StageChange
+from ir_pipeline.models.base import table_of
 
 _ACTOR = "irp_audit_actor"
 _BATCH = "irp_audit_batch"
@@ -51,9 +52,7 @@ def batch_of(session: OrmSession) -> str | None:
 
 
 def audit_table() -> sa.Table:
-    table = AuditEntry.__table__  # type: ignore[attr-defined]
-    assert isinstance(table, sa.Table)
-    return table
+    return table_of(AuditEntry)
 
 
 def as_text(value: Any) -> str | None:

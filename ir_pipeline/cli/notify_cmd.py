@@ -140,22 +140,23 @@ def list_(ctx: typer.Context, json: Annotated[bool, typer.Option("--json")] = Fa
     print_table(t)
 
 
+def _set_active(ctx: typer.Context, name: str, active: bool) -> None:
+    app_ = cli_context(ctx)
+    with app_.write() as session:
+        set_active(session, actor=app_.actor, name=name, active=active)
+    echo(f"Endpoint {name!r} {'enabled' if active else 'disabled'}")
+
+
 @app.command()
 def disable(ctx: typer.Context, name: Annotated[str, typer.Argument()]) -> None:
     """Stop sending to an endpoint (its pending notices wait until it is enabled)."""
-    app_ = cli_context(ctx)
-    with app_.write() as session:
-        set_active(session, actor=app_.actor, name=name, active=False)
-    echo(f"Endpoint {name!r} disabled")
+    _set_active(ctx, name, False)
 
 
 @app.command()
 def enable(ctx: typer.Context, name: Annotated[str, typer.Argument()]) -> None:
     """Send to an endpoint again, starting with what waited while it was disabled."""
-    app_ = cli_context(ctx)
-    with app_.write() as session:
-        set_active(session, actor=app_.actor, name=name, active=True)
-    echo(f"Endpoint {name!r} enabled")
+    _set_active(ctx, name, True)
 
 
 @app.command()

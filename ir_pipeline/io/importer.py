@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, col, select
 
 from ir_pipeline import audit
 from ir_pipeline.actors import Actor
@@ -34,7 +34,7 @@ from ir_pipeline.io.columns import KINDS, has_required_columns, label, map_heade
 from ir_pipeline.io.readers import open_table
 from ir_pipeline.lookup import resolve_event
 from ir_pipeline.models import Contact, Deal, Event, FollowUp, Investor, LetterOfIntent, StageChange, Startup
-from ir_pipeline.models.base import SHORT_LENGTH
+from ir_pipeline.models.base import SHORT_LENGTH, table_of
 from ir_pipeline.money import DEFAULT_CURRENCY, Money, parse_currency, parse_money
 from ir_pipeline.naming import clean_name, name_key, normalise_business_no
 from ir_pipeline.notify import outbox
@@ -746,7 +746,7 @@ class _Lois(_Handler):
     def _insert_history(self, after_id: int, now: datetime, reason: str) -> None:
         """The opening move (none → `loi`) of every deal above ``after_id``, written by the
         database from the deal rows in one ``INSERT … SELECT`` (values through the columns' types)."""
-        history, deal = _table(StageChange), _table(Deal)
+        history, deal = table_of(StageChange), table_of(Deal)
         source = (
             sa.select(
                 deal.c.id,
@@ -865,7 +865,7 @@ class _Lois(_Handler):
             else:
                 old_deals.add(deal_id)
         if rows and not self.report.problems:
-            loi_table = _table(LetterOfIntent)
+            loi_table = table_of(LetterOfIntent)
             before = self.connection.execute(
                 sa.select(sa.func.coalesce(sa.func.max(loi_table.c.id), 0))
             ).scalar_one()
@@ -894,7 +894,7 @@ class _Lois(_Handler):
                 kept[1] += ranking_part(amount.currency, amount.minor)
         if not latest:
             return None
-        deal_table = _table(Deal)
+        deal_table = table_of(Deal)
         before = int(
             self.connection.execute(sa.select(sa.func.coalesce(sa.func.max(deal_table.c.id), 0))).scalar_one()
         )
@@ -1077,12 +1077,6 @@ def _bulk_insert(
         )
     finally:
         connection.exec_driver_sql(f"DROP TABLE {staged}")
-
-
-def _table(model: type[SQLModel]) -> sa.Table:
-    table = model.__table__  # type: ignore[attr-defined]
-    assert isinstance(table, sa.Table)
-    return table
 
 
 def _chunks(values: list[T], size: int) -> Iterator[list[T]]:

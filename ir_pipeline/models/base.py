@@ -55,3 +55,10 @@ class Versioned(Deferred):
     @declared_attr  # type: ignore[arg-type]
     def __mapper_args__(cls) -> dict[str, Any]:
         return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
+
+
+def table_of(model: type[SQLModel]) -> sa.Table:
+    """A table model's Core table, for SQL written without the ORM (bulk writes, grouped reads)."""
+    table = model.__table__  # type: ignore[attr-defined]
+    assert isinstance(table, sa.Table)
+    return table

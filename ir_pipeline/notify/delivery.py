@@ -41,6 +41,7 @@ from ir_pipeline.models import (
     NotifyEndpoint,
     OutboxEvent,
 )
+from ir_pipeline.models.base import table_of
 from ir_pipeline.notify import formats
 from ir_pipeline.notify.endpoints import wants
 from ir_pipeline.services.common import start_write
@@ -56,12 +57,6 @@ _QUEUE_CHUNK = 2_000
 _KEEP_ANSWER = 2_000
 
 Writer = Callable[[], AbstractContextManager[Session]]
-
-
-def _table(model: type) -> sa.Table:
-    table = model.__table__  # type: ignore[attr-defined]
-    assert isinstance(table, sa.Table)
-    return table
 
 
 def make_client(timeout: httpx.Timeout = TIMEOUT) -> httpx.Client:
@@ -106,7 +101,7 @@ class PassReport:
 def queue(session: Session, *, now: datetime) -> int:
     """Make ``pending`` deliveries of the notices each active endpoint has not looked at yet."""
     connection = session.connection()
-    outbox, endpoint, delivery = _table(OutboxEvent), _table(NotifyEndpoint), _table(NotifyDelivery)
+    outbox, endpoint, delivery = table_of(OutboxEvent), table_of(NotifyEndpoint), table_of(NotifyDelivery)
     queued = 0
     endpoints = connection.execute(
         sa.select(endpoint.c.id, endpoint.c.events, endpoint.c.startup_id, endpoint.c.after_event)
@@ -147,7 +142,7 @@ def queue(session: Session, *, now: datetime) -> int:
 def take(session: Session, *, now: datetime, limit: int, only: int | None = None) -> list[Taken]:
     """Hold up to ``limit`` due deliveries for this deliverer until ``now + LEASE``."""
     connection = session.connection()
-    outbox, endpoint, delivery = _table(OutboxEvent), _table(NotifyEndpoint), _table(NotifyDelivery)
+    outbox, endpoint, delivery = table_of(OutboxEvent), table_of(NotifyEndpoint), table_of(NotifyDelivery)
     due = (
         sa.select(delivery.c.id)
         .join(endpoint, endpoint.c.id == delivery.c.endpoint_id)
@@ -231,9 +226,9 @@ def backoff(attempts: int, rng: random.Random | None = None) -> timedelta:
 def record(session: Session, taken: Taken, outcome: Outcome, *, now: datetime, report: PassReport) -> None:
     """Keep the attempt, and move the delivery on (and the endpoint, on a 410)."""
     connection = session.connection()
-    delivery, endpoint = _table(NotifyDelivery), _table(NotifyEndpoint)
+    delivery, endpoint = table_of(NotifyDelivery), table_of(NotifyEndpoint)
     connection.execute(
-        _table(NotifyAttempt).insert(),
+        table_of(NotifyAttempt).insert(),
         [
             {
                 "delivery_id": taken.delivery_id,

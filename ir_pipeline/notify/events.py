@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from ir_pipeline.clock import utcnow
 from ir_pipeline.enums import label
 from ir_pipeline.models import Deal, Investor, OutboxEvent, Startup
+from ir_pipeline.models.base import table_of
 from ir_pipeline.money import Money, format_korean, format_symbol
 from ir_pipeline.stages import Stage
 
@@ -71,9 +72,7 @@ def deal_refs(connection: sa.Connection, deal_ids: Iterable[int]) -> dict[int, D
     ids = sorted(set(deal_ids))
     if not ids:
         return {}
-    deal = Deal.__table__  # type: ignore[attr-defined]
-    startup = Startup.__table__  # type: ignore[attr-defined]
-    investor = Investor.__table__  # type: ignore[attr-defined]
+    deal, startup, investor = table_of(Deal), table_of(Startup), table_of(Investor)
     rows = connection.execute(
         sa.select(
             deal.c.id,
@@ -150,7 +149,7 @@ def write(connection: sa.Connection, notices: list[Notice], *, actor: str, once:
     if not notices:
         return 0
     moment = utcnow()
-    table = OutboxEvent.__table__  # type: ignore[attr-defined]
+    table = table_of(OutboxEvent)
     rows = [row(n, actor=actor, at=moment) for n in notices]
     if not once:
         connection.execute(table.insert(), rows)

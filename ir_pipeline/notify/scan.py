@@ -22,6 +22,7 @@ from ir_pipeline.config import EXPIRING_DAYS
 from ir_pipeline.enums import FollowUpStatus, LoiStatus
 from ir_pipeline.errors import Invalid
 from ir_pipeline.models import FollowUp, LetterOfIntent, OutboxEvent
+from ir_pipeline.models.base import table_of
 from ir_pipeline.notify.events import Notice, amount_text, deal_refs, instrument_label, pair, write
 from ir_pipeline.services.common import start_write
 
@@ -40,8 +41,7 @@ def scan(session: Session, *, actor: Actor, today: date, expiring_days: int = EX
     if not 0 <= expiring_days <= 366:
         raise Invalid("the warning period for expiring LOIs is 0 to 366 days", field="expiring_days")
     connection = session.connection()
-    follow_up = FollowUp.__table__  # type: ignore[attr-defined]
-    loi = LetterOfIntent.__table__  # type: ignore[attr-defined]
+    follow_up, loi = table_of(FollowUp), table_of(LetterOfIntent)
     overdue = _occasions(
         connection,
         sa.select(follow_up).where(follow_up.c.status == FollowUpStatus.OPEN, follow_up.c.due_on < today),
@@ -72,7 +72,7 @@ def _occasions(
 ) -> Iterator[list[tuple[Any, str]]]:
     """The rows ``query`` finds, a chunk at a time in id order, without those already notified."""
     after = 0
-    outbox = OutboxEvent.__table__  # type: ignore[attr-defined]
+    outbox = table_of(OutboxEvent)
     while True:
         rows = connection.execute(query.where(id_column > after).order_by(id_column).limit(_CHUNK)).all()
         if not rows:

@@ -15,6 +15,7 @@ from ir_pipeline.actors import Actor
 from ir_pipeline.clock import utcnow
 from ir_pipeline.errors import Invalid, NotFound
 from ir_pipeline.models import DeliveryStatus, NotifyDelivery, NotifyEndpoint, OutboxEvent
+from ir_pipeline.models.base import table_of
 from ir_pipeline.notify.endpoints import named
 from ir_pipeline.notify.events import Notice, write
 from ir_pipeline.services.common import start_write
@@ -51,10 +52,7 @@ class DeliveryStatusSummary:
 
 
 def _tables() -> tuple[sa.Table, sa.Table, sa.Table]:
-    delivery = NotifyDelivery.__table__  # type: ignore[attr-defined]
-    endpoint = NotifyEndpoint.__table__  # type: ignore[attr-defined]
-    outbox = OutboxEvent.__table__  # type: ignore[attr-defined]
-    return delivery, endpoint, outbox
+    return table_of(NotifyDelivery), table_of(NotifyEndpoint), table_of(OutboxEvent)
 
 
 def delivery_status(session: Session, *, actor: Actor, limit: int = 50) -> DeliveryStatusSummary:
@@ -207,7 +205,7 @@ def alerts(session: Session, *, actor: Actor, today: date) -> Alerts:
 
     if actor.startup_scope is not None:
         return Alerts(0, 0, 0)  # the chase list and the notices are the team's
-    follow_up = FollowUp.__table__  # type: ignore[attr-defined]
+    follow_up = table_of(FollowUp)
     delivery, _endpoint, _outbox = _tables()
 
     def capped(query: sa.Select[Any]) -> int:
