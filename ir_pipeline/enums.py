@@ -103,6 +103,22 @@ _LABELS: dict[str, str] = {
 }
 
 
+class EndpointFormat(StrEnum):
+    """How a notice is sent: Standard Webhooks (signed JSON), or a chat tool's incoming webhook."""
+
+    STANDARD = "standard"
+    SLACK = "slack"
+    TEAMS = "teams"
+    JANDI = "jandi"
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"  # to send (again), at ``next_attempt_at``
+    DELIVERED = "delivered"
+    FAILED = "failed"  # refused by the receiver (a 4xx other than 408/429): not retried by itself
+    DEAD = "dead"  # every attempt failed; ``irp notify retry`` sends it again
+
+
 def label(value: StrEnum) -> str:
     """``convertible_note`` → ``Convertible note``: the word people read for a stored value."""
     return _LABELS.get(value.value, value.value.replace("_", " ").capitalize())

@@ -1,10 +1,9 @@
 """All tables, imported here so ``SQLModel.metadata`` is complete for Alembic."""
 
+from ir_pipeline.enums import DeliveryStatus, EndpointFormat
 from ir_pipeline.models.audit import AuditAction, AuditEntry
 from ir_pipeline.models.base import NAMING_CONVENTION
 from ir_pipeline.models.outbox import (
-    DeliveryStatus,
-    EndpointFormat,
     NotifyAttempt,
     NotifyDelivery,
     NotifyEndpoint,

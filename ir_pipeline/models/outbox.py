@@ -10,12 +10,12 @@ never edited: staff may insert them, not update or delete them (PostgreSQL grant
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlmodel import Field
 
 from ir_pipeline.clock import utcnow
+from ir_pipeline.enums import DeliveryStatus, EndpointFormat
 from ir_pipeline.models.base import SHORT_LENGTH, Deferred, Timestamped, Versioned
 from ir_pipeline.models.types import UTCDateTime, enum_type
 
@@ -40,22 +40,6 @@ class OutboxEvent(Deferred, table=True):
     #: For notices that a scan makes (an overdue follow-up, an LOI about to expire): the same
     #: occasion never makes a second notice, however often or concurrently the scan runs.
     once_key: str | None = Field(default=None, max_length=120, unique=True)
-
-
-class EndpointFormat(StrEnum):
-    """How a notice is sent: Standard Webhooks (signed JSON), or a chat tool's incoming webhook."""
-
-    STANDARD = "standard"
-    SLACK = "slack"
-    TEAMS = "teams"
-    JANDI = "jandi"
-
-
-class DeliveryStatus(StrEnum):
-    PENDING = "pending"  # to send (again), at ``next_attempt_at``
-    DELIVERED = "delivered"
-    FAILED = "failed"  # refused by the receiver (a 4xx other than 408/429): not retried by itself
-    DEAD = "dead"  # every attempt failed; ``irp notify retry`` sends it again
 
 
 class NotifyEndpoint(Versioned, Timestamped, table=True):

@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Header, Label, Static
 
-from ir_pipeline.models import DeliveryStatus
+from ir_pipeline.enums import DeliveryStatus
 from ir_pipeline.notify.endpoints import EndpointView, list_endpoints, set_active
 from ir_pipeline.notify.status import DeliveryRow, queue_test, recent_deliveries, retry_delivery
 from tui.widgets.fitted_table import FittedTable
