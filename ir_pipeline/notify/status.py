@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,7 +14,7 @@ from sqlmodel import Session
 from ir_pipeline.actors import Actor
 from ir_pipeline.clock import utcnow
 from ir_pipeline.errors import Invalid, NotFound
-from ir_pipeline.models import DeliveryStatus, NotifyDelivery, NotifyEndpoint, OutboxEvent
+from ir_pipeline.models import DeliveryStatus, NotifyAttempt, NotifyDelivery, NotifyEndpoint, OutboxEvent
 from ir_pipeline.models.base import table_of
 from ir_pipeline.notify.endpoints import named
 from ir_pipeline.notify.events import Notice, write
@@ -222,3 +222,26 @@ def alerts(session: Session, *, actor: Actor, today: date) -> Alerts:
         sa.select(delivery.c.id).where(delivery.c.status.in_([DeliveryStatus.FAILED, DeliveryStatus.DEAD]))
     )
     return Alerts(overdue, pending, failed)
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptRow:
+    at: datetime
+    status_code: int | None
+    error: str
+    answer: str
+    duration_ms: int
+
+
+def attempts_of(session: Session, *, actor: Actor, delivery_id: int) -> list[AttemptRow]:
+    """Every try at one delivery, oldest first (staff)."""
+    actor.require_staff("see how notices were delivered")
+    attempt = table_of(NotifyAttempt)
+    rows = session.execute(
+        sa.select(
+            attempt.c.at, attempt.c.status_code, attempt.c.error, attempt.c.response, attempt.c.duration_ms
+        )
+        .where(attempt.c.delivery_id == delivery_id)
+        .order_by(attempt.c.id)
+    ).all()
+    return [AttemptRow(*r) for r in rows]

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import Engine
 from textual.pilot import Pilot
+from textual.widgets import Static
 
 from ir_pipeline.db import unit_of_work
 from ir_pipeline.models import EndpointFormat
@@ -47,6 +48,8 @@ async def test_test_disable_and_retry_from_the_keyboard(
             await settle(pilot)
             assert [r["body"]["text"] for r in rx.requests] == ["[Test] ir-pipeline → team"]
             assert [d.status.value for d in screen.data.deliveries] == ["delivered"]
+            tries = str(screen.query_one("#attempts", Static).render())
+            assert tries.startswith("Delivery #1: 1 attempt\n") and "· HTTP 200 ·" in tries
             await pilot.press("e")  # disable
             await settle(pilot)
             assert not screen.data.endpoints[0].active

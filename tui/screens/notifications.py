@@ -8,13 +8,25 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.text import Text
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import Header, Label, Static
+from textual.widgets import DataTable, Header, Label, Static
 
+from ir_pipeline.clock import format_local
 from ir_pipeline.enums import DeliveryStatus
+from ir_pipeline.errors import IrpError
 from ir_pipeline.notify.endpoints import EndpointView, list_endpoints, set_active
-from ir_pipeline.notify.status import DeliveryRow, queue_test, recent_deliveries, retry_delivery
+from ir_pipeline.notify.status import (
+    AttemptRow,
+    DeliveryRow,
+    attempts_of,
+    queue_test,
+    recent_deliveries,
+    retry_delivery,
+)
+from ir_pipeline.text import plural
+from tui.format import plain
 from tui.widgets.fitted_table import FittedTable
 from tui.widgets.keys_footer import KeysFooter
 from tui.workers import BackendScreen
@@ -59,6 +71,7 @@ class NotificationsScreen(BackendScreen):
         yield FittedTable(id="endpoints", flexible={"url": 2})
         yield Label("Latest deliveries", classes="section")
         yield FittedTable(id="deliveries", flexible={"notice": 3, "error": 2})
+        yield Static("", id="attempts", classes="detail")
         yield Static("", id="status", classes="status")
         yield KeysFooter()
 
@@ -111,6 +124,33 @@ class NotificationsScreen(BackendScreen):
             f"{len(data.endpoints)} endpoint(s) · {len(data.deliveries)} latest deliveries"
             f" · {failed} not delivered"
         )
+
+    @on(DataTable.RowHighlighted, "#deliveries")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        rows = self.data.deliveries
+        if 0 <= event.cursor_row < len(rows):
+            self._load_attempts(rows[event.cursor_row].id)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="attempts")
+    def _load_attempts(self, delivery_id: int) -> None:
+        b = self.irp.backend
+        try:
+            tries = b.read(attempts_of, actor=b.actor, delivery_id=delivery_id)
+        except IrpError as error:
+            self.app.call_from_thread(self.notify, str(error), severity="error")
+            return
+        self.app.call_from_thread(self._show_attempts, delivery_id, tries)
+
+    def _show_attempts(self, delivery_id: int, tries: list[AttemptRow]) -> None:
+        """The highlighted delivery's tries, oldest first: when, what came back, how long."""
+        lines = [
+            f"Delivery #{delivery_id}: " + ("not tried yet" if not tries else plural(len(tries), "attempt"))
+        ]
+        for n, t in enumerate(tries, 1):
+            got = f"HTTP {t.status_code}" if t.status_code is not None else t.error
+            answer = f": {t.answer[:60]}" if t.answer else ""
+            lines.append(f"  {n}. {format_local(t.at)} · {got} · {t.duration_ms} ms{answer}")
+        self.query_one("#attempts", Static).update(plain("\n".join(lines[-6:])))
 
     def _endpoint(self) -> EndpointView | None:
         table = self.query_one("#endpoints", FittedTable)
