@@ -163,6 +163,6 @@ def import_completed(
     record = {"kind": kind, "file": file, **counts}
     write(
         session.connection(),
-        [Notice("import.completed", None, record, f"[Import] {file}: {kind} — {parts or 'nothing new'}")],
+        [Notice("import.completed", None, record, f"[Import] {file}: {kind} — {parts}")],
         actor=actor,
     )
