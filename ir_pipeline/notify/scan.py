@@ -25,6 +25,7 @@ from ir_pipeline.models import FollowUp, LetterOfIntent, OutboxEvent
 from ir_pipeline.models.base import table_of
 from ir_pipeline.notify.events import Notice, amount_text, deal_refs, instrument_label, pair, write
 from ir_pipeline.services.common import start_write
+from ir_pipeline.text import plural
 
 _CHUNK = 1_000
 
@@ -108,7 +109,7 @@ def _overdue(r: Any, deal: Any, today: date, key: str) -> Notice:
         "channel": str(r.channel),
         "note": r.note,
     }
-    late = f"{days} day{'s' if days != 1 else ''} overdue"
+    late = f"{plural(days, 'day')} overdue"
     owner = f" ({r.owner})" if r.owner else ""
     return Notice("followup.overdue", deal, record, f"[Follow-up overdue] {pair(deal)} {late}{owner}", key)
 
@@ -123,7 +124,7 @@ def _expiring(r: Any, deal: Any, today: date, key: str) -> Notice:
         "valid_until": r.valid_until,
         "days_left": days,
     }
-    when = "today" if days == 0 else f"in {days} day{'s' if days != 1 else ''}"
+    when = "today" if days == 0 else f"in {plural(days, 'day')}"
     amount = amount_text(r.amount_minor, r.currency)
     text = f"[LOI expiring] {pair(deal)} {amount} ({instrument_label(r.instrument)}) ends {when}"
     return Notice("loi.expiring", deal, record, text, key)

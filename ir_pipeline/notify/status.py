@@ -18,10 +18,8 @@ from ir_pipeline.models import DeliveryStatus, NotifyAttempt, NotifyDelivery, No
 from ir_pipeline.models.base import table_of
 from ir_pipeline.notify.endpoints import named
 from ir_pipeline.notify.events import Notice, write
+from ir_pipeline.queries.keyset import capped_count
 from ir_pipeline.services.common import start_write
-
-#: Counts in the header stop here (shown as is: 10,000 overdue is news enough).
-_CAP = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,19 +206,14 @@ def alerts(session: Session, *, actor: Actor, today: date) -> Alerts:
     follow_up = table_of(FollowUp)
     delivery, _endpoint, _outbox = _tables()
 
-    def capped(query: sa.Select[Any]) -> int:
-        inner = query.limit(_CAP).subquery()
-        return int(session.execute(sa.select(sa.func.count()).select_from(inner)).scalar_one())
+    def capped(table: sa.Table, *where: Any) -> int:
+        return capped_count(session, sa.select(table.c.id).where(*where), table.c.id)[0]
 
-    overdue = capped(
-        sa.select(follow_up.c.id).where(follow_up.c.status == FollowUpStatus.OPEN, follow_up.c.due_on < today)
-    )
+    overdue = capped(follow_up, follow_up.c.status == FollowUpStatus.OPEN, follow_up.c.due_on < today)
     if not actor.can_edit:
         return Alerts(overdue, 0, 0)
-    pending = capped(sa.select(delivery.c.id).where(delivery.c.status == DeliveryStatus.PENDING))
-    failed = capped(
-        sa.select(delivery.c.id).where(delivery.c.status.in_([DeliveryStatus.FAILED, DeliveryStatus.DEAD]))
-    )
+    pending = capped(delivery, delivery.c.status == DeliveryStatus.PENDING)
+    failed = capped(delivery, delivery.c.status.in_([DeliveryStatus.FAILED, DeliveryStatus.DEAD]))
     return Alerts(overdue, pending, failed)
 
 
