@@ -98,6 +98,19 @@ class PassReport:
         return len(self.outcomes)
 
 
+def pending_row(endpoint_id: int, event_row: int, now: datetime) -> dict[str, object]:
+    """A new delivery of one notice to one endpoint, due at once."""
+    return {
+        "endpoint_id": endpoint_id,
+        "event_row": event_row,
+        "status": DeliveryStatus.PENDING,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "last_error": "",
+        "created_at": now,
+    }
+
+
 def queue(session: Session, *, now: datetime) -> int:
     """Make ``pending`` deliveries of the notices each active endpoint has not looked at yet."""
     connection = session.connection()
@@ -120,17 +133,7 @@ def queue(session: Session, *, now: datetime) -> int:
                 break
             after = rows[-1].id
             wanted = [
-                {
-                    "endpoint_id": ident,
-                    "event_row": r.id,
-                    "status": DeliveryStatus.PENDING,
-                    "attempts": 0,
-                    "next_attempt_at": now,
-                    "last_error": "",
-                    "created_at": now,
-                }
-                for r in rows
-                if wants(events, startup_id, r.type, r.startup_id)
+                pending_row(ident, r.id, now) for r in rows if wants(events, startup_id, r.type, r.startup_id)
             ]
             if wanted:
                 connection.execute(delivery.insert(), wanted)

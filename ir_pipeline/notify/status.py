@@ -16,6 +16,7 @@ from ir_pipeline.clock import utcnow
 from ir_pipeline.errors import Invalid, NotFound
 from ir_pipeline.models import DeliveryStatus, NotifyAttempt, NotifyDelivery, NotifyEndpoint, OutboxEvent
 from ir_pipeline.models.base import table_of
+from ir_pipeline.notify.delivery import pending_row
 from ir_pipeline.notify.endpoints import named
 from ir_pipeline.notify.events import Notice, write
 from ir_pipeline.queries.keyset import capped_count
@@ -106,20 +107,10 @@ def queue_test(session: Session, *, actor: Actor, name: str) -> int:
     )
     delivery, _endpoint, outbox = _tables()
     event_row = connection.execute(sa.select(sa.func.max(outbox.c.id))).scalar_one()
-    now = utcnow()
+    assert row.id is not None
     result = connection.execute(
         delivery.insert().returning(delivery.c.id),
-        [
-            {
-                "endpoint_id": row.id,
-                "event_row": event_row,
-                "status": DeliveryStatus.PENDING,
-                "attempts": 0,
-                "next_attempt_at": now,
-                "last_error": "",
-                "created_at": now,
-            }
-        ],
+        [pending_row(row.id, event_row, utcnow())],
     )
     return int(result.scalar_one())
 
