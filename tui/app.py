@@ -230,7 +230,7 @@ class IrpApp(App[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="scan")
     def scan_now(self) -> None:
         """Write the overdue and expiring notices (staff only; others have nothing to write)."""
-        if self.actor.role is not Role.STAFF:
+        if not self.actor.can_edit:  # the scan's own rule: only staff write
             return
         from ir_pipeline.clock import local_today
         from ir_pipeline.config import Settings
