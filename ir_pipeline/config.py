@@ -43,6 +43,13 @@ def _days(name: str, default: int) -> int:
     return int(text)
 
 
+def base_currency() -> str:
+    """The currency totals are converted to (``IRP_BASE_CURRENCY``, KRW by default): one reading
+    for the settings and for the services that take a rate snapshot. A team sets it once, the
+    same for everyone, since snapshots are taken in it."""
+    return normalise_currency(os.environ.get("IRP_BASE_CURRENCY", "") or DEFAULT_CURRENCY)
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     database_url: str
@@ -54,6 +61,52 @@ class Settings:
     def load(cls, database_url: str | None = None) -> Settings:
         """``--db`` beats ``IRP_DATABASE_URL`` beats the SQLite file in the user data dir."""
         url = database_url or os.environ.get("IRP_DATABASE_URL") or default_database_url()
-        currency = normalise_currency(os.environ.get("IRP_BASE_CURRENCY", DEFAULT_CURRENCY))
+        currency = base_currency()
         expiring = _days("IRP_NOTIFY_EXPIRING_DAYS", EXPIRING_DAYS)
         return cls(database_url=url, base_currency=currency, expiring_days=expiring)
+
+
+def _seconds(name: str, default: float, *, low: float, high: float) -> float:
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text)  # a duration, not money
+    except ValueError:
+        value = -1.0
+    if not low <= value <= high:
+        from ir_pipeline.errors import Invalid
+
+        raise Invalid(f"{name} must be a number of seconds from {low:g} to {high:g}, not {text[:40]!r}")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class FxSettings:
+    """Where rates come from (``IRP_FX_PROVIDER``: ``frankfurter`` or ``ecos``; ``IRP_FX_URL`` for
+    a mirror; ``IRP_ECOS_KEY``), and how long to wait for them: ``IRP_FX_TIMEOUT`` seconds for
+    one request, retries included, tried at most ``IRP_FX_ATTEMPTS`` times with a backoff from
+    ``IRP_FX_BACKOFF`` seconds."""
+
+    provider: str = "frankfurter"
+    url: str = ""
+    ecos_key: str = ""
+    timeout: float = 20.0
+    attempts: int = 3
+    backoff: float = 0.5
+
+    @classmethod
+    def load(cls) -> FxSettings:
+        attempts = os.environ.get("IRP_FX_ATTEMPTS", "").strip() or "3"
+        if not attempts.isdigit() or not 1 <= int(attempts) <= 10:
+            from ir_pipeline.errors import Invalid
+
+            raise Invalid(f"IRP_FX_ATTEMPTS must be a whole number from 1 to 10, not {attempts[:40]!r}")
+        return cls(
+            provider=os.environ.get("IRP_FX_PROVIDER", "").strip() or "frankfurter",
+            url=os.environ.get("IRP_FX_URL", "").strip(),
+            ecos_key=os.environ.get("IRP_ECOS_KEY", "").strip(),
+            timeout=_seconds("IRP_FX_TIMEOUT", 20.0, low=0.05, high=600),
+            attempts=int(attempts),
+            backoff=_seconds("IRP_FX_BACKOFF", 0.5, low=0, high=60),
+        )

@@ -61,3 +61,8 @@ class DatabaseUnavailable(IrpError):
 
 class SchemaTooNew(IrpError):
     """The database was migrated by a newer ir-pipeline than this one."""
+
+
+class RatesUnavailable(IrpError):
+    """A rates service could not be reached or gave an answer that cannot be trusted; nothing
+    from it was stored."""

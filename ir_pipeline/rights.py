@@ -200,3 +200,12 @@ def outbox_rights_sql() -> list[str]:
             for table in ("outbox_event", "notify_endpoint", "notify_delivery", "notify_attempt")
         ),
     ]
+
+
+def fx_rights_sql() -> list[str]:
+    """Rights on the exchange rates (``fx_rate``): public figures, so every role reads them all;
+    staff fetch and type them."""
+    return [
+        *_table_rights("fx_rate", "true", "INSERT, UPDATE"),
+        "GRANT USAGE ON SEQUENCE fx_rate_id_seq TO irp_staff",
+    ]

@@ -25,11 +25,15 @@ from sqlmodel import Session, col, select
 from ir_pipeline import audit
 from ir_pipeline.actors import Actor
 from ir_pipeline.clock import local_today, utcnow
+from ir_pipeline.config import base_currency
 from ir_pipeline.countries import parse_country
 from ir_pipeline.dates import parse_date
 from ir_pipeline.drafts import ContactDraft, EventDraft, FollowUpDraft, InvestorDraft, LoiDraft, StartupDraft
 from ir_pipeline.enums import Channel, FollowUpStatus, Instrument, InvestorKind, LoiStatus, parse_choice
 from ir_pipeline.errors import Ambiguous, Invalid, IrpError, NotFound
+from ir_pipeline.fx import service as fx_service
+from ir_pipeline.fx import stored as fx_stored
+from ir_pipeline.fx.service import Snapshot, book_rate, snapshot_of
 from ir_pipeline.io.columns import KINDS, has_required_columns, label, map_headers
 from ir_pipeline.io.readers import open_table
 from ir_pipeline.lookup import resolve_event
@@ -615,6 +619,18 @@ class _Lois(_Handler):
         self.opened: Totals = {}
         #: The event, startup and investor of each deal this import opened.
         self.opened_deals: dict[int, tuple[int | None, int, int]] = {}
+        #: Each LOI's rate snapshot comes from the rates stored when the import began.
+        self.base = base_currency()
+        self.book = fx_stored.load_book(session, quotes={self.base})
+        self._snapshots: dict[tuple[str, date, int], Snapshot | None] = {}
+
+    def snapshot(self, amount: Money, day: date) -> Snapshot | None:
+        """The LOI's snapshot by the one rule (:func:`fx.service.snapshot_of`), once per value."""
+        key = (amount.currency, day, amount.minor)
+        if key not in self._snapshots:
+            rate = book_rate(self.book, amount.currency, day, self.base)
+            self._snapshots[key] = snapshot_of(rate, amount.minor, amount.currency, self.base)
+        return self._snapshots[key]
 
     def row(self, row: _Row) -> None:
         # Each name, and each combination of the other fields, is read once per distinct cell text:
@@ -814,7 +830,7 @@ class _Lois(_Handler):
             }
         rows: list[tuple[Any, ...]] = []
         # what the deals opened by this batch hold, for the funnel: at `loi`, with these LOIs
-        opened: dict[int, dict[tuple[str, str], list[int]]] = {}
+        opened: dict[int, dict[tuple[str, str, str | None], list[int]]] = {}
         old_deals: set[int] = set()
         for x in items:
             deal_id, stage = deals[(x.startup_id, x.investor_id)]
@@ -837,6 +853,7 @@ class _Lois(_Handler):
                 )
                 deals[(x.startup_id, x.investor_id)] = (deal_id, Stage.LOI)
             upper = v.amount_max
+            snap = self.snapshot(amount, v.received_on)
             rows.append(
                 (
                     deal_id,
@@ -850,18 +867,23 @@ class _Lois(_Handler):
                     v.status,
                     now,
                     now,
+                    *(snap if snap is not None else _NO_SNAPSHOT),
                 )
             )
             if new_after is not None and deal_id > new_after:
                 cells = opened.setdefault(deal_id, {})
-                cell = cells.get((amount.currency, v.status.value))
+                key = (amount.currency, v.status.value, None if snap is None else snap[0])
+                cell = cells.get(key)
                 hi, lo = halves(amount.minor)
+                chi, clo = halves(snap[4]) if snap is not None else (0, 0)
                 if cell is None:
-                    cells[(amount.currency, v.status.value)] = [1, hi, lo]
+                    cells[key] = [1, hi, lo, chi, clo]
                 else:
                     cell[0] += 1
                     cell[1] += hi
                     cell[2] += lo
+                    cell[3] += chi
+                    cell[4] += clo
             else:
                 old_deals.add(deal_id)
         if rows and not self.report.problems:
@@ -920,13 +942,16 @@ class _Lois(_Handler):
         self._insert_history(before, now, f"opened by import of {self.report.file}")
         return before
 
-    def _count_opened(self, opened: dict[int, dict[tuple[str, str], list[int]]]) -> None:
+    def _count_opened(self, opened: dict[int, dict[tuple[str, str, str | None], list[int]]]) -> None:
         """Add what the deals this batch opened contribute to the funnel (by the one rule,
         :func:`add_deal`): their move to `loi`, the LOIs just written for them, no funding."""
         loi = Stage.LOI.value
         for deal_id, cells in opened.items():
             event, startup, investor = self.opened_deals[deal_id]
-            lois = [(currency, status, n, hi, lo) for (currency, status), (n, hi, lo) in cells.items()]
+            lois = [
+                (currency, status, n, hi, lo, base, chi, clo)
+                for (currency, status, base), (n, hi, lo, chi, clo) in cells.items()
+            ]
             add_deal(self.opened, DealFacts(event, startup, investor, loi, loi, lois=lois))
 
     def before_commit(self) -> None:
@@ -1020,7 +1045,9 @@ _LOI_COLUMNS = (
     "status",
     "created_at",
     "updated_at",
+    *fx_service.COLUMNS,
 )
+_NO_SNAPSHOT = (None,) * len(fx_service.COLUMNS)
 
 
 def _bulk_insert(

@@ -3,6 +3,7 @@
 from ir_pipeline.enums import DeliveryStatus, EndpointFormat
 from ir_pipeline.models.audit import AuditAction, AuditEntry
 from ir_pipeline.models.base import NAMING_CONVENTION
+from ir_pipeline.models.fx import FxRate
 from ir_pipeline.models.outbox import (
     NotifyAttempt,
     NotifyDelivery,
@@ -26,6 +27,7 @@ __all__ = [
     "FollowUp",
     "Funding",
     "FunnelSum",
+    "FxRate",
     "Investor",
     "LetterOfIntent",
     "NotifyAttempt",

@@ -14,6 +14,7 @@ from sqlmodel import Field
 from ir_pipeline.clock import utcnow
 from ir_pipeline.enums import Channel, FollowUpStatus, Instrument, LoiStatus
 from ir_pipeline.models.base import SHORT_LENGTH, Deferred, Timestamped, Versioned
+from ir_pipeline.models.fx import FxSnapshot
 from ir_pipeline.models.types import UTCDateTime, enum_type
 from ir_pipeline.stages import Stage
 
@@ -70,7 +71,7 @@ class Deal(Versioned, Timestamped, table=True):
     )
 
 
-class LetterOfIntent(Versioned, Timestamped, table=True):
+class LetterOfIntent(FxSnapshot, Versioned, Timestamped, table=True):
     """A non-binding letter of intent (투자검토 의향서) on a deal."""
 
     __tablename__ = "letter_of_intent"
@@ -81,6 +82,7 @@ class LetterOfIntent(Versioned, Timestamped, table=True):
         ),
         sa.CheckConstraint("valid_until IS NULL OR valid_until >= received_on", name="valid_after_received"),
         sa.CheckConstraint("length(currency) = 3", name="currency_iso"),
+        sa.CheckConstraint("(fx_base IS NULL) = (converted_minor IS NULL)", name="fx_snapshot_whole"),
         # a deal's latest LOI in one index step (the deal's kept last-LOI columns)
         sa.Index("ix_letter_of_intent_deal_id_received_on_id", "deal_id", "received_on", "id"),
     )
@@ -127,13 +129,14 @@ class FollowUp(Versioned, Timestamped, table=True):
     completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
-class Funding(Versioned, Timestamped, table=True):
+class Funding(FxSnapshot, Versioned, Timestamped, table=True):
     """Money that actually arrived: what lets a deal move to ``funded``."""
 
     __tablename__ = "funding"
     __table_args__ = (
         sa.CheckConstraint("amount_minor > 0", name="amount_positive"),
         sa.CheckConstraint("length(currency) = 3", name="currency_iso"),
+        sa.CheckConstraint("(fx_base IS NULL) = (converted_minor IS NULL)", name="fx_snapshot_whole"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -1,8 +1,9 @@
-"""Column types shared by the tables: UTC instants and enums stored as checked strings."""
+"""Column types shared by the tables: UTC instants, enums stored as checked strings, exact decimals."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -50,3 +51,27 @@ def enum_type(enum: type[StrEnum], name: str) -> sa.Enum:
         values_callable=lambda members: [m.value for m in members],
         validate_strings=True,
     )
+
+
+class ExactDecimal(sa.types.TypeDecorator[Decimal]):
+    """A ``Decimal`` kept exactly: its canonical text, on SQLite and PostgreSQL alike.
+
+    SQLite's NUMERIC goes through a float (1380.25 would come back as whatever binary fraction is
+    nearest); an exchange rate is a figure people read and recompute, so it is stored as written.
+    """
+
+    impl = sa.String(40)
+    cache_ok = True
+
+    def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        if not isinstance(value, Decimal) or not value.is_finite():
+            raise ValueError(f"an exact decimal must be a finite Decimal, not {value!r}")
+        text = format(value.normalize(), "f")
+        if len(text) > 40:
+            raise ValueError(f"{text[:20]}… has too many digits to store")
+        return text
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        return None if value is None else Decimal(value)

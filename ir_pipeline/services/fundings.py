@@ -10,6 +10,7 @@ from ir_pipeline.actors import Actor
 from ir_pipeline.clock import utcnow
 from ir_pipeline.dates import check_day
 from ir_pipeline.drafts import FundingDraft
+from ir_pipeline.fx.service import apply_snapshot
 from ir_pipeline.models import Deal, Funding
 from ir_pipeline.present import funding_view
 from ir_pipeline.services.common import lock, positive, start_write
@@ -47,6 +48,7 @@ def record_funding(
         created_at=moment,
         updated_at=moment,
     )
+    apply_snapshot(session, funding, retake=True)
     session.add(funding)
     session.flush()
     if deal.stage is not Stage.FUNDED:

@@ -12,6 +12,7 @@ from ir_pipeline.dates import check_day
 from ir_pipeline.drafts import LoiDraft
 from ir_pipeline.enums import LoiStatus
 from ir_pipeline.errors import Invalid
+from ir_pipeline.fx.service import apply_snapshot
 from ir_pipeline.lookup import require_named, resolve_event, resolve_investor, resolve_startup
 from ir_pipeline.models import Deal, Investor, LetterOfIntent, Startup
 from ir_pipeline.present import loi_view
@@ -83,6 +84,7 @@ def add_loi(
         updated_at=moment,
     )
     _write(loi, draft)
+    apply_snapshot(session, loi, retake=True)
     session.add(loi)
     session.flush()
     if deal.stage in (Stage.SOURCED, Stage.PITCHED):
@@ -129,7 +131,9 @@ def update_loi(
     start_write(session, actor, "edit LOIs")
     loi = lock(session, LetterOfIntent, loi_id, "LOI", expected_version=expected_version)
     validate_loi(draft)
+    was = (loi.currency, loi.received_on)
     _write(loi, draft)
+    apply_snapshot(session, loi, retake=(loi.currency, loi.received_on) != was)
     loi.updated_at = utcnow()
     session.flush()
     deal = get_or_raise(session, Deal, loi.deal_id, "deal")

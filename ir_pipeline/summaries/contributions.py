@@ -35,6 +35,17 @@ class Measure(StrEnum):
     INVESTOR_LOIS = "loi_i"
     STARTUP_FUNDINGS = "fund_s"
     INVESTOR_FUNDINGS = "fund_i"
+    # Converted into a base currency (the cell's currency) from each record's snapshot, by the
+    # record's own currency (kept in the cell's status): the converted sum, and the original
+    # amounts it covers (a currency's total less these is what has no rate yet).
+    LOIS_CONVERTED = "loi_x"
+    LOIS_COVERED = "loi_v"
+    FUNDINGS_CONVERTED = "fund_x"
+    FUNDINGS_COVERED = "fund_v"
+    STARTUP_LOIS_CONVERTED = "loi_sx"
+    INVESTOR_LOIS_CONVERTED = "loi_ix"
+    STARTUP_FUNDINGS_CONVERTED = "fund_sx"
+    INVESTOR_FUNDINGS_CONVERTED = "fund_ix"
 
 
 #: (scope, scope_id, measure, stage, currency, status, member_id)
@@ -55,8 +66,10 @@ class DealFacts:
     stage: str
     reached: str | None = None
     lost_from: list[tuple[str, int]] | None = None
-    lois: list[tuple[str, str, int, int, int]] | None = None  # currency, status, n, hi, lo
-    fundings: list[tuple[str, int, int, int]] | None = None  # currency, n, hi, lo
+    #: currency, status, n, hi, lo, and the snapshot: base (``None``: none yet), converted hi, lo
+    lois: list[tuple[str, str, int, int, int, str | None, int, int]] | None = None
+    #: currency, n, hi, lo, base, converted hi, lo
+    fundings: list[tuple[str, int, int, int, str | None, int, int]] | None = None
 
 
 def _scopes(f: DealFacts) -> tuple[tuple[str, int], ...]:
@@ -71,6 +84,14 @@ _LOST_FROM, _LOIS = Measure.LOST_FROM.value, Measure.LOIS.value
 _FUNDINGS, _FUNDED_DEALS = Measure.FUNDINGS.value, Measure.FUNDED_DEALS.value
 _STARTUP_LOIS, _INVESTOR_LOIS = Measure.STARTUP_LOIS.value, Measure.INVESTOR_LOIS.value
 _STARTUP_FUNDINGS, _INVESTOR_FUNDINGS = Measure.STARTUP_FUNDINGS.value, Measure.INVESTOR_FUNDINGS.value
+_LOIS_X, _LOIS_V = Measure.LOIS_CONVERTED.value, Measure.LOIS_COVERED.value
+_FUNDINGS_X, _FUNDINGS_V = Measure.FUNDINGS_CONVERTED.value, Measure.FUNDINGS_COVERED.value
+_STARTUP_LOIS_X, _INVESTOR_LOIS_X = (
+    Measure.STARTUP_LOIS_CONVERTED.value,
+    Measure.INVESTOR_LOIS_CONVERTED.value,
+)
+_STARTUP_FUNDINGS_X = Measure.STARTUP_FUNDINGS_CONVERTED.value
+_INVESTOR_FUNDINGS_X = Measure.INVESTOR_FUNDINGS_CONVERTED.value
 
 
 def add_deal(totals: Totals, f: DealFacts, sign: int = 1) -> None:
@@ -98,20 +119,34 @@ def add_deal(totals: Totals, f: DealFacts, sign: int = 1) -> None:
             add((scope, ident, _REACHED, reached, "", "", 0), sign)
         for from_stage, n in lost_from or ():
             add((scope, ident, _LOST_FROM, from_stage, "", "", 0), sign * n)
-        for currency, status, n, hi, lo in lois or ():
+        for currency, status, n, hi, lo, base, chi, clo in lois or ():
             n, hi, lo = sign * n, sign * hi, sign * lo
             add((scope, ident, _LOIS, stage, currency, status, 0), n, hi, lo)
             if members:  # the same figures again under the deal's startup and its investor
                 add((scope, ident, _STARTUP_LOIS, "", currency, "", startup), n, hi, lo)
                 add((scope, ident, _INVESTOR_LOIS, "", currency, "", investor), n, hi, lo)
+            if base is not None:
+                chi, clo = sign * chi, sign * clo
+                add((scope, ident, _LOIS_X, stage, base, currency, 0), n, chi, clo)
+                add((scope, ident, _LOIS_V, stage, base, currency, 0), n, hi, lo)
+                if members:
+                    add((scope, ident, _STARTUP_LOIS_X, "", base, "", startup), n, chi, clo)
+                    add((scope, ident, _INVESTOR_LOIS_X, "", base, "", investor), n, chi, clo)
         if fundings:
             add((scope, ident, _FUNDED_DEALS, "", "", "", 0), sign)
-            for currency, n, hi, lo in fundings:
+            for currency, n, hi, lo, base, chi, clo in fundings:
                 n, hi, lo = sign * n, sign * hi, sign * lo
                 add((scope, ident, _FUNDINGS, "", currency, "", 0), n, hi, lo)
                 if members:
                     add((scope, ident, _STARTUP_FUNDINGS, "", currency, "", startup), n, hi, lo)
                     add((scope, ident, _INVESTOR_FUNDINGS, "", currency, "", investor), n, hi, lo)
+                if base is not None:
+                    chi, clo = sign * chi, sign * clo
+                    add((scope, ident, _FUNDINGS_X, "", base, currency, 0), n, chi, clo)
+                    add((scope, ident, _FUNDINGS_V, "", base, currency, 0), n, hi, lo)
+                    if members:
+                        add((scope, ident, _STARTUP_FUNDINGS_X, "", base, "", startup), n, chi, clo)
+                        add((scope, ident, _INVESTOR_FUNDINGS_X, "", base, "", investor), n, chi, clo)
 
 
 def difference(after: Totals, before: Totals) -> Totals:
@@ -166,12 +201,21 @@ def _statements(by_range: bool) -> tuple[Any, Any, Any, Any]:
             text(loi.c.status),
             sa.func.count(),
             *minor_sum(loi.c.amount_minor),
+            loi.c.fx_base,
+            *minor_sum(loi.c.converted_minor),
         )
         .where(where(loi.c.deal_id))
-        .group_by(loi.c.deal_id, loi.c.currency, loi.c.status),
-        sa.select(funding.c.deal_id, funding.c.currency, sa.func.count(), *minor_sum(funding.c.amount_minor))
+        .group_by(loi.c.deal_id, loi.c.currency, loi.c.status, loi.c.fx_base),
+        sa.select(
+            funding.c.deal_id,
+            funding.c.currency,
+            sa.func.count(),
+            *minor_sum(funding.c.amount_minor),
+            funding.c.fx_base,
+            *minor_sum(funding.c.converted_minor),
+        )
         .where(where(funding.c.deal_id))
-        .group_by(funding.c.deal_id, funding.c.currency),
+        .group_by(funding.c.deal_id, funding.c.currency, funding.c.fx_base),
     )
 
 
@@ -200,17 +244,17 @@ def deal_facts(connection: sa.Connection, params: dict[str, Any]) -> dict[int, D
             )
     for ident, rank in furthest.items():
         facts[ident].reached = _FUNNEL_VALUES[rank]
-    for ident, currency, status, n, hi, lo in connection.execute(lois, params).all():
+    for ident, currency, status, n, hi, lo, base, chi, clo in connection.execute(lois, params).all():
         f = facts.get(ident)
         if f is not None:
             (f.lois if f.lois is not None else _set(f, "lois")).append(
-                (currency, status, int(n), int(hi or 0), int(lo or 0))
+                (currency, status, int(n), int(hi or 0), int(lo or 0), base, int(chi or 0), int(clo or 0))
             )
-    for ident, currency, n, hi, lo in connection.execute(fundings, params).all():
+    for ident, currency, n, hi, lo, base, chi, clo in connection.execute(fundings, params).all():
         f = facts.get(ident)
         if f is not None:
             (f.fundings if f.fundings is not None else _set(f, "fundings")).append(
-                (currency, int(n), int(hi or 0), int(lo or 0))
+                (currency, int(n), int(hi or 0), int(lo or 0), base, int(chi or 0), int(clo or 0))
             )
     return facts
 
