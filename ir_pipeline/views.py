@@ -14,6 +14,7 @@ from enum import Enum
 from typing import Any
 
 from ir_pipeline.enums import Channel, FollowUpStatus, Instrument, InvestorKind, LoiStatus, Role
+from ir_pipeline.fx.converted import Converted
 from ir_pipeline.money import Money, Totals
 from ir_pipeline.stages import Stage
 
@@ -23,6 +24,8 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, Money):
         return {"amount": str(value.amount), "currency": value.currency}
     if isinstance(value, Totals):
+        return value.as_json()
+    if isinstance(value, Converted):
         return value.as_json()
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}

@@ -85,6 +85,11 @@ COMMANDS: tuple[Entry, ...] = (
         "Notices for the team: the outbox, endpoints (Slack, Teams, JANDI, webhooks) and delivery.",
     ),
     Entry(
+        "fx",
+        "ir_pipeline.cli.fx_cmd:app",
+        "Exchange rates: fetch (Frankfurter/ECB or Bank of Korea ECOS), set by hand, list; rate snapshots.",
+    ),
+    Entry(
         "report",
         "ir_pipeline.cli.report_cmd:app",
         "One-page reports to forward: Markdown or self-contained HTML.",

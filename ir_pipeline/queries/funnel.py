@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from ir_pipeline.actors import Actor
+from ir_pipeline.fx.converted import Converted
 from ir_pipeline.models import Deal, Funding, Investor, LetterOfIntent, StageChange, Startup
 from ir_pipeline.money import Money, Totals, format_totals, percent
 from ir_pipeline.queries.scope import visible_deals
@@ -43,6 +44,8 @@ class LoiSummary:
     investors: int
     total: Totals
     by_status: dict[str, int]
+    #: ``total`` converted into one currency (see :mod:`ir_pipeline.queries.converted`).
+    converted: Converted | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +57,7 @@ class FundingSummary:
     total: Totals
     #: Per currency, the funded amount as a share of the LOI amount (``None`` without LOIs in it).
     of_loi_amount: dict[str, Decimal | None] = field(default_factory=dict)
+    converted: Converted | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +70,7 @@ class StageFigures:
     dropped: int | None = None
     lost_from: int = 0
     funded: Totals = field(default_factory=Totals)  # money received, on the Funded row
+    converted: Converted | None = None  # ``amount`` in one currency
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +80,8 @@ class RankedTotal:
     lois: int
     total: Totals
     funded: Totals = field(default_factory=Totals)
+    converted: Converted | None = None
+    funded_converted: Converted | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +91,8 @@ class Funnel:
     by_startup: list[RankedTotal] = field(default_factory=list)
     by_investor: list[RankedTotal] = field(default_factory=list)
     funded: FundingSummary = field(default_factory=lambda: FundingSummary(0, 0, Totals()))
+    #: The currency of the converted figures (``None`` before they are attached).
+    base: str | None = None
 
     @property
     def deals(self) -> int:
@@ -218,21 +227,29 @@ def _reached(session: Session, actor: Actor, flt: FunnelFilter) -> dict[int, int
 
 
 def funnel(
-    session: Session, *, actor: Actor, flt: FunnelFilter = FunnelFilter(), ranking_limit: int = 10
+    session: Session,
+    *,
+    actor: Actor,
+    flt: FunnelFilter = FunnelFilter(),
+    ranking_limit: int = 10,
+    base: str | None = None,
 ) -> Funnel:
-    """The funnel for what ``actor`` may see, narrowed by ``flt``.
+    """The funnel for what ``actor`` may see, narrowed by ``flt``, with converted figures in
+    ``base`` (the base currency by default).
 
     Everything, one event, one startup or one investor is read from the running totals (a few
     hundred cells whatever the size); a combination of filters is computed from the base rows.
     """
-    from ir_pipeline.queries import funnel_cells
+    from ir_pipeline.queries import converted, funnel_cells
 
     scope = funnel_cells.scope_of(actor, flt)
     if scope is not None:
-        return funnel_cells.funnel_from_cells(
+        plain = funnel_cells.funnel_from_cells(
             session, scope, actor=actor, flt=flt, ranking_limit=ranking_limit
         )
-    return funnel_from_rows(session, actor=actor, flt=flt, ranking_limit=ranking_limit)
+    else:
+        plain = funnel_from_rows(session, actor=actor, flt=flt, ranking_limit=ranking_limit)
+    return converted.attach(session, plain, actor=actor, flt=flt, target=base, scope=scope)
 
 
 def funnel_from_rows(

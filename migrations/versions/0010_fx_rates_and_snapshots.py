@@ -17,7 +17,9 @@ import sqlmodel
 from alembic import op
 
 import ir_pipeline.models.types
-from ir_pipeline import rights
+from ir_pipeline import config, rights
+from ir_pipeline.fx.rates import SAME
+from ir_pipeline.summaries import check, store
 
 revision: str = "0010"
 down_revision: str | Sequence[str] | None = "0009"
@@ -61,12 +63,29 @@ def upgrade() -> None:
             batch_op.create_check_constraint(
                 "fx_snapshot_whole", sa.text("(fx_base IS NULL) = (converted_minor IS NULL)")
             )
-    if op.get_bind().dialect.name == "postgresql":
+    bind = op.get_bind()
+    # Amounts already in the base currency need no rate: their snapshot is the amount itself.
+    # Other currencies are filled when their rates arrive (`irp fx update` or `irp fx set`).
+    base = config.base_currency()
+    for table, day in (("letter_of_intent", "received_on"), ("funding", "closed_on")):
+        bind.execute(
+            sa.text(
+                f"UPDATE {table} SET fx_base = :base, fx_rate = '1', fx_day = {day},"
+                " fx_source = :same, converted_minor = amount_minor"
+                " WHERE currency = :base AND fx_base IS NULL"
+            ),
+            {"base": base, "same": SAME},
+        )
+    # the running totals gain the converted cells: recomputed by the rule the application keeps
+    store.replace_all(bind, check.recompute(bind))
+    if bind.dialect.name == "postgresql":
         for statement in rights.fx_rights_sql():
             op.execute(statement)
 
 
 def downgrade() -> None:
+    converted = ["loi_x", "loi_v", "fund_x", "fund_v", "loi_sx", "loi_ix", "fund_sx", "fund_ix"]
+    op.get_bind().execute(sa.delete(store.table()).where(store.table().c.measure.in_(converted)))
     for table in reversed(_SNAPSHOT_TABLES):
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_constraint(op.f(f"ck_{table}_fx_snapshot_whole"), type_="check")
