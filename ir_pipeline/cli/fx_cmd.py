@@ -176,9 +176,7 @@ def list_(
         print_json({"rates": [r.as_json() for r in rows], "count": fresh.count})
         return
     if not rows:
-        echo(
-            "No rates stored yet: `irp fx update` fetches them; `irp fx set USD 1380.25 --date …` adds one."
-        )
+        echo("No rates stored yet: `irp fx update` fetches them; `irp fx set USD 1380.25 --date …` adds one.")
         return
     t = table("Day", "Pair", "Rate", "Source", "Fetched", "By", right=("Rate",))
     for r in rows:

@@ -35,14 +35,15 @@ class RateUse:
     via: str | None = None
 
     def label(self) -> str:
+        """``USD at 1,380.5 (2018-09-19, ECB)``; converted across another currency, the pair is
+        named (``USD/KRW 1,122.8 (…)``), since the rate is not into the total's currency."""
         sources = ", ".join(self.sources)
-        across = f" via {self.via}" if self.via else ""
+        name = f"{self.currency}/{self.to}" if self.via else f"{self.currency} at"
         if self.rates == 1:
-            day = self.first_day.isoformat()
-            return f"{self.currency} at {format_rate(self.low)}{across} ({day}, {sources})"
+            return f"{name} {format_rate(self.low)} ({self.first_day.isoformat()}, {sources})"
         span = f"{format_rate(self.low)}–{format_rate(self.high)}"
         days = f"{self.first_day.isoformat()}…{self.last_day.isoformat()}"
-        return f"{self.currency} at {span}{across} ({self.rates} rates, {days}, {sources})"
+        return f"{name} {span} ({self.rates} rates, {days}, {sources})"
 
     def as_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {

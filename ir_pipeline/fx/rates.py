@@ -133,10 +133,8 @@ def conversion(book: RateBook, currency: str, to: str, day: date, *, via: str) -
     direct = book.nearest(currency, to, day)
     if direct is not None:
         return Conversion(Fraction(direct.rate), (direct,))
-    if via in (currency, to):
-        return None
-    first = book.nearest(currency, via, day)
-    second = book.nearest(to, via, day)
+    first = identity(via, day) if currency == via else book.nearest(currency, via, day)
+    second = identity(via, day) if to == via else book.nearest(to, via, day)
     if first is None or second is None:
         return None
     return Conversion(Fraction(first.rate) / Fraction(second.rate), (first, second))

@@ -293,8 +293,9 @@ def resnapshot(session: Session, *, actor: Actor, since: date | None = None) -> 
 
 
 def count_stale(session: Session) -> int:
-    """Records whose snapshot is of an earlier day than a rate now stored for their own day (or
-    in another base than today's): ``irp fx resnapshot`` would change them."""
+    """Records whose snapshot is of an earlier day than a rate now stored for their own day, whose
+    rate's day now has another value, or in another base than today's: ``irp fx resnapshot``
+    would change them."""
     base = base_currency()
     rate = table_of(FxRate)
     total = 0
@@ -303,8 +304,10 @@ def count_stale(session: Session) -> int:
         better = sa.exists().where(
             rate.c.base == table.c.currency,
             rate.c.quote == base,
-            rate.c.day > table.c.fx_day,
+            rate.c.day >= table.c.fx_day,
             rate.c.day <= table.c[day_column],
+            # a later day's rate, or the same day's with another value (both stored as exact text)
+            (rate.c.day > table.c.fx_day) | (rate.c.rate != table.c.fx_rate),
         )
         total += int(
             session.execute(

@@ -164,7 +164,7 @@ def test_ecos_without_a_key_says_where_to_get_one(
 
 
 def test_manual_rates_and_the_list(db: tuple[str, Engine]) -> None:
-    url, engine = db
+    url, _engine = db
     code, out, err = irp("fx", "set", "USD", "1,380.25", "--date", "2018-09-19", db=url)
     assert code == 0 and "USD/KRW 1,380.25 on 2018-09-19 (manual)" in out, err
     for bad, why in (("0", "above zero"), ("-3", "above zero"), ("abc", "not a rate"), ("nan", "not a rate")):
