@@ -89,6 +89,12 @@ def loi_view(loi: LetterOfIntent, startup: str, investor: str, event: str | None
         status=loi.status,
         event=event,
         version=loi.version,
+        converted=None
+        if loi.converted_minor is None or loi.fx_base is None
+        else Money.from_minor(loi.converted_minor, loi.fx_base),
+        fx_rate=loi.fx_rate,
+        fx_day=loi.fx_day,
+        fx_source=loi.fx_source,
     )
 
 

@@ -118,6 +118,12 @@ class LoiView:
     event: str | None = None
     #: The row version this view was read at: an edit names it to detect a stale read.
     version: int = 0
+    #: The rate snapshot: the amount in the base currency, at what rate, of which day, from where
+    #: (all ``None`` until a rate for its day is stored).
+    converted: Money | None = None
+    fx_rate: Decimal | None = None
+    fx_day: date | None = None
+    fx_source: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from ir_pipeline.actors import Actor
-from ir_pipeline.fx.converted import Converted
+from ir_pipeline.fx.converted import Converted, describe, needs_conversion
 from ir_pipeline.models import Deal, Funding, Investor, LetterOfIntent, StageChange, Startup
 from ir_pipeline.money import Money, Totals, format_totals, percent
 from ir_pipeline.queries.scope import visible_deals
@@ -386,8 +386,17 @@ def ranked(
 
 
 def funded_line(money: FundingSummary) -> str:
-    """``₩200,000,000 · 2억 원 from 1 deal (1.2% of the LOI amount)``: one line for every screen."""
+    """``₩200,000,000 · 2억 원 from 1 deal (1.2% of the LOI amount)``: one line for every screen,
+    with the converted total beside the per-currency ones when there is more than the base."""
     if not money.count:
         return "nothing received yet"
     shares = "; ".join(f"{percent(share)} of the {c} LOI amount" for c, share in money.of_loi_amount.items())
-    return f"{format_totals(money.total)} from {plural(money.deals, 'deal')} ({shares})"
+    return f"{total_line(money.total, money.converted)} from {plural(money.deals, 'deal')} ({shares})"
+
+
+def total_line(total: Totals, converted: Converted | None) -> str:
+    """Per-currency totals, and their converted total with the rule that made it: the one way
+    every screen, report and listing writes a total (``fx.converted.describe``)."""
+    if converted is None or not needs_conversion(total, converted.currency):
+        return format_totals(total)
+    return describe(total, converted, korean=True)
