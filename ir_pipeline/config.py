@@ -71,7 +71,7 @@ def _seconds(name: str, default: float, *, low: float, high: float) -> float:
     if not text:
         return default
     try:
-        value = float(text)  # a duration, not money
+        value = float(text)  # seconds
     except ValueError:
         value = -1.0
     if not low <= value <= high:

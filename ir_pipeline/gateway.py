@@ -20,6 +20,7 @@ from ir_pipeline.services.users import actor_for
 from ir_pipeline.views import UserView
 
 if TYPE_CHECKING:
+    from ir_pipeline.fx.service import StoreReport
     from ir_pipeline.notify.delivery import PassReport
 
 P = ParamSpec("P")
@@ -61,6 +62,18 @@ class Backend:
             return deliver_pass(
                 lambda: unit_of_work(self._engine), actor=self.actor, client=client, only=only
             )
+
+    def update_rates(self) -> tuple[int, StoreReport]:
+        """Fetch the last week's reference rates and store them (the palette's "Update exchange
+        rates"): the network first, then one transaction."""
+        from ir_pipeline.clock import local_today
+        from ir_pipeline.config import base_currency
+        from ir_pipeline.fx.update import recent, update_rates
+
+        start, end = recent(local_today())
+        return update_rates(
+            lambda: unit_of_work(self._engine), actor=self.actor, base=base_currency(), start=start, end=end
+        )
 
     def switch_user(self, name: str) -> Actor:
         """Act as another registered user, if that never raises rights (SQLite only)."""

@@ -259,6 +259,24 @@ class IrpApp(App[None]):
             return
         self.call_from_thread(self._show_alerts, counts.text())
 
+    @work(thread=True, exclusive=True, exit_on_error=False, group="fx")
+    def update_rates_now(self) -> None:
+        """Fetch the last week's exchange rates and store them (the palette's command)."""
+        try:
+            fetched, report = self.backend.update_rates()
+        except IrpError as error:
+            self.call_from_thread(
+                self.notify, str(error), title="Exchange rates not updated", severity="error", timeout=10
+            )
+            return
+        self.call_from_thread(self._rates_updated, f"{fetched} fetched: {report.text()}")
+
+    def _rates_updated(self, text: str) -> None:
+        self.notify(text, title="Exchange rates", timeout=10)
+        reload = getattr(self.screen, "reload", None)
+        if callable(reload):
+            reload()
+
     def _show_alerts(self, text: str) -> None:
         self.alerts = text
         self.refresh_breadcrumb()

@@ -70,6 +70,13 @@ class IrpCommands(Provider):
             commands.append(
                 ("Notifications", self._notifications, "Endpoints, the latest deliveries; test, retry")
             )
+            commands.append(
+                (
+                    "Update exchange rates",
+                    self.irp.update_rates_now,
+                    "Fetch the last week's reference rates (IRP_FX_PROVIDER) for converted totals",
+                )
+            )
             deal_id = self._current_deal()
             if deal_id is not None:
                 commands.append(

@@ -11,6 +11,7 @@ from ir_pipeline.cli.context import cli_context
 from ir_pipeline.cli.output import echo, standard_output
 from ir_pipeline.errors import Invalid
 from ir_pipeline.io.export import EXPORT_KINDS, FORMATS, export
+from ir_pipeline.money import parse_currency
 from ir_pipeline.text import plural
 
 
@@ -23,6 +24,13 @@ def export_(
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="File to write (default: standard output).")
     ] = None,
+    base: Annotated[
+        str | None,
+        typer.Option(
+            help="The funnel's converted figures in this currency (default IRP_BASE_CURRENCY).",
+            metavar="CODE",
+        ),
+    ] = None,
 ) -> None:
     """Export what you may see: CSV with BOM for Excel, typed XLSX, or JSON."""
     if kind not in EXPORT_KINDS:
@@ -34,7 +42,12 @@ def export_(
     app = cli_context(ctx)
     with app.read() as session:
         count = export(
-            session, actor=app.actor, kind=kind, fmt=fmt, out=out if out is not None else standard_output()
+            session,
+            actor=app.actor,
+            kind=kind,
+            fmt=fmt,
+            out=out if out is not None else standard_output(),
+            base=parse_currency(base) if base else None,
         )
     if out is not None:
         echo(f"{plural(count, 'row')} ({kind}) written to {out}", err=True)

@@ -9,8 +9,8 @@ import typer
 from ir_pipeline.cli.context import cli_context
 from ir_pipeline.cli.filters import resolve_names
 from ir_pipeline.cli.plain import print_json
-from ir_pipeline.fx.converted import Converted, needs_conversion
-from ir_pipeline.money import Totals, format_korean, format_symbol, format_totals, parse_currency
+from ir_pipeline.fx.converted import converted_cell, needs_conversion, ranked_cell
+from ir_pipeline.money import format_korean, format_totals, parse_currency
 from ir_pipeline.queries.funnel import Funnel, FunnelFilter, funded_line, total_line
 from ir_pipeline.queries.funnel import funnel as compute_funnel
 from ir_pipeline.text import plural
@@ -115,16 +115,3 @@ def show(result: Funnel) -> None:
                 ranked_cell(item.funded, item.funded_converted) if item.funded else "",
             )
         out.print(r)
-
-
-def converted_cell(converted: Converted | None) -> str:
-    """A converted figure in a table: ``₩20,061,000,000``, with ``*`` when records lack a rate."""
-    if converted is None:
-        return ""
-    return format_symbol(converted.amount) + (" *" if converted.missing else "")
-
-
-def ranked_cell(total: Totals, converted: Converted | None) -> str:
-    if converted is None or not needs_conversion(total, converted.currency):
-        return format_totals(total)
-    return f"{format_totals(total, korean=False)} ≈ {converted_cell(converted)}"

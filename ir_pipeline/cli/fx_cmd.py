@@ -3,7 +3,8 @@ LOI and funding keeps of them."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from collections.abc import Callable
+from datetime import date
 from typing import Annotated
 
 import typer
@@ -14,10 +15,11 @@ from ir_pipeline.clock import format_local
 from ir_pipeline.config import FxSettings
 from ir_pipeline.dates import parse_date
 from ir_pipeline.errors import Invalid
-from ir_pipeline.fx.fetch import fetch_rates, provider_of
+from ir_pipeline.fx.fetch import provider_of
 from ir_pipeline.fx.rates import format_rate, parse_rate
-from ir_pipeline.fx.service import StoreReport, resnapshot, set_rate, store_rates
+from ir_pipeline.fx.service import StoreReport, resnapshot, set_rate
 from ir_pipeline.fx.stored import freshness, list_rates
+from ir_pipeline.fx.update import DEFAULT_CURRENCIES, recent, update_rates
 from ir_pipeline.money import normalise_currency, parse_currency
 from ir_pipeline.text import plural
 
@@ -27,8 +29,6 @@ app = typer.Typer(
     add_completion=False,
 )
 
-#: The currencies ``irp fx update`` fetches when none are named.
-DEFAULT_CURRENCIES = ("USD", "EUR", "JPY", "CNY", "GBP")
 #: One update asks for at most this many days (a few years of daily rates).
 MAX_DAYS = 3 * 366
 
@@ -63,24 +63,7 @@ def _span(day: str | None, start: str | None, end: str | None, today: date) -> t
                 f"ask for at most {MAX_DAYS} days at a time (--from {first} --to {last})", field="to"
             )
         return first, last
-    return today - timedelta(days=7), today  # the last week covers the newest fixing
-
-
-def _stored(report: StoreReport) -> str:
-    parts = [
-        f"{plural(report.added, 'rate')} added",
-        f"{report.changed} changed",
-        f"{report.unchanged} already stored",
-    ]
-    line = ", ".join(parts)
-    if report.filled:
-        line += f"; {plural(report.filled, 'record')} got the snapshot they were waiting for"
-    if report.stale:
-        line += (
-            f"; {plural(report.stale, 'record')} keep an older rate than one now stored for their day"
-            " (irp fx resnapshot takes them again)"
-        )
-    return line
+    return recent(today)
 
 
 @app.command()
@@ -105,31 +88,34 @@ def update(
     wanted = _currencies(currencies, base)
     first, last = _span(day, start, end, app_.today)
     provider = provider_of(settings)
-    shown = not json and console().is_terminal
-    if shown:
+
+    def run(progress: Callable[[int, int], None] | None = None) -> tuple[int, StoreReport]:
+        return update_rates(
+            app_.write,
+            actor=app_.actor,
+            base=base,
+            start=first,
+            end=last,
+            currencies=wanted,
+            settings=settings,
+            progress=progress,
+        )
+
+    if not json and console().is_terminal:
         from rich.progress import Progress
 
         with Progress(transient=True, console=console()) as bar:
             task = bar.add_task(f"{provider.source} rates", total=len(wanted))
-            rates = fetch_rates(
-                settings,
-                currencies=wanted,
-                to=base,
-                start=first,
-                end=last,
-                progress=lambda done, total: bar.update(task, completed=done, total=total),
-            )
+            fetched, report = run(lambda done, total: bar.update(task, completed=done, total=total))
     else:
-        rates = fetch_rates(settings, currencies=wanted, to=base, start=first, end=last)
-    with app_.write() as session:
-        report = store_rates(session, actor=app_.actor, rates=rates)
+        fetched, report = run()
     if json:
         print_json(
-            {"provider": provider.name, "source": provider.source, "fetched": len(rates), **report.as_json()}
+            {"provider": provider.name, "source": provider.source, "fetched": fetched, **report.as_json()}
         )
         return
     span = first.isoformat() if first == last else f"{first.isoformat()}…{last.isoformat()}"
-    echo(f"{provider.source} {', '.join(wanted)} → {base}, {span}: {_stored(report)}")
+    echo(f"{provider.source} {', '.join(wanted)} → {base}, {span}: {report.text()}")
 
 
 @app.command("set")
@@ -151,7 +137,7 @@ def set_(
         print_json(report.as_json())
         return
     base = app_.settings.base_currency
-    echo(f"{code}/{base} {format_rate(value)} on {on.isoformat()} (manual): {_stored(report)}")
+    echo(f"{code}/{base} {format_rate(value)} on {on.isoformat()} (manual): {report.text()}")
 
 
 @app.command("list")

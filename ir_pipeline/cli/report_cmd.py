@@ -10,6 +10,7 @@ import typer
 from ir_pipeline.cli.context import cli_context
 from ir_pipeline.cli.output import echo
 from ir_pipeline.io.reports import REPORT_FORMATS, event_report, render, startup_report
+from ir_pipeline.money import parse_currency
 
 app = typer.Typer(
     help="One-page reports to forward: Markdown or self-contained HTML.",
@@ -19,6 +20,14 @@ app = typer.Typer(
 
 Format = Annotated[str, typer.Option("--format", "-f", help="md or html.")]
 Out = Annotated[Path | None, typer.Option("--out", "-o", help="File to write (default: standard output).")]
+Base = Annotated[
+    str | None,
+    typer.Option(help="Convert totals to this currency (default IRP_BASE_CURRENCY, KRW).", metavar="CODE"),
+]
+
+
+def _base(code: str | None) -> str | None:
+    return parse_currency(code) if code else None
 
 
 def _emit(text: str, out: Path | None) -> None:
@@ -40,20 +49,22 @@ def _check(fmt: str) -> None:
 
 
 @app.command()
-def startup(ctx: typer.Context, name: str, fmt: Format = "md", out: Out = None) -> None:
+def startup(ctx: typer.Context, name: str, fmt: Format = "md", out: Out = None, base: Base = None) -> None:
     """A startup's LOIs, stages, next steps and totals, with a funnel chart (its data only)."""
     _check(fmt)
     app_ = cli_context(ctx)
     with app_.read() as session:
-        text = render(startup_report(session, actor=app_.actor, name=name), fmt, chart=_chart(fmt, out))
+        report = startup_report(session, actor=app_.actor, name=name, base=_base(base))
+        text = render(report, fmt, chart=_chart(fmt, out))
     _emit(text, out)
 
 
 @app.command()
-def event(ctx: typer.Context, name: str, fmt: Format = "md", out: Out = None) -> None:
+def event(ctx: typer.Context, name: str, fmt: Format = "md", out: Out = None, base: Base = None) -> None:
     """An event summary for managers: LOIs received, per startup and investor, conversion."""
     _check(fmt)
     app_ = cli_context(ctx)
     with app_.read() as session:
-        text = render(event_report(session, actor=app_.actor, name=name), fmt, chart=_chart(fmt, out))
+        report = event_report(session, actor=app_.actor, name=name, base=_base(base))
+        text = render(report, fmt, chart=_chart(fmt, out))
     _emit(text, out)

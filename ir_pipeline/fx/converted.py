@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from ir_pipeline.fx.rates import Rate, format_rate
-from ir_pipeline.money import Money, Totals, format_korean, format_symbol
+from ir_pipeline.money import Money, Totals, format_korean, format_symbol, format_totals
 from ir_pipeline.text import plural
 
 
@@ -187,3 +187,17 @@ def describe(totals: Totals, converted: Converted | None, *, korean: bool = Fals
         notes.append(converted.excluding())
     note = f" ({'; '.join(notes)})" if notes else ""
     return f"{parts} ≈ {figure}{note}"
+
+
+def converted_cell(converted: Converted | None) -> str:
+    """A converted figure in a table cell: ``₩20,061,000,000``, ``*`` when records lack a rate."""
+    if converted is None:
+        return ""
+    return format_symbol(converted.amount) + (" *" if converted.missing else "")
+
+
+def ranked_cell(total: Totals, converted: Converted | None) -> str:
+    """A ranking's total: per currency, and ``≈`` the converted figure when it says more."""
+    if converted is None or not needs_conversion(total, converted.currency):
+        return format_totals(total)
+    return f"{format_totals(total, korean=False)} ≈ {converted_cell(converted)}"

@@ -82,7 +82,9 @@ def parse_rate(text: str) -> Decimal:
 
 def convert_minor(amount_minor: int, currency: str, factor: Decimal | Fraction, to: str) -> int:
     """``amount × factor`` in ``to`` minor units: exact, then rounded once, half to even."""
-    exact = Fraction(amount_minor, 10 ** minor_digits(currency)) * Fraction(factor) * 10 ** minor_digits(to)
+    exact: Fraction = (
+        Fraction(amount_minor, 10 ** minor_digits(currency)) * Fraction(factor) * 10 ** minor_digits(to)
+    )
     return round(exact)  # Fraction rounds half to even
 
 

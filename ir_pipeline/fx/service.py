@@ -31,6 +31,7 @@ from ir_pipeline.models import AuditAction, Funding, FxRate, LetterOfIntent
 from ir_pipeline.models.base import table_of
 from ir_pipeline.services.common import start_write
 from ir_pipeline.summaries import tracking
+from ir_pipeline.text import plural
 
 #: The snapshot columns, in the order :func:`snapshot_of` gives them.
 COLUMNS = ("fx_base", "fx_rate", "fx_day", "fx_source", "converted_minor")
@@ -87,6 +88,18 @@ class StoreReport:
     filled: int
     #: Records whose snapshot uses an older rate than one now stored for their day.
     stale: int
+
+    def text(self) -> str:
+        """``5 rates added, 0 changed, 0 already stored; 3 records got …``: for CLI and TUI."""
+        line = f"{plural(self.added, 'rate')} added, {self.changed} changed, {self.unchanged} already stored"
+        if self.filled:
+            line += f"; {plural(self.filled, 'record')} got the snapshot they were waiting for"
+        if self.stale:
+            line += (
+                f"; {plural(self.stale, 'record')} keep an older rate than one now stored for their day"
+                " (irp fx resnapshot takes them again)"
+            )
+        return line
 
     def as_json(self) -> dict[str, int]:
         return {

@@ -106,6 +106,20 @@ def freshness(session: Session) -> Freshness:
     from sqlalchemy import func
 
     day, fetched, count = session.exec(
-        select(func.max(FxRate.day), func.max(FxRate.fetched_at), func.count())  # type: ignore[call-overload]
+        select(func.max(FxRate.day), func.max(FxRate.fetched_at), func.count())
     ).one()
     return Freshness(newest_day=day, fetched_at=fetched, count=int(count))
+
+
+def age_text(fresh: Freshness, now: datetime) -> str:
+    """``rates to 2018-09-21, fetched 3 days ago`` (or how to get some): for the dashboard."""
+    if fresh.newest_day is None or fresh.fetched_at is None:
+        return "no exchange rates stored: ctrl+p › Update exchange rates (or irp fx set)"
+    seconds = max(0.0, (now - fresh.fetched_at).total_seconds())
+    if seconds < 3600:
+        ago = f"{int(seconds // 60)} min ago"
+    elif seconds < 2 * 86400:
+        ago = f"{int(seconds // 3600)} h ago"
+    else:
+        ago = f"{int(seconds // 86400)} days ago"
+    return f"rates to {fresh.newest_day.isoformat()}, fetched {ago}"

@@ -21,7 +21,8 @@ from sqlmodel import Session
 from ir_pipeline.actors import Actor
 from ir_pipeline.clock import local_today
 from ir_pipeline.errors import Invalid
-from ir_pipeline.money import minor_digits
+from ir_pipeline.fx.converted import Converted
+from ir_pipeline.money import Totals, minor_digits
 from ir_pipeline.queries.deals import list_deals
 from ir_pipeline.queries.followups import follow_up_queue
 from ir_pipeline.queries.funnel import funnel
@@ -100,7 +101,53 @@ def _follow_up_page(
     return page.items, page.next_after
 
 
-def build_sheet(session: Session, *, actor: Actor, kind: str) -> Sheet:
+def _converted_cells(converted: Converted | None) -> list[ExportCell]:
+    if converted is None:
+        return [None, "", ""]
+    return [Amount(converted.amount.amount, converted.currency), converted.currency, converted.excluding()]
+
+
+def _funnel_sheet(session: Session, *, actor: Actor, base: str | None) -> Sheet:
+    """One row per stage and currency, the stage's converted figure on its first row; then the
+    LOI total and the funded money the same way, so the sheet's totals are the screens' own."""
+    result = funnel(session, actor=actor, base=base)
+    rows: list[list[ExportCell]] = []
+
+    def add(first: list[ExportCell], totals: Totals, converted: Converted | None) -> None:
+        currencies: list[str | None] = [*totals] or [None]
+        for index, currency in enumerate(currencies):
+            amount: list[ExportCell] = (
+                [None, ""] if currency is None else [Amount(totals[currency].amount, currency), currency]
+            )
+            tail = _converted_cells(converted) if index == 0 else [None, "", ""]
+            rows.append([*first, *amount, *tail])
+
+    for s in result.stages:
+        add([s.stage.value, s.deals, s.reached, s.conversion, s.dropped, s.lost_from], s.amount, s.converted)
+    lois = result.lois
+    add(["lois_total", result.deals, None, None, None, None], lois.total, lois.converted)
+    add(
+        ["funded_money", result.funded.deals, None, None, None, None],
+        result.funded.total,
+        result.funded.converted,
+    )
+    headers = [
+        "stage",
+        "deals",
+        "reached",
+        "conversion",
+        "dropped",
+        "lost_from",
+        "amount",
+        "currency",
+        "converted",
+        "converted_currency",
+        "not_converted",
+    ]
+    return Sheet("funnel", headers, iter(rows))
+
+
+def build_sheet(session: Session, *, actor: Actor, kind: str, base: str | None = None) -> Sheet:
     """The rows of one export, as a lazy stream over paged queries."""
     if kind == "events":
         return Sheet(
@@ -142,6 +189,12 @@ def build_sheet(session: Session, *, actor: Actor, kind: str) -> Sheet:
             "status",
             "conditions",
             "event",
+            # the rate snapshot (not read back by an import: a record takes its own when saved)
+            "converted",
+            "converted_currency",
+            "fx_rate",
+            "fx_day",
+            "fx_source",
         ]
         return Sheet(
             "lois",
@@ -159,6 +212,11 @@ def build_sheet(session: Session, *, actor: Actor, kind: str) -> Sheet:
                     x.status.value,
                     x.conditions,
                     x.event or "",
+                    Amount(x.converted.amount, x.converted.currency) if x.converted else None,
+                    x.converted.currency if x.converted else "",
+                    x.fx_rate,
+                    x.fx_day,
+                    x.fx_source or "",
                 ]
                 for x in _walked(lambda after: _loi_page(session, actor, after))
             ),
@@ -205,17 +263,7 @@ def build_sheet(session: Session, *, actor: Actor, kind: str) -> Sheet:
             ),
         )
     if kind == "funnel":
-        result = funnel(session, actor=actor)
-        rows: list[list[ExportCell]] = []
-        for s in result.stages:
-            conversion = None if s.conversion is None else s.conversion
-            base: list[ExportCell] = [s.stage.value, s.deals, s.reached, conversion, s.dropped, s.lost_from]
-            if not s.amount:
-                rows.append([*base, None, ""])
-            for currency in s.amount:
-                rows.append([*base, Amount(s.amount[currency].amount, currency), currency])
-        headers = ["stage", "deals", "reached", "conversion", "dropped", "lost_from", "amount", "currency"]
-        return Sheet("funnel", headers, iter(rows))
+        return _funnel_sheet(session, actor=actor, base=base)
     raise Invalid(f"cannot export {kind!r}: choose one of {', '.join(EXPORT_KINDS)}")
 
 
@@ -349,8 +397,11 @@ def _write_workbook(sheet: Sheet, out: IO[bytes]) -> int:
     return count
 
 
-def export(session: Session, *, actor: Actor, kind: str, fmt: str, out: Path | IO[str]) -> int:
-    """Write one export; returns the number of data rows."""
+def export(
+    session: Session, *, actor: Actor, kind: str, fmt: str, out: Path | IO[str], base: str | None = None
+) -> int:
+    """Write one export; returns the number of data rows. ``base`` is the currency the funnel's
+    converted figures are in (the base currency by default)."""
     if fmt not in FORMATS:
         raise Invalid(f"unknown format {fmt!r}: use csv, xlsx, json, or ics for follow-ups")
     if fmt == "ics":
@@ -363,7 +414,7 @@ def export(session: Session, *, actor: Actor, kind: str, fmt: str, out: Path | I
             with out.open("w", encoding="utf-8", newline="") as handle:
                 return write_ics(session, actor=actor, today=local_today(), out=handle)
         return write_ics(session, actor=actor, today=local_today(), out=out)
-    sheet = build_sheet(session, actor=actor, kind=kind)
+    sheet = build_sheet(session, actor=actor, kind=kind, base=base)
     if fmt == "xlsx":
         if not isinstance(out, Path):
             raise Invalid("an XLSX export needs --out FILE")

@@ -19,6 +19,7 @@ from ir_pipeline.actors import Actor
 from ir_pipeline.clock import local_today
 from ir_pipeline.enums import label
 from ir_pipeline.errors import Invalid
+from ir_pipeline.fx.converted import Converted, describe, needs_conversion
 from ir_pipeline.io.charts import Bar, bar_chart
 from ir_pipeline.lookup import resolve_event, resolve_startup
 from ir_pipeline.money import Totals, format_korean, format_symbol
@@ -52,7 +53,10 @@ def _environment(fmt: str) -> Environment:
     return env
 
 
-def _totals(totals: Totals) -> str:
+def _totals(totals: Totals, converted: Converted | None = None) -> str:
+    """Per-currency totals; with ``converted``, their converted total and how it was made."""
+    if converted is not None and needs_conversion(totals, converted.currency):
+        return describe(totals, converted, korean=True)
     return "; ".join(f"{format_symbol(totals[c])} ({format_korean(totals[c])})" for c in totals) or "—"
 
 
@@ -101,12 +105,12 @@ def _funnel_chart(result: Funnel, title: str) -> str:
     return bar_chart(bars, title=title)
 
 
-def startup_report(session: Session, *, actor: Actor, name: str) -> StartupReport:
+def startup_report(session: Session, *, actor: Actor, name: str, base: str | None = None) -> StartupReport:
     found = resolve_startup(session, name, actor=actor)
     assert found.id is not None
     startup = get_startup(session, actor=actor, startup_id=found.id)  # refuses other startups' users
     flt = FunnelFilter(startup_id=startup.id)
-    result = funnel(session, actor=actor, flt=flt)
+    result = funnel(session, actor=actor, flt=flt, base=base)
     today = local_today()
     return StartupReport(
         startup=startup,
@@ -122,11 +126,11 @@ def startup_report(session: Session, *, actor: Actor, name: str) -> StartupRepor
     )
 
 
-def event_report(session: Session, *, actor: Actor, name: str) -> EventReport:
+def event_report(session: Session, *, actor: Actor, name: str, base: str | None = None) -> EventReport:
     from ir_pipeline.present import event_view
 
     event = event_view(resolve_event(session, name, actor=actor))
-    result = funnel(session, actor=actor, flt=FunnelFilter(event_id=event.id), ranking_limit=LIMIT)
+    result = funnel(session, actor=actor, flt=FunnelFilter(event_id=event.id), ranking_limit=LIMIT, base=base)
     lois = result.lois
     total = " · ".join(format_korean(lois.total[c]) for c in lois.total) or "0 원"
     return EventReport(

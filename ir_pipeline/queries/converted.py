@@ -63,7 +63,7 @@ def _row_groups(
     session: Session, table: Any, key: Any, actor: Actor, flt: FunnelFilter, where: Any = None
 ) -> list[Group]:
     query = (
-        select(
+        sa.select(
             key,
             table.currency,
             table.fx_base,
@@ -76,7 +76,7 @@ def _row_groups(
     )
     if where is not None:
         query = query.where(where)
-    rows = session.exec(
+    rows = session.execute(
         _scoped(query, actor, flt).group_by(key, col(table.currency), col(table.fx_base))
     ).all()
     return [(k, c, b, int(n), joined(h, lo), joined(ch, cl)) for k, c, b, n, h, lo, ch, cl in rows]
@@ -125,11 +125,11 @@ def _cell_groups(session: Session, scope: tuple[str, int], target: str) -> tuple
         conv_measure, cover_measure = pairs[Measure(measure)]
         covered_n, covered = totals.get((cover_measure, stage, currency), [0, 0])
         converted = totals.get((conv_measure, stage, currency), [0, 0])[1]
-        key = Stage(stage) if stage else None
+        at = Stage(stage) if stage else None
         if covered_n:
-            out[measure].append((key, currency, target, covered_n, covered, converted))
+            out[measure].append((at, currency, target, covered_n, covered, converted))
         if n - covered_n:
-            out[measure].append((key, currency, None, n - covered_n, amount - covered, 0))
+            out[measure].append((at, currency, None, n - covered_n, amount - covered, 0))
     return out[Measure.LOIS], out[Measure.FUNDINGS]
 
 
@@ -162,14 +162,14 @@ def _converted_now(
     """Each record converted to ``target`` from the stored rates of its own day (records with
     the same key, currency, day and amount share one conversion, counted as many times)."""
     query = (
-        select(key, table.currency, day, table.amount_minor, sa.func.count())
+        sa.select(key, table.currency, day, table.amount_minor, sa.func.count())
         .select_from(table)
         .join(Deal, col(Deal.id) == table.deal_id)
     )
     if where is not None:
         query = query.where(where)
     sums: dict[Any, ConvertedSum] = {}
-    for k, currency, on, amount, n in session.exec(
+    for k, currency, on, amount, n in session.execute(
         _scoped(query, actor, flt).group_by(key, col(table.currency), day, col(table.amount_minor))
     ).all():
         into = sums.setdefault(k, ConvertedSum(target))

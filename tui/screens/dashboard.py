@@ -10,8 +10,10 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Header, Label, Select, Static
 
-from ir_pipeline.money import format_totals
-from ir_pipeline.queries.funnel import Funnel, FunnelFilter, funded_line, funnel
+from ir_pipeline.clock import utcnow
+from ir_pipeline.fx.converted import needs_conversion, ranked_cell
+from ir_pipeline.fx.stored import age_text, freshness
+from ir_pipeline.queries.funnel import Funnel, FunnelFilter, funded_line, funnel, total_line
 from ir_pipeline.queries.records import list_events, list_investors, list_startups
 from ir_pipeline.text import plural
 from tui.format import STAGE_STYLE, choices
@@ -29,21 +31,28 @@ class DashboardData:
     events: list[tuple[str, int]]
     startups: list[tuple[str, int]]
     investors: list[tuple[str, int]]
+    rates: str = ""
 
 
-def headline(result: Funnel) -> str:
-    """``26건 · 8개사 · ₩17,150,000,000 · 171억 5천만 원``."""
+def headline(result: Funnel, rates: str = "") -> str:
+    """``26건 · 8개사 · ₩17,150,000,000 · 171억 5천만 원``, the money received, and how current the
+    exchange rates are when a total was converted with them."""
     lois = result.lois
     counts = f"LOIs {lois.count}건 · {lois.startups}개사 · {plural(lois.investors, 'investor')}"
-    return f"{counts} · {format_totals(lois.total)}\nFunded: {funded_line(result.funded)}"
+    lines = [f"{counts} · {total_line(lois.total, lois.converted)}", f"Funded: {funded_line(result.funded)}"]
+    if rates:
+        lines.append(f"Exchange {rates}")
+    return "\n".join(lines)
 
 
 class DashboardScreen(BackendScreen):
     TITLE = "Funnel"
     HELP = """\
-    The managers' view: LOIs received (count, companies, investors, totals per currency), the money
-    actually received (Funded), deals and LOI amounts per stage, conversion between stages and where
-    deals were lost.
+    The managers' view: LOIs received (count, companies, investors, totals per currency, and ≈ their
+    total in the base currency at each LOI's own rate, with the rates used and what has no rate yet),
+    the money actually received (Funded), deals and LOI amounts per stage, conversion between stages
+    and where deals were lost. The exchange line says how current the stored rates are: ctrl+p ›
+    "Update exchange rates" fetches the last week's.
 
     Reached: deals that ever got to the stage; → next: the share that went on; Dropped: those that did
     not (yet); Lost here: deals lost from that stage. Filter by event, startup or investor above;
@@ -88,14 +97,23 @@ class DashboardScreen(BackendScreen):
     def fetch(self) -> DashboardData:
         b = self.irp.backend
         result = b.read(funnel, actor=b.actor, flt=self.flt)
+        rates = self._rates(result)
         if self._options_loaded:
-            return DashboardData(result, [], [], [])
+            return DashboardData(result, [], [], [], rates)
         events = [(e.name, e.id) for e in b.read(list_events, actor=b.actor, limit=FILTER_OPTIONS_LIMIT)]
         startups = [(s.name, s.id) for s in b.read(list_startups, actor=b.actor, limit=FILTER_OPTIONS_LIMIT)]
         investors = [
             (i.name, i.id) for i in b.read(list_investors, actor=b.actor, limit=FILTER_OPTIONS_LIMIT)
         ]
-        return DashboardData(result, events, startups, investors)
+        return DashboardData(result, events, startups, investors, rates)
+
+    def _rates(self, result: Funnel) -> str:
+        """The rates' age, shown only when something is (or could be) converted with them."""
+        totals = [result.lois.total, result.funded.total]
+        if not any(needs_conversion(t, result.base or "") for t in totals):
+            return ""
+        fresh = self.irp.backend.read(freshness)
+        return age_text(fresh, utcnow())
 
     def show(self, data: object) -> None:
         assert isinstance(data, DashboardData)
@@ -106,7 +124,7 @@ class DashboardScreen(BackendScreen):
                 self.query_one("#startup", Select).set_options(choices(data.startups))
                 self.query_one("#investor", Select).set_options(choices(data.investors))
         result = data.funnel
-        self.query_one("#headline", Static).update(headline(result))
+        self.query_one("#headline", Static).update(headline(result, data.rates))
         self.query_one("#bars", FunnelBars).update_figures(result.stages)
         conversion = self.query_one("#conversion", FittedTable)
         conversion.clear()
@@ -124,10 +142,9 @@ class DashboardScreen(BackendScreen):
         ranking = self.query_one("#ranking", DataTable)
         ranking.clear()
         for n, item in enumerate(result.by_startup, 1):
-            funded = format_totals(item.funded) if item.funded else ""
-            ranking.add_row(
-                str(n), item.name, str(item.lois), format_totals(item.total), funded, key=str(item.id)
-            )
+            funded = ranked_cell(item.funded, item.funded_converted) if item.funded else ""
+            total = ranked_cell(item.total, item.converted)
+            ranking.add_row(str(n), item.name, str(item.lois), total, funded, key=str(item.id))
         self.query_one("#ranking", FittedTable).fit()
         self.loaded = True
 

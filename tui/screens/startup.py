@@ -17,10 +17,9 @@ from textual.widgets import DataTable, Header, Label, Select, Static
 
 from ir_pipeline.clock import local_today
 from ir_pipeline.enums import Role, label
-from ir_pipeline.money import format_totals
 from ir_pipeline.queries.deals import DealFilter, DealPage, list_deals
 from ir_pipeline.queries.followups import FollowUpPage, follow_up_queue
-from ir_pipeline.queries.funnel import FunnelFilter, LoiSummary, loi_summary
+from ir_pipeline.queries.funnel import FunnelFilter, LoiSummary, funnel, total_line
 from ir_pipeline.queries.lois import loi_page
 from ir_pipeline.queries.records import get_startup, list_startups
 from ir_pipeline.text import plural, printable
@@ -97,7 +96,9 @@ class StartupScreen(BackendScreen):
         return StartupData(
             startup=startup,
             choices=choices,
-            summary=b.read(loi_summary, actor=actor, flt=FunnelFilter(startup_id=startup.id)),
+            summary=b.read(
+                funnel, actor=actor, flt=FunnelFilter(startup_id=startup.id), ranking_limit=1
+            ).lois,
             deals=b.read(list_deals, actor=actor, flt=DealFilter(startup_id=startup.id), limit=LIMIT),
             lois=b.read(loi_page, actor=actor, startup_id=startup.id, limit=LIMIT).rows,
             next_steps=b.read(
@@ -130,7 +131,7 @@ class StartupScreen(BackendScreen):
             plain(
                 f"{s.name} · {s.sector or 'no sector'}\n"
                 f"LOIs {summary.count}건 from {plural(summary.investors, 'investor')} · "
-                f"{format_totals(summary.total)}"
+                f"{total_line(summary.total, summary.converted)}"
             )
         )
         deals = self.query_one("#startup-deals", DataTable)

@@ -7,6 +7,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.widget import Widget
 
+from ir_pipeline.fx.converted import ranked_cell
 from ir_pipeline.money import format_totals
 from ir_pipeline.queries.funnel import StageFigures
 from tui.format import STAGE_STYLE
@@ -54,7 +55,7 @@ class FunnelBars(Widget):
     @staticmethod
     def _amount(s: StageFigures) -> str:
         """The LOI amount; on the Funded row, the money received first, then the LOIs behind it."""
-        loi = format_totals(s.amount, korean=False) if s.amount else ""
+        loi = ranked_cell(s.amount, s.converted) if s.amount else ""
         if s.funded:
             return f"{format_totals(s.funded, korean=False)} received · LOIs {loi or '—'}"
         return loi
