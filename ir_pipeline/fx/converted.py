@@ -196,8 +196,8 @@ def converted_cell(converted: Converted | None) -> str:
     return format_symbol(converted.amount) + (" *" if converted.missing else "")
 
 
-def ranked_cell(total: Totals, converted: Converted | None) -> str:
+def ranked_cell(total: Totals, converted: Converted | None, *, korean: bool = True) -> str:
     """A ranking's total: per currency, and ``≈`` the converted figure when it says more."""
     if converted is None or not needs_conversion(total, converted.currency):
-        return format_totals(total)
+        return format_totals(total, korean=korean)
     return f"{format_totals(total, korean=False)} ≈ {converted_cell(converted)}"

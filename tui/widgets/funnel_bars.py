@@ -55,7 +55,7 @@ class FunnelBars(Widget):
     @staticmethod
     def _amount(s: StageFigures) -> str:
         """The LOI amount; on the Funded row, the money received first, then the LOIs behind it."""
-        loi = ranked_cell(s.amount, s.converted) if s.amount else ""
+        loi = ranked_cell(s.amount, s.converted, korean=False) if s.amount else ""
         if s.funded:
             return f"{format_totals(s.funded, korean=False)} received · LOIs {loi or '—'}"
         return loi
