@@ -22,7 +22,7 @@ from ir_pipeline.services import lois, records
 from tests.conftest import STAFF
 from tests.fx.rates_server import rates_server
 from tests.test_cli import irp
-from tests.tui.conftest import app_as, settle, sqlite_demo  # noqa: F401  (fixtures)
+from tests.tui.conftest import settle
 from tui.app import IrpApp
 from tui.commands import IrpCommands
 
