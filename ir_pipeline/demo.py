@@ -19,6 +19,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from ir_pipeline import audit
 from ir_pipeline.actors import Actor
+from ir_pipeline.config import base_currency
 from ir_pipeline.drafts import (
     EventDraft,
     FollowUpDraft,
@@ -28,6 +29,8 @@ from ir_pipeline.drafts import (
     StartupDraft,
 )
 from ir_pipeline.enums import Channel, Instrument, InvestorKind, LoiStatus, Role
+from ir_pipeline.fx import service as fx
+from ir_pipeline.fx.rates import check_rate
 from ir_pipeline.models import AuditAction, AuditEntry, LetterOfIntent
 from ir_pipeline.money import Money
 from ir_pipeline.naming import business_no_check_digit
@@ -153,9 +156,28 @@ def reset_database(session: Session, *, actor: Actor) -> None:
             )
 
 
+#: Exchange rates for trying converted totals (``irp --demo funnel --base USD``): won per unit
+#: near the session's days, rounded and marked as demo figures, not a published fixing.
+DEMO_RATES = (
+    ("USD", "1120", date(2018, 9, 17)),
+    ("EUR", "1310", date(2018, 9, 17)),
+    ("JPY", "10", date(2018, 9, 17)),
+    ("USD", "1110", date(2019, 2, 18)),
+    ("EUR", "1260", date(2019, 2, 18)),
+    ("JPY", "10.05", date(2019, 2, 18)),
+)
+DEMO_RATE_SOURCE = "demo figures"
+
+
 def load_demo(session: Session, *, today: date) -> DemoSummary:
     """Write the demo set in the caller's transaction and return what was loaded."""
     staff = Actor(name="staff", role=Role.STAFF)
+    if base_currency() == "KRW":  # demo rates are won rates
+        fx.store_rates(
+            session,
+            actor=staff,
+            rates=[check_rate(c, "KRW", day, Decimal(r), DEMO_RATE_SOURCE) for c, r, day in DEMO_RATES],
+        )
     event = records.create_event(
         session,
         actor=staff,

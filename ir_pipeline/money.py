@@ -11,6 +11,7 @@ and refuses anything it would have to guess about, saying why.
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
@@ -426,10 +427,32 @@ def _parse_korean(s: str, original: str, currency: str = DEFAULT_CURRENCY) -> De
 # Formatting
 
 
+DEFAULT_LOCALE = "en_US"
+
+
+@lru_cache(maxsize=8)
+def _checked_locale(name: str) -> str:
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return str(Locale.parse(name.replace("-", "_").split(".")[0]))
+    except (ValueError, TypeError, UnknownLocaleError):
+        raise Invalid(
+            f"IRP_LOCALE {name[:30]!r} is not a locale Babel knows: try ko_KR, en_US or de_DE"
+        ) from None
+
+
+def display_locale() -> str:
+    """The locale amounts are written in (``IRP_LOCALE``, e.g. ``ko_KR``; ``en_US`` by default,
+    whatever the system's, so output that scripts read does not change with the machine)."""
+    return _checked_locale(os.environ.get("IRP_LOCALE", "").strip() or DEFAULT_LOCALE)
+
+
 def format_symbol(money: Money) -> str:
-    """``₩17,150,000,000``, ``$45,000,000.00``: the form that lines up in tables."""
+    """``₩17,150,000,000``, ``$45,000,000.00`` (``US$2,000,000.00`` in ko_KR, ``2.000.000,00 $``
+    in de_DE): Babel's currency format for the display locale, the form that lines up in tables."""
     with localcontext(_WIDE):
-        return str(format_currency(money.amount, money.currency, locale="en_US"))
+        return str(format_currency(money.amount, money.currency, locale=display_locale()))
 
 
 def _korean_group(value: int) -> str:

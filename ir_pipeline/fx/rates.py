@@ -17,7 +17,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from ir_pipeline.errors import Invalid
-from ir_pipeline.money import minor_digits, normalise_currency
+from ir_pipeline.money import display_locale, minor_digits, normalise_currency
 
 #: The source named for an amount already in the currency converted to.
 SAME = "same currency"
@@ -42,11 +42,11 @@ class Rate:
 
 
 def format_rate(rate: Decimal) -> str:
-    """A rate as people read it: grouped, every published digit kept, no trailing zeros."""
-    text = format(rate.normalize(), "f")
-    whole, _, fraction = text.partition(".")
-    grouped = f"{int(whole):,}"
-    return f"{grouped}.{fraction}" if fraction else grouped
+    """A rate as people read it in the display locale: grouped, every published digit kept, no
+    trailing zeros (``1,380.25``; ``1.380,25`` in de_DE)."""
+    from babel.numbers import format_decimal
+
+    return str(format_decimal(rate.normalize(), locale=display_locale(), decimal_quantization=False))
 
 
 def check_rate(base: str, quote: str, day: date, rate: Decimal, source: str) -> Rate:
