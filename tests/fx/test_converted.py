@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
@@ -202,3 +203,43 @@ def test_another_base_converts_each_record_from_its_days_rates(engine: Engine) -
         "EUR/KRW 1,311.2 (2018-09-19, manual)",
         "USD/KRW 1,122.8 (2018-09-19, manual)",
     ]
+
+
+def test_the_demo_in_dollars_follows_the_stated_rounding_rule(sqlite_url: str) -> None:
+    """The README's figure: 26 won LOIs at 1,120 won per dollar, each rounded to the cent."""
+    import json
+
+    from tests.test_cli import irp
+
+    assert irp("demo", db=sqlite_url)[0] == 0
+    code, out, err = irp("funnel", "--json", "--base", "USD", db=sqlite_url)
+    assert code == 0, err
+    usd = json.loads(out)["lois"]["converted"]
+    assert usd["amount"] == "15312499.97" and usd["missing"] == []
+    assert usd["rates"] == [
+        {
+            "currency": "USD",
+            "to": "KRW",
+            "rates": 1,
+            "from_day": "2018-09-17",
+            "to_day": "2018-09-17",
+            "sources": ["demo figures"],
+            "rate": "1120",
+            "via": "KRW",
+        }
+    ]
+
+
+def test_amounts_and_rates_are_written_in_the_display_locale(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.test_cli import irp
+
+    assert irp("demo", db=sqlite_url)[0] == 0
+    assert irp("fx", "set", "USD", "1380.25", "--date", "2018-09-19", db=sqlite_url)[0] == 0
+    monkeypatch.setenv("IRP_LOCALE", "de_DE")
+    code, out, _ = irp("funnel", "--base", "USD", db=sqlite_url)
+    assert code == 0 and "1.380,25" in out and "$" in out and "15.312.499,97" not in out
+    monkeypatch.setenv("IRP_LOCALE", "xx_YY")
+    code, _out, err = irp("funnel", db=sqlite_url)
+    assert code == 1 and "IRP_LOCALE" in err and err.count("\n") == 1
