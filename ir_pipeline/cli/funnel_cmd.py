@@ -31,8 +31,9 @@ def funnel(
     ] = None,
     json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """LOI totals, deals and amounts per stage, conversion and drop-off; per currency, and
-    converted at each record's own rate."""
+    """LOI totals, deals and amounts per stage, conversion and drop-off.
+
+    Totals are per currency, beside their total converted at each record's own rate (--base)."""
     app = cli_context(ctx)
     target = parse_currency(base) if base else None
     with app.read() as session:

@@ -53,6 +53,8 @@ def lock(
 
 
 _FIELD_NAMES = {"amount_minor": "amount", "amount_max_minor": "upper amount", "due_on": "due date"}
+#: Columns that follow from the ones people edit (the rate snapshot): not named as what was changed.
+_DERIVED = frozenset({"fx_base", "fx_rate", "fx_day", "fx_source", "converted_minor"})
 
 
 def stale(session: Session, row: Any, what: str, expected: int) -> EditConflict:
@@ -69,7 +71,11 @@ def stale(session: Session, row: Any, what: str, expected: int) -> EditConflict:
     ).all()
     if changes:
         who = ", ".join(dict.fromkeys(c.actor for c in changes))
-        fields = ", ".join(dict.fromkeys(_FIELD_NAMES.get(c.field, c.field) for c in changes if c.field))
+        fields = ", ".join(
+            dict.fromkeys(
+                _FIELD_NAMES.get(c.field, c.field) for c in changes if c.field and c.field not in _DERIVED
+            )
+        )
         when = format_local(changes[-1].at)
         detail = f"{who} changed {fields or 'it'} at {when}"
     else:

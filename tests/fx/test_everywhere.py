@@ -31,7 +31,7 @@ D = __import__("datetime").date(2018, 9, 19)
 
 
 def add_foreign_lois(engine: Engine) -> None:
-    """Dollars, euros and yen beside the demo's won, all on the demo event; rates for two."""
+    """Dollars, euros and yuan beside the demo's won, all on the demo event; no yuan rate."""
     with unit_of_work(engine) as s:
         fx.set_rate(s, actor=STAFF, currency="USD", rate=Decimal("1380.5"), day=D)
         fx.set_rate(s, actor=STAFF, currency="EUR", rate=Decimal("1311.23"), day=D)
@@ -45,14 +45,14 @@ def add_foreign_lois(engine: Engine) -> None:
                 event=EVENT,
                 draft=LoiDraft(Money.parse(amount), D),
             )
-        records.create_investor(s, actor=STAFF, draft=InvestorDraft(name="Tokyo Angels"))
+        records.create_investor(s, actor=STAFF, draft=InvestorDraft(name="Shenzhen Angels"))
         lois.add_loi_by_names(
             s,
             actor=STAFF,
             startup="ParkMate (demo)",
-            investor="Tokyo Angels",
+            investor="Shenzhen Angels",
             event=EVENT,
-            draft=LoiDraft(Money.parse("JPY 10,000,000"), D),
+            draft=LoiDraft(Money.parse("CNY 500,000"), D),
         )
 
 
@@ -74,10 +74,10 @@ async def test_the_converted_total_matches_across_every_surface(
     converted = event["converted"]
     expected = 17_150_000_000 + 2_761_000_000 + round(Decimal("750000.50") * Decimal("1311.23"))
     assert converted["amount"] == str(expected)
-    assert converted["missing"] == [{"currency": "JPY", "amount": "10000000", "records": 1}]
+    assert converted["missing"] == [{"currency": "CNY", "amount": "500000.00", "records": 1}]
     assert event["total"] == {
+        "CNY": "500000.00",
         "EUR": "750000.50",
-        "JPY": "10000000",
         "KRW": "17150000000",
         "USD": "2000000.00",
     }
@@ -85,7 +85,7 @@ async def test_the_converted_total_matches_across_every_surface(
 
     # the event report, Markdown and HTML
     code, out, _ = irp("report", "event", EVENT, db=url)
-    assert code == 0 and f"≈ {figure}" in out and "excluding ¥10,000,000" in out
+    assert code == 0 and f"≈ {figure}" in out and "excluding CN¥500,000.00" in out
     code, out, _ = irp("report", "event", EVENT, "--format", "html", db=url)
     assert f"≈ {figure}" in out
 
@@ -99,7 +99,7 @@ async def test_the_converted_total_matches_across_every_surface(
     assert (
         Decimal(str(total_row[at["converted"]])) == expected and total_row[at["converted_currency"]] == "KRW"
     )
-    assert "¥10,000,000" in total_row[at["not_converted"]]
+    assert "CN¥500,000.00" in total_row[at["not_converted"]]
     stage_rows = [r for r in rows[1:] if r[at["stage"]] not in ("lois_total", "funded_money")]
     assert sum(Decimal(str(r[at["converted"]] or 0)) for r in stage_rows) == expected
 
@@ -108,8 +108,8 @@ async def test_the_converted_total_matches_across_every_surface(
     async with app.run_test(size=(160, 50)) as pilot:
         await settle(pilot)
         headline = text_of(app, "#headline")
-    assert f"≈ {figure}" in headline and "excluding ¥10,000,000" in headline
-    assert "Exchange rates to 2018-09-19" in headline
+    assert f"≈ {figure}" in headline and "excluding CN¥500,000.00" in headline
+    assert "Exchange rates to 2019-02-18" in headline  # the newest stored: the demo's
 
     # and all of them in dollars for a foreign investor
     code, out, _ = irp("funnel", "--json", "--base", "USD", db=url)
@@ -135,12 +135,13 @@ async def test_the_palette_updates_rates_and_the_dashboard_shows_their_age(
             hit.command()
             await settle(pilot)
             notices = [str(n.message) for n in app._notifications]
-        # the two manual rates of the 19th are replaced by the service's (the audit keeps them), the
-        # yen LOI gets the snapshot it was waiting for, and the snapshots already taken stay
+        # the manual rates of the 19th and the demo's of the 17th are replaced by the service's
+        # (the audit keeps them), the yuan LOI gets the snapshot it was waiting for, and the
+        # snapshots already taken stay as they were
         assert any(
-            "25 fetched: 23 rates added, 2 changed" in n
+            "25 fetched: 20 rates added, 5 changed" in n
             and "1 record got the snapshot" in n
-            and "2 records keep an older rate" in n
+            and "keep an older rate" in n
             for n in notices
         ), notices
         assert len(server.paths) == 5  # one range per currency
@@ -150,8 +151,8 @@ async def test_the_palette_updates_rates_and_the_dashboard_shows_their_age(
     async with app.run_test(size=(160, 50)) as pilot:
         await settle(pilot)
         headline = text_of(app, "#headline")
-    # the yen LOI got its snapshot when the rates came; the line says how current they are
-    assert "excluding" not in headline and "Exchange rates to 2018-09-21, fetched 0 min ago" in headline
+    # the yuan LOI got its snapshot when the rates came; the line says how current they are
+    assert "excluding" not in headline and "Exchange rates to 2019-02-18, fetched 0 min ago" in headline
 
 
 async def test_managers_are_not_offered_a_rate_update(app_as: Callable[[str], IrpApp]) -> None:

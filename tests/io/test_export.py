@@ -104,7 +104,11 @@ def test_json_export(demo_engine: Engine) -> None:
     assert len(data) == 32 and data[0]["stage"] == "diligence"
     assert data[0]["last_loi"] == "1000000000" and data[0]["currency"] == "KRW"
     funnel_rows = json.loads(export_text(demo_engine, "funnel", "json"))
-    assert sum(int(r["amount"]) for r in funnel_rows if r["amount"]) == 17_150_000_000
+    stages = [r for r in funnel_rows if r["stage"] not in ("lois_total", "funded_money")]
+    assert sum(int(r["amount"]) for r in stages if r["amount"]) == 17_150_000_000
+    assert sum(int(r["converted"]) for r in stages if r["converted"]) == 17_150_000_000
+    total = next(r for r in funnel_rows if r["stage"] == "lois_total")
+    assert (total["amount"], total["converted"], total["not_converted"]) == ("17150000000", "17150000000", "")
 
 
 def test_a_startup_user_exports_only_its_own_data(demo_engine: Engine) -> None:

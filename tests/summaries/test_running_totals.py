@@ -31,6 +31,7 @@ from ir_pipeline.errors import IrpError
 from ir_pipeline.io.importer import import_file
 from ir_pipeline.models import Deal
 from ir_pipeline.money import Money
+from ir_pipeline.queries.converted import attach
 from ir_pipeline.queries.funnel import FunnelFilter, funnel, funnel_from_rows
 from ir_pipeline.services import deals, followups, fundings, lois, records
 from ir_pipeline.stages import Stage
@@ -228,9 +229,8 @@ class TotalsMachine(RuleBasedStateMachine):
         if own is not None:
             views.append((own, FunnelFilter()))
         for actor, flt in views:
-            assert funnel(session, actor=actor, flt=flt) == funnel_from_rows(session, actor=actor, flt=flt), (
-                flt
-            )
+            rows = attach(session, funnel_from_rows(session, actor=actor, flt=flt), actor=actor, flt=flt)
+            assert funnel(session, actor=actor, flt=flt) == rows, flt
 
 
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

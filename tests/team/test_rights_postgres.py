@@ -163,6 +163,33 @@ def test_notices_are_read_by_staff_and_managers_and_never_edited(team: Team) -> 
         )
 
 
+def test_everyone_reads_exchange_rates_and_only_staff_write_them(team: Team) -> None:
+    """Rates are public figures (a startup sees the rate its own LOIs were converted at); only
+    staff fetch or type them, through irp as their own login, and the trail names them."""
+    for who in ("staff", "manager", "greengrid"):
+        with team.raw(who) as conn:
+            row = conn.execute("SELECT count(*) FROM fx_rate").fetchone()
+            assert row is not None and int(str(row[0])) == 6  # the demo's rates
+    for who in ("manager", "greengrid"):
+        with team.raw(who) as conn:
+            for statement in (
+                "UPDATE fx_rate SET rate = '1'",
+                "INSERT INTO fx_rate (created_at, updated_at, version, base, quote, day, rate, source,"
+                " fetched_at, fetched_by) VALUES (now(), now(), 1, 'GBP', 'KRW', '2018-09-19', '1500',"
+                " 'x', now(), 'x')",
+                "DELETE FROM fx_rate",
+            ):
+                with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                    conn.execute(statement)
+    code, _out, err = irp("fx", "set", "GBP", "1478.9", "--date", "2018-09-19", db=team.login_url("staff"))
+    assert code == 0, err
+    code, _out, err = irp("fx", "set", "GBP", "1478.9", "--date", "2018-09-20", db=team.login_url("manager"))
+    assert code == 1 and "only staff" in err
+    with team.raw("staff") as conn:
+        row = conn.execute("SELECT fetched_by FROM fx_rate WHERE base = 'GBP'").fetchone()
+    assert row is not None and row[0] == team.logins["staff"]
+
+
 def test_the_audit_trail_is_append_only_even_for_the_owner(team: Team) -> None:
     with team.raw("staff") as conn:
         with pytest.raises(psycopg.errors.InsufficientPrivilege):

@@ -89,3 +89,21 @@ class TestUndoToast:
         self, snap_compare: Any, app_as: Callable[[str], IrpApp], size: tuple[int, int]
     ) -> None:
         assert snap_compare(app_as("staff"), terminal_size=size, run_before=navigate("3", "c"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+class TestConvertedTotals:
+    """The dashboard with dollars, euros and yen beside the won: the converted total, the rates it
+    used, the yen without a rate, and how current the rates are."""
+
+    def test_manager_home_in_many_currencies(
+        self,
+        snap_compare: Any,
+        app_as: Callable[[str], IrpApp],
+        sqlite_demo: Any,
+        size: tuple[int, int],
+    ) -> None:
+        from tests.fx.test_everywhere import add_foreign_lois
+
+        add_foreign_lois(sqlite_demo)
+        assert snap_compare(app_as("manager"), terminal_size=size, run_before=navigate())
