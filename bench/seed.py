@@ -19,6 +19,9 @@ from ir_pipeline.migrate import upgrade
 
 STAGES = ["sourced", "pitched", "loi", "diligence", "term_sheet", "lost", "on_hold"]
 NOW = "2026-01-01 00:00:00"
+#: Every this-many-th LOI is in dollars, converted at USD_RATE won (so its snapshot is cents × 13).
+USD_EVERY = 20
+USD_RATE = "1300"
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "event": ("id", "created_at", "updated_at", "name", "starts_on", "ends_on", "venue", "organiser"),
@@ -31,7 +34,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "stage_change": ("deal_id", "from_stage", "to_stage", "changed_at", "changed_by", "reason"),
     "letter_of_intent": (
         "created_at", "updated_at", "deal_id", "amount_minor", "currency", "instrument", "received_on",
-        "conditions", "status",
+        "conditions", "status", "fx_base", "fx_rate", "fx_day", "fx_source", "converted_minor",
     ),
     "follow_up": ("created_at", "updated_at", "deal_id", "due_on", "owner", "channel", "note", "status"),
 }  # fmt: skip
@@ -66,9 +69,46 @@ def rows(deals: int, seed: int = 7) -> dict[str, list[tuple[Any, ...]]]:
         out["stage_change"].append((d, None, "sourced", NOW, "bench", ""))
         if stage != "sourced":
             out["stage_change"].append((d, "sourced", stage, NOW, "bench", "x" if stage == "lost" else ""))
-        out["letter_of_intent"].append(
-            (NOW, NOW, d, rng.randint(1, 500) * 10_000_000, "KRW", "common", "2026-01-02", "", "received")
-        )
+        if d % USD_EVERY:
+            won = rng.randint(1, 500) * 10_000_000
+            out["letter_of_intent"].append(
+                (
+                    NOW,
+                    NOW,
+                    d,
+                    won,
+                    "KRW",
+                    "common",
+                    "2026-01-02",
+                    "",
+                    "received",
+                    "KRW",
+                    "1",
+                    "2026-01-02",
+                    "same currency",
+                    won,
+                )
+            )
+        else:  # one LOI in twenty in dollars, with its snapshot, as a converted total would find it
+            cents = rng.randint(1, 500) * 100_000
+            out["letter_of_intent"].append(
+                (
+                    NOW,
+                    NOW,
+                    d,
+                    cents,
+                    "USD",
+                    "common",
+                    "2026-01-02",
+                    "",
+                    "received",
+                    "KRW",
+                    USD_RATE,
+                    "2026-01-02",
+                    "bench",
+                    cents * 13,
+                )
+            )
         due = date(2026, 1, 1) + timedelta(days=rng.randint(-30, 60))
         out["follow_up"].append((NOW, NOW, d, due.isoformat(), "", "email", "", "open"))
     return out

@@ -133,10 +133,18 @@ def _cell_groups(session: Session, scope: tuple[str, int], target: str) -> tuple
     return out[Measure.LOIS], out[Measure.FUNDINGS]
 
 
-def _rates_used(session: Session, table: Any, actor: Actor, flt: FunnelFilter, target: str) -> list[Rate]:
+def _rates_used(
+    session: Session, table: Any, actor: Actor, flt: FunnelFilter, target: str, currencies: Iterable[str]
+) -> list[Rate]:
+    """The distinct snapshot rates behind a converted total: for the currencies in it other than
+    the target only (none at all when everything is in the target: no query), read through the
+    LOIs' (currency, snapshot) index rather than a pass over every LOI."""
+    foreign = sorted(c for c in currencies if c != target)
+    if not foreign:
+        return []
     query = (
         select(table.currency, table.fx_rate, table.fx_day, table.fx_source)
-        .where(table.fx_base == target, table.currency != target)
+        .where(col(table.currency).in_(foreign), table.fx_base == target)
         .distinct()
     )
     if _narrowed(actor, flt):
@@ -216,8 +224,8 @@ def attach(
         _add(by_stage, loi_groups, target)
         funded: dict[Any, ConvertedSum] = {}
         _add(funded, fund_groups, target)
-        loi_rates = _rates_used(session, L, actor, flt, target)
-        fund_rates = _rates_used(session, F, actor, flt, target)
+        loi_rates = _rates_used(session, L, actor, flt, target, funnel.lois.total)
+        fund_rates = _rates_used(session, F, actor, flt, target, funnel.funded.total)
         via = None
     else:
         book = stored.load_book(session)

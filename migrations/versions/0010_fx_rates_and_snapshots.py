@@ -63,6 +63,12 @@ def upgrade() -> None:
             batch_op.create_check_constraint(
                 "fx_snapshot_whole", sa.text("(fx_base IS NULL) = (converted_minor IS NULL)")
             )
+    with op.batch_alter_table("letter_of_intent", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_letter_of_intent_currency_fx",
+            ["currency", "fx_base", "fx_day", "fx_rate", "fx_source"],
+            unique=False,
+        )
     bind = op.get_bind()
     # Amounts already in the base currency need no rate: their snapshot is the amount itself.
     # Other currencies are filled when their rates arrive (`irp fx update` or `irp fx set`).
@@ -86,6 +92,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     converted = ["loi_x", "loi_v", "fund_x", "fund_v", "loi_sx", "loi_ix", "fund_sx", "fund_ix"]
     op.get_bind().execute(sa.delete(store.table()).where(store.table().c.measure.in_(converted)))
+    with op.batch_alter_table("letter_of_intent", schema=None) as batch_op:
+        batch_op.drop_index("ix_letter_of_intent_currency_fx")
     for table in reversed(_SNAPSHOT_TABLES):
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_constraint(op.f(f"ck_{table}_fx_snapshot_whole"), type_="check")
