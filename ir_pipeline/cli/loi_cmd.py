@@ -108,30 +108,24 @@ def list_(
     if json:
         print_json({"lois": rows, "next_after": next_after})
         return
+    # a column of converted amounts where some LOI is in another currency than the base
+    base = app_.settings.base_currency
+    foreign = base if any(x.amount.currency != base for x in rows) else None
+    approx = f"≈ {foreign}" if foreign else ""
+    columns = ["#", "Deal", "Startup", "Investor", "Amount", *([approx] if foreign else []), "Instrument"]
     t = table(
-        "#",
-        "Deal",
-        "Startup",
-        "Investor",
-        "Amount",
-        "Instrument",
+        *columns,
         "Received",
         "Valid until",
         "Status",
-        right=("#", "Deal", "Amount"),
+        right=("#", "Deal", "Amount", *([approx] if foreign else [])),
     )
     for x in rows:
-        t.add_row(
-            str(x.id),
-            str(x.deal_id),
-            x.startup,
-            x.investor,
-            money(x.amount),
-            label(x.instrument),
-            str(x.received_on),
-            str(x.valid_until or ""),
-            label(x.status),
-        )
+        cells = [str(x.id), str(x.deal_id), x.startup, x.investor, money(x.amount)]
+        if foreign:
+            cells.append("no rate yet" if x.converted is None else money(x.converted))
+        cells += [label(x.instrument), str(x.received_on), str(x.valid_until or ""), label(x.status)]
+        t.add_row(*cells)
     print_table(t)
 
 

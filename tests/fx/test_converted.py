@@ -243,3 +243,28 @@ def test_amounts_and_rates_are_written_in_the_display_locale(
     monkeypatch.setenv("IRP_LOCALE", "xx_YY")
     code, _out, err = irp("funnel", db=sqlite_url)
     assert code == 1 and "IRP_LOCALE" in err and err.count("\n") == 1
+
+
+def test_the_loi_list_shows_each_loi_in_the_base_currency(sqlite_url: str) -> None:
+    import json
+
+    from tests.test_cli import irp
+
+    assert irp("demo", db=sqlite_url)[0] == 0
+    assert irp("investor", "add", "Pacific Bridge", db=sqlite_url)[0] == 0
+    code, _out, err = irp(
+        "loi", "add", "--startup", "AirSense", "--investor", "Pacific Bridge", "--amount", "$2M",
+        "--received", "2018-09-19", db=sqlite_url,
+    )  # fmt: skip
+    assert code == 0, err
+    code, out, _ = irp("loi", "list", "--startup", "AirSense", db=sqlite_url)
+    # the demo's dollar rate of the 17th, the nearest earlier: $2M × 1,120
+    assert "≈ KRW" in out and "₩2,240,000,000" in out
+    code, out, _ = irp("loi", "list", "--investor", "Pacific Bridge", "--json", db=sqlite_url)
+    loi = json.loads(out)["lois"][0]
+    assert (loi["converted"], loi["fx_rate"], loi["fx_day"], loi["fx_source"]) == (
+        {"amount": "2240000000", "currency": "KRW"},
+        "1120",
+        "2018-09-17",
+        "demo figures",
+    )
