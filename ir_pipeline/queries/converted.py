@@ -28,7 +28,7 @@ from ir_pipeline.queries.funnel import Funnel, FunnelFilter, RankedTotal
 from ir_pipeline.queries.scope import visible_deals
 from ir_pipeline.queries.sums import joined, minor_sum
 from ir_pipeline.stages import Stage
-from ir_pipeline.summaries.contributions import Measure
+from ir_pipeline.summaries.contributions import MEMBER_SCOPES, Measure
 
 #: One group of records: their stage (or member, or ``None``), currency, snapshot base, how
 #: many, their amount and their converted amount (both in minor units).
@@ -249,8 +249,12 @@ def attach(
         stages=stages,
         lois=dataclasses.replace(funnel.lois, converted=total.build(via=via)),
         funded=dataclasses.replace(funnel.funded, converted=money.build(via=via)),
-        by_startup=_ranked(session, funnel.by_startup, "startup", actor, flt, target, base),
-        by_investor=_ranked(session, funnel.by_investor, "investor", actor, flt, target, base),
+        by_startup=_ranked(
+            session, funnel.by_startup, "startup", actor, flt, target, base, scope, total, money
+        ),
+        by_investor=_ranked(
+            session, funnel.by_investor, "investor", actor, flt, target, base, scope, total, money
+        ),
         base=target,
     )
 
@@ -263,18 +267,29 @@ def _ranked(
     flt: FunnelFilter,
     target: str,
     base: str,
+    scope: tuple[str, int] | None,
+    total: ConvertedSum,
+    money: ConvertedSum,
 ) -> list[RankedTotal]:
-    """The rankings' converted LOI and funded totals, for the few startups or investors listed."""
+    """The rankings' converted LOI and funded totals, for the few startups or investors listed:
+    in the base currency from the running totals where they keep them (everything, one event),
+    the scope's own figures for the one company a startup's or investor's funnel ranks alone, and
+    from those few deals' rows otherwise."""
     if not ranked:
         return ranked
     key: Any = col(Deal.startup_id) if by == "startup" else col(Deal.investor_id)
     ids = [r.id for r in ranked]
     L, F = LetterOfIntent, Funding
     where = key.in_(ids)
-    if target == base:
-        lois: dict[Any, ConvertedSum] = {}
+    lois: dict[Any, ConvertedSum] = {}
+    funds: dict[Any, ConvertedSum] = {}
+    if target == base and scope is not None and scope[0] == ("s" if by == "startup" else "i"):
+        lois, funds = {scope[1]: total}, {scope[1]: money}  # the scope's company, ranked alone
+    elif target == base and scope is not None and scope[0] in MEMBER_SCOPES:
+        lois = _member_sums(session, scope, by, ranked, actor, flt, target, funded=False)
+        funds = _member_sums(session, scope, by, ranked, actor, flt, target, funded=True)
+    elif target == base:
         _add(lois, _row_groups(session, L, key, actor, flt, where), target)
-        funds: dict[Any, ConvertedSum] = {}
         _add(funds, _row_groups(session, F, key, actor, flt, where), target)
     else:
         book = stored.load_book(session)
@@ -289,3 +304,69 @@ def _ranked(
         )
         for r in ranked
     ]
+
+
+def _member_sums(
+    session: Session,
+    scope: tuple[str, int],
+    by: str,
+    ranked: list[RankedTotal],
+    actor: Actor,
+    flt: FunnelFilter,
+    target: str,
+    *,
+    funded: bool,
+) -> dict[Any, ConvertedSum]:
+    """Per listed startup (investor), the converted sum kept in its member cells; only where some
+    of its records have no snapshot in ``target`` are those few read from the rows (through the
+    currency index: records not in ``target`` without a snapshot in it) to list what is missing."""
+    measure = {
+        ("startup", False): Measure.STARTUP_LOIS_CONVERTED,
+        ("investor", False): Measure.INVESTOR_LOIS_CONVERTED,
+        ("startup", True): Measure.STARTUP_FUNDINGS_CONVERTED,
+        ("investor", True): Measure.INVESTOR_FUNDINGS_CONVERTED,
+    }[(by, funded)]
+    t: Any = FunnelSum.__table__  # type: ignore[attr-defined]
+    ids = [r.id for r in ranked]
+    sums: dict[Any, ConvertedSum] = {i: ConvertedSum(target) for i in ids}
+    covered: dict[int, int] = {}
+    for member, n, hi, lo in session.execute(
+        sa.select(t.c.member_id, t.c.n, t.c.amount_hi, t.c.amount_lo).where(
+            t.c.scope == scope[0],
+            t.c.scope_id == scope[1],
+            t.c.measure == measure.value,
+            t.c.stage == "",
+            t.c.currency == target,
+            t.c.status == "",
+            t.c.member_id.in_(ids),
+        )
+    ).all():
+        sums[int(member)].add(joined(hi, lo))
+        covered[int(member)] = int(n)
+    if funded:  # fundings are few, and a ranking row keeps their total, not their count
+        short = [r.id for r in ranked if any(c != target for c in r.funded)]
+    else:
+        short = [r.id for r in ranked if covered.get(r.id, 0) < r.lois]
+    if not short:
+        return sums
+    table: Any = Funding if funded else LetterOfIntent
+    key: Any = col(Deal.startup_id) if by == "startup" else col(Deal.investor_id)
+    foreign = sorted(
+        {c for r in ranked if r.id in short for c in (r.funded if funded else r.total) if c != target}
+    )
+    if not foreign:
+        return sums
+    query = (
+        sa.select(key, table.currency, sa.func.count(), *minor_sum(col(table.amount_minor)))
+        .select_from(table)
+        .join(Deal, col(Deal.id) == table.deal_id)
+        .where(
+            col(table.currency).in_(foreign),
+            sa.or_(col(table.fx_base).is_(None), table.fx_base != target),
+            key.in_(short),
+        )
+        .group_by(key, col(table.currency))
+    )
+    for member, currency, n, hi, lo in session.execute(_scoped(query, actor, flt)).all():
+        sums[int(member)].lack(currency, int(n), joined(hi, lo))
+    return sums
