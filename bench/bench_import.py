@@ -68,7 +68,23 @@ def _baseline_rows(parsed: list[tuple[int, int, int, str]]) -> dict[str, list[tu
         "deal": [(n + 1, NOW, NOW, s, i, "loi", NOW, "", "") for n, (s, i, _, _) in enumerate(parsed)],
         "stage_change": [(n + 1, None, "loi", NOW, "bench", "import") for n in range(len(parsed))],
         "letter_of_intent": [
-            (NOW, NOW, n + 1, amount, "KRW", "rcps", day, "", "received")
+            # with the snapshot the product writes for a won LOI: the amount itself
+            (
+                NOW,
+                NOW,
+                n + 1,
+                amount,
+                "KRW",
+                "rcps",
+                day,
+                "",
+                "received",
+                "KRW",
+                "1",
+                day,
+                "same currency",
+                amount,
+            )
             for n, (_, _, amount, day) in enumerate(parsed)
         ],
     }
