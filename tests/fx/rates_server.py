@@ -6,17 +6,17 @@ are scripted per request."""
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
 from ir_pipeline.fx.providers import ECOS_ITEMS
+from tests.local_http import free_port, serving
 
 #: Won per unit (per 100 yen at ECOS), the way the services publish them, on weekdays.
 KRW_RATES: dict[str, dict[date, str]] = {
@@ -70,12 +70,6 @@ class RatesServer:
     url: str
     faults: list[Fault] = field(default_factory=list)
     paths: list[str] = field(default_factory=list)
-
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _days(start: date, end: date) -> Iterator[date]:
@@ -161,7 +155,7 @@ def _ecos(parts: list[str], fault: Fault | None) -> tuple[int, dict[str, object]
 
 @contextmanager
 def rates_server() -> Iterator[RatesServer]:
-    port = _port()
+    port = free_port()
     state = RatesServer(url=f"http://127.0.0.1:{port}")
     lock = threading.Lock()
 
@@ -196,13 +190,5 @@ def rates_server() -> Iterator[RatesServer]:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(Handler, port):
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()

@@ -5,16 +5,19 @@ Standard Webhooks signature with the ``standardwebhooks`` library, and counts no
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+
+from tests.local_http import free_port, serving
+
+__all__ = ["Answer", "Receiver", "free_port", "receiver"]
 
 
 @dataclass
@@ -42,12 +45,6 @@ class Receiver:
             if 200 <= r["status"] < 300 and ident and ident not in seen:
                 seen.append(ident)
         return seen
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @contextmanager
@@ -89,13 +86,5 @@ def receiver(port: int | None = None, *, secret: str | None = None) -> Iterator[
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(Handler, port):
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
