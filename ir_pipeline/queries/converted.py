@@ -24,8 +24,7 @@ from ir_pipeline.fx import stored
 from ir_pipeline.fx.converted import ConvertedSum
 from ir_pipeline.fx.rates import Rate, RateBook, conversion, convert_minor
 from ir_pipeline.models import Deal, Funding, FunnelSum, LetterOfIntent
-from ir_pipeline.queries.funnel import Funnel, FunnelFilter, RankedTotal
-from ir_pipeline.queries.scope import visible_deals
+from ir_pipeline.queries.funnel import Funnel, FunnelFilter, RankedTotal, scoped
 from ir_pipeline.queries.sums import joined, minor_sum
 from ir_pipeline.stages import Stage
 from ir_pipeline.summaries.contributions import MEMBER_SCOPES, Measure
@@ -33,12 +32,6 @@ from ir_pipeline.summaries.contributions import MEMBER_SCOPES, Measure
 #: One group of records: their stage (or member, or ``None``), currency, snapshot base, how
 #: many, their amount and their converted amount (both in minor units).
 Group = tuple[Any, str, str | None, int, int, int]
-
-
-def _scoped(query: Any, actor: Actor, flt: FunnelFilter) -> Any:
-    return visible_deals(
-        query, actor, event_id=flt.event_id, startup_id=flt.startup_id, investor_id=flt.investor_id
-    )
 
 
 def _narrowed(actor: Actor, flt: FunnelFilter) -> bool:
@@ -77,7 +70,7 @@ def _row_groups(
     if where is not None:
         query = query.where(where)
     rows = session.execute(
-        _scoped(query, actor, flt).group_by(key, col(table.currency), col(table.fx_base))
+        scoped(query, actor, flt).group_by(key, col(table.currency), col(table.fx_base))
     ).all()
     return [(k, c, b, int(n), joined(h, lo), joined(ch, cl)) for k, c, b, n, h, lo, ch, cl in rows]
 
@@ -148,7 +141,7 @@ def _rates_used(
         .distinct()
     )
     if _narrowed(actor, flt):
-        query = _scoped(query.join(Deal, col(Deal.id) == table.deal_id), actor, flt)
+        query = scoped(query.join(Deal, col(Deal.id) == table.deal_id), actor, flt)
     return [Rate(c, target, d, r, s) for c, r, d, s in session.exec(query).all()]
 
 
@@ -178,7 +171,7 @@ def _converted_now(
         query = query.where(where)
     sums: dict[Any, ConvertedSum] = {}
     for k, currency, on, amount, n in session.execute(
-        _scoped(query, actor, flt).group_by(key, col(table.currency), day, col(table.amount_minor))
+        scoped(query, actor, flt).group_by(key, col(table.currency), day, col(table.amount_minor))
     ).all():
         into = sums.setdefault(k, ConvertedSum(target))
         how = conversion(book, currency, target, on, via=via)
@@ -367,6 +360,6 @@ def _member_sums(
         )
         .group_by(key, col(table.currency))
     )
-    for member, currency, n, hi, lo in session.execute(_scoped(query, actor, flt)).all():
+    for member, currency, n, hi, lo in session.execute(scoped(query, actor, flt)).all():
         sums[int(member)].lack(currency, int(n), joined(hi, lo))
     return sums

@@ -99,7 +99,8 @@ class Funnel:
         return sum(s.deals for s in self.stages)
 
 
-def _scoped(query: Any, actor: Actor, flt: FunnelFilter) -> Any:
+def scoped(query: Any, actor: Actor, flt: FunnelFilter) -> Any:
+    """``query`` (joined to deals) narrowed to what ``actor`` may see and ``flt`` asks for."""
     return visible_deals(
         query, actor, event_id=flt.event_id, startup_id=flt.startup_id, investor_id=flt.investor_id
     )
@@ -118,14 +119,14 @@ def funding_summary(
 ) -> FundingSummary:
     """What was actually received, in SQL, with the same scope and filters as the LOI figures."""
     count, deals = session.exec(
-        _scoped(
+        scoped(
             _funding_join(select(sa.func.count(), sa.func.count(sa.distinct(col(Funding.deal_id))))),
             actor,
             flt,
         )
     ).one()
     sums = session.exec(
-        _scoped(
+        scoped(
             _funding_join(select(Funding.currency, *minor_sum(col(Funding.amount_minor)))), actor, flt
         ).group_by(col(Funding.currency))
     ).all()
@@ -151,7 +152,7 @@ def _funded_by(
 ) -> dict[int, Totals]:
     totals: dict[int, Totals] = {i: Totals() for i in ids}
     for ident, currency, high, low in session.exec(
-        _scoped(
+        scoped(
             _funding_join(select(key, Funding.currency, *minor_sum(col(Funding.amount_minor)))), actor, flt
         )
         .where(key.in_(ids))
@@ -164,7 +165,7 @@ def _funded_by(
 def _counts(session: Session, actor: Actor, flt: FunnelFilter) -> tuple[int, int, int]:
     """LOIs, and the startups and investors they come from."""
     n, startups, investors = session.exec(
-        _scoped(
+        scoped(
             _loi_join(
                 select(
                     sa.func.count(),
@@ -187,14 +188,14 @@ def parties(session: Session, *, actor: Actor, flt: FunnelFilter) -> tuple[int, 
 def loi_summary(session: Session, *, actor: Actor, flt: FunnelFilter = FunnelFilter()) -> LoiSummary:
     counts = _counts(session, actor, flt)
     sums = session.exec(
-        _scoped(
+        scoped(
             _loi_join(select(LetterOfIntent.currency, *minor_sum(col(LetterOfIntent.amount_minor)))),
             actor,
             flt,
         ).group_by(col(LetterOfIntent.currency))
     ).all()
     statuses = session.exec(
-        _scoped(_loi_join(select(LetterOfIntent.status, sa.func.count())), actor, flt).group_by(
+        scoped(_loi_join(select(LetterOfIntent.status, sa.func.count())), actor, flt).group_by(
             col(LetterOfIntent.status)
         )
     ).all()
@@ -211,7 +212,7 @@ _RANK = sa.case({stage.value: i for i, stage in enumerate(FUNNEL)}, value=StageC
 
 
 def _reached(session: Session, actor: Actor, flt: FunnelFilter) -> dict[int, int]:
-    per_deal = _scoped(
+    per_deal = scoped(
         select(StageChange.deal_id, sa.func.max(_RANK).label("reached"))
         .join(Deal, col(Deal.id) == StageChange.deal_id)
         .group_by(col(StageChange.deal_id)),
@@ -257,11 +258,11 @@ def funnel_from_rows(
 ) -> Funnel:
     """The funnel computed from the base rows with GROUP BY (the definition the totals keep)."""
     deals: dict[Stage, int] = dict(
-        session.exec(_scoped(select(Deal.stage, sa.func.count()), actor, flt).group_by(col(Deal.stage))).all()
+        session.exec(scoped(select(Deal.stage, sa.func.count()), actor, flt).group_by(col(Deal.stage))).all()
     )
     amounts: dict[Stage, Totals] = {}
     for stage, currency, high, low in session.exec(
-        _scoped(
+        scoped(
             _loi_join(
                 select(Deal.stage, LetterOfIntent.currency, *minor_sum(col(LetterOfIntent.amount_minor)))
             ),
@@ -272,7 +273,7 @@ def funnel_from_rows(
         amounts.setdefault(stage, Totals()).add(Money.from_minor(joined(high, low), currency))
     lost_from: dict[Stage | None, int] = dict(
         session.exec(
-            _scoped(
+            scoped(
                 select(StageChange.from_stage, sa.func.count())
                 .join(Deal, col(Deal.id) == StageChange.deal_id)
                 .where(StageChange.to_stage == Stage.LOST),
@@ -357,7 +358,7 @@ def ranked(
     key: Any = col(Deal.startup_id) if by == "startup" else col(Deal.investor_id)
     krw = ranking(col(LetterOfIntent.currency), col(LetterOfIntent.amount_minor))
     top: Any = session.execute(
-        _scoped(
+        scoped(
             _loi_join(select(key.label("id"), sa.func.count().label("n"), krw.label("krw"))),
             actor,
             flt,
@@ -372,7 +373,7 @@ def ranked(
     names = dict(session.exec(select(model.id, model.name).where(model.id.in_(ids))).all())
     totals: dict[int, Totals] = {i: Totals() for i in ids}
     for ident, currency, high, low in session.exec(
-        _scoped(
+        scoped(
             _loi_join(select(key, LetterOfIntent.currency, *minor_sum(col(LetterOfIntent.amount_minor)))),
             actor,
             flt,

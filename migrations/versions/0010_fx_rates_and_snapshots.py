@@ -66,7 +66,7 @@ def upgrade() -> None:
     with op.batch_alter_table("letter_of_intent", schema=None) as batch_op:
         batch_op.create_index(
             "ix_letter_of_intent_currency_fx",
-            ["currency", "fx_base", "fx_day", "fx_rate", "fx_source"],
+            ["currency", "fx_base", "fx_day", "fx_rate", "fx_source", "deal_id"],
             unique=False,
         )
     bind = op.get_bind()
