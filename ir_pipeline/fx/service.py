@@ -326,7 +326,11 @@ def count_stale(session: Session) -> int:
             session.execute(
                 sa.select(sa.func.count())
                 .select_from(table)
-                .where(table.c.fx_base.is_not(None), (table.c.fx_base != base) | better)
+                # a record in the base currency needs no rate: only the others look for a better one
+                .where(
+                    table.c.fx_base.is_not(None),
+                    (table.c.fx_base != base) | ((table.c.currency != base) & better),
+                )
             ).scalar_one()
         )
     return total
