@@ -6,11 +6,17 @@ a session ``after_flush`` hook then turns each inserted, updated or deleted row 
 so the trail commits or rolls back with the change it describes. One mechanism for every table
 means no service can forget to audit; bulk paths (imports) write their rows with
 :func:`record_inserts`.
+
+That is the trail on SQLite, where the file is the boundary. On PostgreSQL the database writes the
+same rows itself, from triggers that no login can bypass (:mod:`ir_pipeline.trail_sql`): nothing
+here writes there, and the batch id reaches the triggers as the transaction-local setting
+``irp.batch_id``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
@@ -33,11 +39,39 @@ _QUIET = frozenset({"version", "updated_at", "created_at"})
 _SKIPPED: tuple[type[Any], ...] = (AuditEntry, StageChange)
 
 
+#: The transaction-local setting the PostgreSQL trail reads its batch id from.
+BATCH_SETTING = "irp.batch_id"
+
+
+def database_writes_trail(connection: sa.Connection) -> bool:
+    """Whether the database itself writes the trail (PostgreSQL), so the application must not."""
+    return connection.dialect.name == "postgresql"
+
+
 def bind(session: OrmSession, actor: Actor, *, batch_id: str | None = None) -> None:
     """Name who is changing things in this session (and, for imports, the batch)."""
     session.info[_ACTOR] = actor.name
     if batch_id is not None:
         session.info[_BATCH] = batch_id
+        set_database_batch(session.connection(), batch_id)
+
+
+def set_database_batch(connection: sa.Connection, batch_id: str | None) -> None:
+    """Tell the PostgreSQL trail which batch this transaction's next changes belong to."""
+    if database_writes_trail(connection):
+        connection.execute(sa.select(sa.func.set_config(BATCH_SETTING, batch_id or "", True)))
+
+
+@contextmanager
+def database_batch(session: OrmSession, batch_id: str) -> Iterator[None]:
+    """Changes made inside the block belong to ``batch_id`` (a rate snapshot pass), then the
+    session's own batch again."""
+    connection = session.connection()
+    set_database_batch(connection, batch_id)
+    try:
+        yield
+    finally:
+        set_database_batch(connection, batch_of(session))
 
 
 def actor_of(session: OrmSession) -> str | None:
@@ -116,6 +150,8 @@ def _updates(session: OrmSession, obj: Any) -> Iterable[dict[str, Any]]:
 
 @event.listens_for(OrmSession, "after_flush")
 def _write_trail(session: OrmSession, _flush: UOWTransaction) -> None:
+    if database_writes_trail(session.connection()):
+        return
     rows: list[dict[str, Any]] = []
     for obj in session.new:
         if not isinstance(obj, _SKIPPED):
@@ -142,8 +178,11 @@ def record_inserts(
     """One ``insert`` row per row of ``table`` with an id above ``after_id``, in one statement.
 
     For bulk writes that bypass the ORM (imports): the rows are selected by the database
-    itself, so auditing 100k imported LOIs costs one ``INSERT … SELECT``.
+    itself, so auditing 100k imported LOIs costs one ``INSERT … SELECT``. (On PostgreSQL the
+    database's own trigger has written them already.)
     """
+    if database_writes_trail(connection):
+        return
     deal = table.c[deal_column] if deal_column else (table.c.id if table.name == "deal" else sa.null())
     version = table.c.version if "version" in table.c else sa.null()
     source = sa.select(

@@ -52,27 +52,41 @@ STAFF_WRITES: dict[str, str] = {
     "letter_of_intent": "INSERT, UPDATE",
     "follow_up": "INSERT, UPDATE",
     "funding": "INSERT, UPDATE",
+    # checked by the database: a move the deal itself made in the same transaction (``trail_sql``)
     "stage_change": "INSERT",
-    "audit_log": "INSERT",
+    # the audit trail is written by the database's own triggers, never by a login (``trail_sql``)
 }
 
 _ROLE_IS = "(SELECT irp_user_role()) = '{role}'"
 
 
-def _functions(schema: str) -> list[str]:
-    # SECURITY DEFINER: the policies of app_user must not call back into app_user's policies.
-    # session_user is the login (current_user inside the function is its owner).
-    body = "SELECT {col} FROM app_user WHERE name = session_user AND active"
+#: The search path of every function irp installs, as PostgreSQL's manual prescribes for
+#: ``SECURITY DEFINER`` ("Writing SECURITY DEFINER Functions Safely"): the catalog first, then the
+#: app's own schema (where only the owner may create objects), and ``pg_temp`` last, so a login's
+#: temporary table or function can never stand in for one of ours.
+def safe_search_path(schema: str) -> str:
+    return f"pg_catalog, {schema}, pg_temp"
+
+
+def definer_functions_sql(schema: str) -> list[str]:
+    """Who the login is, for the policies: its role and its startup, read from ``app_user``.
+
+    ``SECURITY DEFINER`` because the policies of ``app_user`` must not call back into
+    ``app_user``'s policies. The table is schema-qualified and the search path ends in
+    ``pg_temp``, so nothing a login creates can shadow it. ``session_user`` is the login
+    (``current_user`` inside the function is its owner, and ``SET ROLE`` does not change it).
+    """
+    body = "SELECT {col} FROM {schema}.app_user WHERE name = session_user AND active"
     return (
         [
-            f"""CREATE OR REPLACE FUNCTION irp_user_{name}() RETURNS {kind}
-        LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, {schema}
-        AS $$ {body.format(col=col)} $$"""
+            f"""CREATE OR REPLACE FUNCTION {schema}.irp_user_{name}() RETURNS {kind}
+        LANGUAGE sql STABLE SECURITY DEFINER SET search_path = {safe_search_path(schema)}
+        AS $$ {body.format(col=col, schema=schema)} $$"""
             for name, kind, col in (("role", "text", "role"), ("startup", "integer", "startup_id"))
         ]
-        + [f"REVOKE ALL ON FUNCTION irp_user_{name}() FROM PUBLIC" for name in ("role", "startup")]
+        + [f"REVOKE ALL ON FUNCTION {schema}.irp_user_{name}() FROM PUBLIC" for name in ("role", "startup")]
         + [
-            f"GRANT EXECUTE ON FUNCTION irp_user_{name}() TO {', '.join(GROUPS.values())}"
+            f"GRANT EXECUTE ON FUNCTION {schema}.irp_user_{name}() TO {', '.join(GROUPS.values())}"
             for name in ("role", "startup")
         ]
     )
@@ -92,8 +106,9 @@ def install_sql(schema: str) -> list[str]:
         f"REVOKE ALL ON ALL TABLES IN SCHEMA {schema} FROM PUBLIC",
         f"GRANT USAGE ON SCHEMA {schema} TO {groups}",
         f"GRANT SELECT ON alembic_version TO {groups}",
-        *_functions(schema),
-        """CREATE OR REPLACE FUNCTION irp_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+        *definer_functions_sql(schema),
+        f"""CREATE OR REPLACE FUNCTION irp_append_only() RETURNS trigger LANGUAGE plpgsql
+        SET search_path = {safe_search_path(schema)} AS $$
         BEGIN
             RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
                 MESSAGE = 'the ' || TG_TABLE_NAME
@@ -132,16 +147,28 @@ def uninstall_sql(schema: str) -> list[str]:
     return statements
 
 
+def run(connection: sa.Connection, statements: list[str]) -> None:
+    """Run DDL as written, on the connection's transaction: through the driver's cursor without
+    parameters, so the ``%`` of ``format()`` and of PL/pgSQL's ``RAISE`` reach the server as is."""
+    cursor = connection.connection.cursor()
+    try:
+        for statement in statements:
+            cursor.execute(statement)
+    finally:
+        cursor.close()
+
+
 def install(connection: sa.Connection) -> None:
-    schema = _schema(connection)
-    for statement in install_sql(schema):
-        connection.exec_driver_sql(statement)
+    run(connection, install_sql(_schema(connection)))
 
 
 def uninstall(connection: sa.Connection) -> None:
-    schema = _schema(connection)
-    for statement in uninstall_sql(schema):
-        connection.exec_driver_sql(statement)
+    run(connection, uninstall_sql(_schema(connection)))
+
+
+def schema_of(connection: sa.Connection) -> str:
+    """The app's schema, quoted as an identifier."""
+    return _schema(connection)
 
 
 def _schema(connection: sa.Connection) -> str:
@@ -208,4 +235,37 @@ def fx_rights_sql() -> list[str]:
     return [
         *_table_rights("fx_rate", "true", "INSERT, UPDATE"),
         "GRANT USAGE ON SEQUENCE fx_rate_id_seq TO irp_staff",
+    ]
+
+
+def hardening_sql(schema: str) -> list[str]:
+    """What no login needs and an attacker would use: temporary objects (to shadow a name a
+    function looks up) and objects of its own in the app's schema (to shadow a function or an
+    operator). Revoked from ``PUBLIC``; the owner keeps both. Only the database's owner may take
+    ``TEMPORARY`` away: run by anyone else, the migration says so and goes on (the functions are
+    safe without it; this is the second lock)."""
+    return [
+        """DO $$ BEGIN
+            IF pg_catalog.pg_has_role(current_user, (
+                SELECT d.datdba FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database()
+            ), 'MEMBER')
+            THEN
+                EXECUTE pg_catalog.format('REVOKE TEMPORARY ON DATABASE %I FROM PUBLIC',
+                                          pg_catalog.current_database());
+            ELSE
+                RAISE WARNING 'irp: % does not own database %, so PUBLIC keeps TEMPORARY on it;'
+                    ' its owner can run: REVOKE TEMPORARY ON DATABASE % FROM PUBLIC',
+                    current_user, pg_catalog.current_database(), pg_catalog.current_database();
+            END IF;
+        END $$""",
+        f"REVOKE CREATE ON SCHEMA {schema} FROM PUBLIC",
+    ]
+
+
+def unharden_sql() -> list[str]:
+    return [
+        """DO $$ BEGIN
+            EXECUTE pg_catalog.format('GRANT TEMPORARY ON DATABASE %I TO PUBLIC',
+                                      pg_catalog.current_database());
+        END $$"""
     ]

@@ -59,6 +59,10 @@ def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     for name in ("IRP_DATABASE_URL", "IRP_USER", "IRP_BASE_CURRENCY"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("IRP_TODAY", TODAY.isoformat())
+    # the receivers of the notice tests listen on 127.0.0.1, a range an admin must allow (the
+    # tests of the address checks take this away again)
+    monkeypatch.setenv("IRP_NOTIFY_ALLOW", "127.0.0.1/32")
+    monkeypatch.delenv("IRP_SECRET_KEY", raising=False)
     monkeypatch.setenv("TZ", "UTC")  # local display times are stable in snapshots
     time.tzset()
 
@@ -146,3 +150,47 @@ def demo_engine(engine: Engine) -> Engine:
     with unit_of_work(engine) as session:
         load_demo(session, today=TODAY)
     return engine
+
+
+class People:
+    """Who acts in a test: on SQLite a named actor; on PostgreSQL a real login of that role (the
+    database names the login in the trail, so a test of "who" must connect as that person)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._made: list[str] = []
+        self._engines: list[Engine] = []
+
+    def __call__(self, name: str, role: Role = Role.STAFF) -> tuple[Engine, Actor]:
+        if self._engine.dialect.name != "postgresql":
+            return self._engine, Actor(name=name, role=role)
+        from ir_pipeline.db import unit_of_work
+        from ir_pipeline.services.users import create_user
+
+        login = f"{name}_{os.getpid()}_{next(_counter)}"
+        admin = Actor(name="postgres", role=Role.STAFF, admin=True)
+        with unit_of_work(self._engine) as session:
+            create_user(session, actor=admin, name=login, role=role)
+        self._made.append(login)
+        url = self._engine.url.set(username=login).render_as_string(hide_password=False)
+        engine = make_engine(url)
+        self._engines.append(engine)
+        return engine, Actor(name=login, role=role)
+
+    def close(self) -> None:
+        for engine in self._engines:
+            engine.dispose()
+        if self._made:
+            database = self._engine.url.database
+            self._engine.dispose()
+            with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+                for login in self._made:
+                    conn.execute(f'DROP ROLE IF EXISTS "{login}"')
+
+
+@pytest.fixture
+def people(engine: Engine) -> Iterator[People]:
+    made = People(engine)
+    yield made
+    made.close()

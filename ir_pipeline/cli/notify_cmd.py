@@ -21,6 +21,7 @@ from ir_pipeline.notify.endpoints import (
     add_endpoint,
     check_url,
     list_endpoints,
+    parse_headers,
     remove_endpoint,
     set_active,
 )
@@ -105,9 +106,20 @@ def add(
     format: Annotated[str, typer.Option(help="standard (signed), slack, teams or jandi.")] = "standard",
     events: Annotated[str, typer.Option(help="Only these types or families, e.g. 'loi.*,deal.moved'.")] = "",
     startup: Annotated[str | None, typer.Option(help="Only this startup's notices.")] = None,
+    header: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--header",
+            help="An extra request header, 'Name: value' (credentials the receiver wants); repeatable."
+            " Stored sealed, never shown.",
+        ),
+    ] = None,
 ) -> None:
-    """Add an endpoint; a standard one's signing secret is shown now and never again."""
+    """Add an endpoint; a standard one's signing secret is shown now and never again.
+
+    The host must resolve to public addresses (IRP_NOTIFY_ALLOW names a local relay's range)."""
     app_ = cli_context(ctx)
+    headers = parse_headers(header or [])
     with app_.write() as session:
         startup_id = resolve_startup(session, startup, actor=app_.actor).id if startup else None
         added = add_endpoint(
@@ -118,6 +130,7 @@ def add(
             format=_format(format),
             events=events,
             startup_id=startup_id,
+            headers=headers,
         )
     echo(f"Endpoint {added.endpoint.name!r} ({added.endpoint.format.value}) added: notices from now go there")
     if added.secret:
@@ -133,10 +146,12 @@ def list_(ctx: typer.Context, json: Annotated[bool, typer.Option("--json")] = Fa
     if json:
         print_json(rows)
         return
-    t = table("#", "Name", "Format", "URL", "Notices", "State", right=("#",))
+    t = table("#", "Name", "Format", "URL", "Headers", "Notices", "State", right=("#",))
     for r in rows:
         state = "active" if r.active else f"disabled: {r.disabled_reason}"
-        t.add_row(str(r.id), r.name, r.format.value, r.url, r.events or "all", state)
+        t.add_row(
+            str(r.id), r.name, r.format.value, r.url, ", ".join(r.header_names), r.events or "all", state
+        )
     print_table(t)
 
 
@@ -267,3 +282,12 @@ def retry(
     with _client() as client:
         report = deliver_pass(app_.write, actor=app_.actor, client=client, only=delivery)
     _show_pass(report)
+
+
+@app.command()
+def key() -> None:
+    """Print a new key for sealing endpoint secrets (set it as IRP_SECRET_KEY wherever endpoints
+    are added and notices delivered; without it, a key file in the data dir is made on first use)."""
+    from ir_pipeline.notify.sealed import new_key
+
+    echo(new_key())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import asdict
 from typing import Annotated
 
 import typer
@@ -14,6 +15,7 @@ from ir_pipeline.enums import Role, label, parse_choice
 from ir_pipeline.errors import Invalid
 from ir_pipeline.queries.records import list_users
 from ir_pipeline.services.users import create_user, set_user_active
+from ir_pipeline.text import plural
 
 app = typer.Typer(
     help="Users: staff edit, managers read all, startups read their own.",
@@ -85,8 +87,12 @@ def _set_active(ctx: typer.Context, name: str, *, active: bool, json: bool) -> N
     app_ = cli_context(ctx)
     actor = app_.actor
     with app_.write() as session:
-        view = set_user_active(session, actor=actor, name=name, active=active)
+        change = set_user_active(session, actor=actor, name=name, active=active)
+    view = change.user
     if json:
-        print_json(view)
+        print_json({**asdict(view), "sessions_ended": change.sessions_ended})
+    elif view.active:
+        echo(f"User {view.name} is enabled")
     else:
-        echo(f"User {view.name} is {'enabled' if view.active else 'disabled'}")
+        ended = f"; {plural(change.sessions_ended, 'open session')} ended" if app_.is_postgres else ""
+        echo(f"User {view.name} is disabled{ended}")

@@ -57,8 +57,13 @@ class NotifyEndpoint(Versioned, Timestamped, table=True):
     events: str = Field(default="", max_length=400)
     #: Only this startup's notices (for a startup's own channel); none for the whole pipeline.
     startup_id: int | None = Field(default=None, foreign_key="startup.id")
-    #: The Standard Webhooks signing secret (``whsec_…``), shown once when the endpoint is added.
-    secret: str | None = Field(default=None, max_length=80)
+    #: The Standard Webhooks signing secret (``whsec_…``), shown once when the endpoint is added;
+    #: stored sealed with a key that is not in the database (``notify.sealed``).
+    secret: str | None = Field(default=None, sa_type=sa.Text)
+    #: Extra request headers (credentials the receiver wants), as sealed JSON; never shown.
+    headers: str | None = Field(default=None, sa_type=sa.Text)
+    #: Their names, for listings.
+    header_names: str = Field(default="", max_length=400)
     active: bool = Field(default=True)
     disabled_reason: str = Field(default="", sa_type=sa.Text)
     #: Notices up to this outbox id have been looked at for this endpoint (those written before it

@@ -33,6 +33,7 @@ from sqlmodel import Session
 
 from ir_pipeline.actors import Actor
 from ir_pipeline.clock import utcnow, wall_clock
+from ir_pipeline.errors import Invalid
 from ir_pipeline.models import (
     DeliveryStatus,
     EndpointFormat,
@@ -42,8 +43,8 @@ from ir_pipeline.models import (
     OutboxEvent,
 )
 from ir_pipeline.models.base import table_of
-from ir_pipeline.notify import formats
-from ir_pipeline.notify.endpoints import wants
+from ir_pipeline.notify import addresses, formats, sealed
+from ir_pipeline.notify.endpoints import sealed_headers, wants
 from ir_pipeline.services.common import start_write
 
 MAX_ATTEMPTS = 8
@@ -70,9 +71,11 @@ class Taken:
     endpoint_id: int
     url: str
     format: EndpointFormat
+    #: Sealed, as stored: opened only to send.
     secret: str | None
     event_id: str
     payload: str
+    headers: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +179,7 @@ def take(session: Session, *, now: datetime, limit: int, only: int | None = None
             endpoint.c.secret,
             outbox.c.event_id,
             outbox.c.payload,
+            endpoint.c.headers,
         )
         .join(endpoint, endpoint.c.id == delivery.c.endpoint_id)
         .join(outbox, outbox.c.id == delivery.c.event_row)
@@ -185,18 +189,38 @@ def take(session: Session, *, now: datetime, limit: int, only: int | None = None
     return [Taken(*row) for row in rows]
 
 
+#: What an attempt that reached no answer records. The same words whatever went wrong on the way
+#: (refused, reset, closed): managers read attempts, and the difference would map ports.
+NO_ANSWER = "no answer (the connection failed or was closed)"
+
+
 def send(client: httpx.Client, taken: Taken, *, at: datetime) -> Outcome:
-    """One attempt; never raises for what the network or the receiver does."""
-    request = formats.build(
-        taken.format, event_id=taken.event_id, payload=taken.payload, secret=taken.secret, at=at
-    )
+    """One attempt; never raises for what the network or the receiver does.
+
+    The host is resolved and checked again (:mod:`~ir_pipeline.notify.addresses`) and the request
+    goes to the very address that passed, naming the host in ``Host`` and TLS's SNI.
+    """
     start = time.perf_counter()
     try:
-        response = client.post(taken.url, content=request.body, headers=request.headers)
+        target = addresses.check(taken.url)
+        secret = sealed.unseal(taken.secret) if taken.secret else None
+        extra = sealed_headers(taken.headers)
+        request = formats.build(
+            taken.format, event_id=taken.event_id, payload=taken.payload, secret=secret, at=at
+        )
+    except Invalid as error:
+        return Outcome(None, f"not sent: {error}"[:500], "", _ms(start))
+    try:
+        response = client.post(
+            target.url,
+            content=request.body,
+            headers={**extra, **request.headers, **target.headers},
+            extensions=target.extensions,
+        )
     except httpx.TimeoutException as error:
         return Outcome(None, f"timed out ({type(error).__name__})", "", _ms(start))
-    except httpx.HTTPError as error:
-        return Outcome(None, f"{type(error).__name__}: {error}"[:500], "", _ms(start))
+    except httpx.HTTPError:
+        return Outcome(None, NO_ANSWER, "", _ms(start))
     retry_after = _retry_after(response.headers.get("retry-after"), at)
     return Outcome(response.status_code, "", response.text[:_KEEP_ANSWER], _ms(start), retry_after)
 

@@ -3,12 +3,17 @@
 An endpoint is a URL (http or https), the format it speaks, which notices it wants (types such as
 ``loi.received`` or families such as ``loi.*``; all by default) and, for a startup's own channel,
 whose. A Standard Webhooks endpoint gets a signing secret (``whsec_…``) when it is added; it is
-returned once, to be given to the receiver, and never shown again.
+returned once, to be given to the receiver, and never shown again. Secrets and extra headers are
+stored sealed (:mod:`~ir_pipeline.notify.sealed`); the host must resolve to public addresses only
+(:mod:`~ir_pipeline.notify.addresses`), checked here and again before every send.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
+import json
+import re
 import secrets
 from dataclasses import dataclass
 
@@ -21,6 +26,7 @@ from ir_pipeline.clock import utcnow
 from ir_pipeline.errors import Invalid, NotFound
 from ir_pipeline.models import EndpointFormat, NotifyEndpoint, OutboxEvent, Startup
 from ir_pipeline.models.base import SHORT_LENGTH
+from ir_pipeline.notify import addresses, sealed
 from ir_pipeline.notify.events import ADDRESSED, TYPES
 from ir_pipeline.services.common import get_or_raise, start_write
 from ir_pipeline.text import one_line
@@ -36,6 +42,8 @@ class EndpointView:
     startup_id: int | None
     active: bool
     disabled_reason: str
+    #: The names of the extra headers it is sent (their values are secrets, never shown).
+    header_names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,16 +53,26 @@ class AddedEndpoint:
     secret: str | None
 
 
+def shown_url(url: str) -> str:
+    """The URL as people see it: scheme, host and port, the path cut short. A chat tool's
+    incoming-webhook URL carries its key in the path, so it is never printed whole."""
+    parsed = httpx.URL(url)
+    path = parsed.raw_path.decode("ascii", "replace")
+    short = path if len(path) <= 12 else path[:8] + "…"
+    return f"{parsed.scheme}://{parsed.netloc.decode('ascii', 'replace')}{short}"
+
+
 def view(row: NotifyEndpoint) -> EndpointView:
     return EndpointView(
         id=row.id or 0,
         name=row.name,
-        url=row.url,
+        url=shown_url(row.url),
         format=row.format,
         events=row.events,
         startup_id=row.startup_id,
         active=row.active,
         disabled_reason=row.disabled_reason,
+        header_names=tuple(row.header_names.split(",")) if row.header_names else (),
     )
 
 
@@ -67,7 +85,49 @@ def check_url(url: str) -> str:
         raise Invalid(f"not a URL: {error}", field="url") from None
     if parsed.scheme not in ("http", "https") or not parsed.host:
         raise Invalid("the URL must start with http:// or https:// and name a host", field="url")
+    if parsed.userinfo:
+        raise Invalid(
+            "the URL holds a user name or password: give credentials as a header instead"
+            " (--header 'Authorization: Basic …'), which is stored sealed and never shown",
+            field="url",
+        )
     return text
+
+
+_HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,64}")
+#: Headers irp writes itself (the signature, the body's type) or that name the connection.
+_RESERVED = frozenset(
+    {"host", "content-type", "content-length", "transfer-encoding", "connection", "user-agent"}
+)
+
+
+def parse_headers(lines: list[str]) -> dict[str, str]:
+    """``["Authorization: Bearer x"]`` → ``{"Authorization": "Bearer x"}``, checked."""
+    out: dict[str, str] = {}
+    for line in lines:
+        name, colon, value = line.partition(":")
+        name, value = name.strip(), value.strip()
+        if not colon or not _HEADER_NAME.fullmatch(name):
+            raise Invalid(f"a header is 'Name: value', not {line[:40]!r}", field="header")
+        lowered = name.lower()
+        if lowered in _RESERVED or lowered.startswith("webhook-"):
+            raise Invalid(f"irp sets the {name} header itself", field="header")
+        if not value or any(ord(c) < 32 or ord(c) == 127 for c in value) or len(value) > 2000:
+            raise Invalid(
+                f"the {name} header needs a value on one line (at most 2,000 characters)", field="header"
+            )
+        if lowered in {n.lower() for n in out}:
+            raise Invalid(f"the {name} header is given twice", field="header")
+        out[name] = value
+    return out
+
+
+def sealed_headers(stored: str | None) -> dict[str, str]:
+    """An endpoint's extra headers, opened."""
+    if not stored:
+        return {}
+    opened: dict[str, str] = json.loads(sealed.unseal(stored))
+    return opened
 
 
 def parse_events(text: str) -> str:
@@ -103,8 +163,13 @@ def add_endpoint(
     format: EndpointFormat,
     events: str = "",
     startup_id: int | None = None,
+    headers: dict[str, str] | None = None,
 ) -> AddedEndpoint:
     start_write(session, actor, "add notification endpoints")
+    url = check_url(url)
+    # and again before every send; a name with no address yet (offline, say) is judged then
+    with contextlib.suppress(addresses.Unresolved):
+        addresses.check(url)
     name = one_line(name, field="name", what="the endpoint's name", max_length=SHORT_LENGTH)
     if not name:
         raise Invalid("the endpoint needs a name", field="name")
@@ -118,11 +183,13 @@ def add_endpoint(
     newest = session.execute(sa.select(sa.func.max(col(OutboxEvent.id)))).scalar_one()
     row = NotifyEndpoint(
         name=name,
-        url=check_url(url),
+        url=url,
         format=format,
         events=parse_events(events),
         startup_id=startup_id,
-        secret=secret,
+        secret=sealed.seal(secret) if secret else None,
+        headers=sealed.seal(json.dumps(headers)) if headers else None,
+        header_names=",".join(headers or {}),
         after_event=int(newest or 0),
     )
     session.add(row)

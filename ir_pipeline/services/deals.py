@@ -159,6 +159,7 @@ def move_stage(
     deal.stage = to
     deal.stage_changed_at = moment
     deal.updated_at = moment
+    session.flush()  # the deal first: on PostgreSQL the database checks the move against it
     session.add(change)
     session.flush()
     if to.is_terminal and cancel_follow_ups:
@@ -208,6 +209,7 @@ def revert_stage(
     deal.stage = back_to
     deal.stage_changed_at = moment
     deal.updated_at = moment
+    session.flush()  # the deal first, as in move_stage
     session.add(change)
     session.flush()
     if ended.is_terminal:

@@ -8,6 +8,7 @@ disabled here in the same transaction as the row, so the two never disagree.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -112,8 +113,16 @@ def _create_login(session: Session, name: str, role: Role, password: str | None)
     _run(session, statement)
 
 
-def set_user_active(session: Session, *, actor: Actor, name: str, active: bool) -> UserView:
-    """Disable (or enable again) a user: its history stays; on PostgreSQL its login is revoked."""
+@dataclass(frozen=True, slots=True)
+class UserChange:
+    user: UserView
+    #: PostgreSQL: how many of the login's open sessions were ended by disabling it.
+    sessions_ended: int = 0
+
+
+def set_user_active(session: Session, *, actor: Actor, name: str, active: bool) -> UserChange:
+    """Disable (or enable again) a user: its history stays; on PostgreSQL its login is revoked
+    and every session it still has open is ended, so nothing it started keeps running as it."""
     start_write(session, actor, "disable users" if not active else "enable users")
     found = session.exec(select(User).where(User.name == name.strip())).first()
     if found is None or found.id is None:
@@ -123,13 +132,43 @@ def set_user_active(session: Session, *, actor: Actor, name: str, active: bool) 
     user = lock(session, User, found.id, "user")
     user.active = active
     session.flush()
+    ended = 0
     if is_postgres(session):
         from psycopg import sql
 
         verb = "LOGIN" if active else "NOLOGIN"
         _run(session, sql.SQL("ALTER ROLE {} " + verb).format(sql.Identifier(user.name)))
+        if not active:
+            ended = _end_sessions(session, user.name)
     startup = session.get(Startup, user.startup_id) if user.startup_id is not None else None
-    return _view(user, startup)
+    return UserChange(_view(user, startup), ended)
+
+
+#: How long to wait for each ended session to go, in milliseconds.
+_END_WAIT_MS = 5_000
+
+
+def _end_sessions(session: Session, name: str) -> int:
+    """End the login's open sessions on this server. PostgreSQL lets a role end the sessions of
+    roles it is a member of: an owner with ``CREATEROLE`` (not a superuser) joins the login's role
+    for this transaction, ends them, and leaves it again."""
+    from psycopg import sql
+
+    member = session.execute(
+        sa.text("SELECT pg_has_role(current_user, :name, 'MEMBER')"), {"name": name}
+    ).scalar_one()
+    if not member:
+        _run(session, sql.SQL("GRANT {} TO CURRENT_USER").format(sql.Identifier(name)))
+    ended = session.execute(
+        sa.text(
+            "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, :wait)) FROM pg_stat_activity"
+            " WHERE usename = :name AND pid <> pg_backend_pid()"
+        ),
+        {"name": name, "wait": _END_WAIT_MS},
+    ).scalar_one()
+    if not member:
+        _run(session, sql.SQL("REVOKE {} FROM CURRENT_USER").format(sql.Identifier(name)))
+    return int(ended)
 
 
 def _actor(user: User) -> Actor:

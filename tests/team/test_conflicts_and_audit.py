@@ -9,43 +9,39 @@ import pytest
 from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
-from ir_pipeline.actors import Actor
 from ir_pipeline.cli.main import app
 from ir_pipeline.db import read_only, unit_of_work
-from ir_pipeline.enums import Role
 from ir_pipeline.errors import EditConflict
 from ir_pipeline.money import Money
 from ir_pipeline.queries.audit import list_audit
 from ir_pipeline.queries.lois import get_loi
 from ir_pipeline.services import lois
 from ir_pipeline.stages import Stage
-from tests.conftest import MANAGER, STAFF
+from tests.conftest import MANAGER, STAFF, People
 from tests.helpers import add_loi, loi, seed
 
-ALICE = Actor(name="alice", role=Role.STAFF)
-BOB = Actor(name="bob", role=Role.STAFF)
 
-
-def test_the_second_of_two_edits_gets_a_conflict_naming_the_first(engine: Engine) -> None:
+def test_the_second_of_two_edits_gets_a_conflict_naming_the_first(engine: Engine, people: People) -> None:
     s = seed(engine, STAFF, stage=Stage.LOI)
     loi_id = add_loi(engine, STAFF, s.deal_id, "3억")
+    (as_alice, alice), (as_bob, bob) = people("alice"), people("bob")
     with read_only(engine) as session:
-        seen_by_alice = get_loi(session, actor=ALICE, loi_id=loi_id)
-        seen_by_bob = get_loi(session, actor=BOB, loi_id=loi_id)
-    with unit_of_work(engine) as session:
+        seen_by_alice = get_loi(session, actor=alice, loi_id=loi_id)
+        seen_by_bob = get_loi(session, actor=bob, loi_id=loi_id)
+    with unit_of_work(as_alice) as session:
         lois.update_loi(
             session,
-            actor=ALICE,
+            actor=alice,
             loi_id=loi_id,
             draft=loi("4억"),
             expected_version=seen_by_alice.version,
         )
     with (
-        pytest.raises(EditConflict, match=r"alice changed amount") as caught,
-        unit_of_work(engine) as session,
+        pytest.raises(EditConflict, match=rf"{alice.name} changed amount") as caught,
+        unit_of_work(as_bob) as session,
     ):
         lois.update_loi(
-            session, actor=BOB, loi_id=loi_id, draft=loi("5억"), expected_version=seen_by_bob.version
+            session, actor=bob, loi_id=loi_id, draft=loi("5억"), expected_version=seen_by_bob.version
         )
     assert caught.value.exit_code == 3
     with read_only(engine) as session:
@@ -53,20 +49,21 @@ def test_the_second_of_two_edits_gets_a_conflict_naming_the_first(engine: Engine
     assert kept.amount == Money.parse("4억") and kept.version == seen_by_alice.version + 1
 
 
-def test_every_change_is_audited_with_who_old_and_new(engine: Engine) -> None:
-    s = seed(engine, STAFF, stage=Stage.LOI)
-    loi_id = add_loi(engine, STAFF, s.deal_id, "3억")
-    with unit_of_work(engine) as session:
-        lois.update_loi(session, actor=ALICE, loi_id=loi_id, draft=loi("4억", conditions="board"))
+def test_every_change_is_audited_with_who_old_and_new(engine: Engine, people: People) -> None:
+    (as_tester, tester), (as_alice, alice) = people("tester"), people("alice")
+    s = seed(as_tester, tester, stage=Stage.LOI)
+    loi_id = add_loi(as_tester, tester, s.deal_id, "3억")
+    with unit_of_work(as_alice) as session:
+        lois.update_loi(session, actor=alice, loi_id=loi_id, draft=loi("4억", conditions="board"))
     with read_only(engine) as session:
         trail = list_audit(session, actor=MANAGER, deal_id=s.deal_id)
     changes = {(a.actor, a.table, a.field, a.old_value, a.new_value) for a in trail if a.action == "update"}
-    assert ("alice", "letter_of_intent", "amount_minor", "300000000", "400000000") in changes
-    assert ("alice", "letter_of_intent", "conditions", "", "board") in changes
+    assert (alice.name, "letter_of_intent", "amount_minor", "300000000", "400000000") in changes
+    assert (alice.name, "letter_of_intent", "conditions", "", "board") in changes
     inserted = {(a.actor, a.table) for a in trail if a.action == "insert"}
-    assert ("tester", "letter_of_intent") in inserted and ("tester", "deal") in inserted
+    assert (tester.name, "letter_of_intent") in inserted and (tester.name, "deal") in inserted
     with read_only(engine) as session:
-        assert list_audit(session, actor=MANAGER, user="alice", limit=1)[0].actor == "alice"
+        assert list_audit(session, actor=MANAGER, user=alice.name, limit=1)[0].actor == alice.name
         first_page = list_audit(session, actor=MANAGER, limit=2)
         next_page = list_audit(session, actor=MANAGER, limit=2, before_id=first_page[-1].id)
     assert {a.id for a in first_page}.isdisjoint(a.id for a in next_page)
