@@ -109,6 +109,9 @@ def pg_db(request: pytest.FixtureRequest) -> Iterator[str]:
     name = f"irp_test_{os.getpid()}_{next(_counter)}"
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        # a database's own privileges are not copied from its template: what the migration took
+        # from PUBLIC is taken again, as on the database it ran on
+        conn.execute(f'REVOKE TEMPORARY ON DATABASE "{name}" FROM PUBLIC')
     yield pg_url(name)
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

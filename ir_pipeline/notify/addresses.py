@@ -63,7 +63,7 @@ def _embedded(ip: IP) -> IP:
 def kind_of(ip: IP) -> str | None:
     """Why ``ip`` is not a public address, or ``None`` when it is one."""
     inner = _embedded(ip)
-    for candidate in {ip, inner}:
+    for candidate in (inner, ip):
         if candidate.is_loopback:
             return "a loopback address"
         if candidate.is_link_local:
