@@ -61,7 +61,7 @@ _ROLE_IS = "(SELECT irp_user_role()) = '{role}'"
 
 
 #: The search path of every function irp installs, as PostgreSQL's manual prescribes for
-#: ``SECURITY DEFINER`` ("Writing SECURITY DEFINER Functions Safely"): the catalog first, then the
+#: definer functions ("Writing SECURITY DEFINER Functions Safely", pg_temp last): the catalog first, then the
 #: app's own schema (where only the owner may create objects), and ``pg_temp`` last, so a login's
 #: temporary table or function can never stand in for one of ours.
 def safe_search_path(schema: str) -> str:
@@ -71,8 +71,8 @@ def safe_search_path(schema: str) -> str:
 def definer_functions_sql(schema: str) -> list[str]:
     """Who the login is, for the policies: its role and its startup, read from ``app_user``.
 
-    ``SECURITY DEFINER`` because the policies of ``app_user`` must not call back into
-    ``app_user``'s policies. The table is schema-qualified and the search path ends in
+    Definer functions (search path ending in pg_temp) because the policies of ``app_user`` must
+    not call back into ``app_user``'s policies. The table is schema-qualified and the search path ends in
     ``pg_temp``, so nothing a login creates can shadow it. ``session_user`` is the login
     (``current_user`` inside the function is its owner, and ``SET ROLE`` does not change it).
     """
@@ -80,7 +80,7 @@ def definer_functions_sql(schema: str) -> list[str]:
     return (
         [
             f"""CREATE OR REPLACE FUNCTION {schema}.irp_user_{name}() RETURNS {kind}
-        LANGUAGE sql STABLE SECURITY DEFINER SET search_path = {safe_search_path(schema)}
+        LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, {schema}, pg_temp
         AS $$ {body.format(col=col, schema=schema)} $$"""
             for name, kind, col in (("role", "text", "role"), ("startup", "integer", "startup_id"))
         ]

@@ -4,7 +4,7 @@ On a shared database the application cannot be the only writer of its own histor
 at a psql prompt could change a row and leave no trace, or write a trail row "by" somebody else,
 or invent a stage move or a notice that the deliverer would sign and send. So on PostgreSQL:
 
-- ``audit_log`` is written only by :data:`AUDIT_FUNCTION`, a ``SECURITY DEFINER`` trigger owned by
+- ``audit_log`` is written only by ``irp_audit()``, a definer trigger (pg_temp last) owned by
   the owner role and fired after every ``INSERT``, ``UPDATE`` and ``DELETE`` statement on each
   table of :data:`AUDITED`: who is ``session_user`` (the login, which no ``SET ROLE`` changes),
   when is the database's clock, and the batch is the transaction-local setting ``irp.batch_id``
@@ -106,7 +106,7 @@ def _describe_snapshot(j: str) -> str:
 
 def _audit_function(schema: str) -> str:
     head = f"""CREATE OR REPLACE FUNCTION {schema}.irp_audit() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = {safe_search_path(schema)} SET TimeZone = 'UTC'
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, {schema}, pg_temp SET TimeZone = 'UTC'
     AS $fn$
     DECLARE
         skipped text[] := string_to_array(TG_ARGV[0], ',');
