@@ -60,10 +60,10 @@ STAFF_WRITES: dict[str, str] = {
 _ROLE_IS = "(SELECT irp_user_role()) = '{role}'"
 
 
-#: The search path of every function irp installs, as PostgreSQL's manual prescribes for
-#: definer functions ("Writing SECURITY DEFINER Functions Safely", pg_temp last): the catalog first, then the
-#: app's own schema (where only the owner may create objects), and ``pg_temp`` last, so a login's
-#: temporary table or function can never stand in for one of ours.
+#: The search path of every function irp installs, as PostgreSQL's manual prescribes for definer
+#: functions ("Writing … Functions Safely"): the catalog first, then the app's own schema (where
+#: only the owner may create objects), and ``pg_temp`` last, so a login's temporary table or
+#: function can never stand in for one of ours.
 def safe_search_path(schema: str) -> str:
     return f"pg_catalog, {schema}, pg_temp"
 
@@ -71,9 +71,9 @@ def safe_search_path(schema: str) -> str:
 def definer_functions_sql(schema: str) -> list[str]:
     """Who the login is, for the policies: its role and its startup, read from ``app_user``.
 
-    Definer functions (search path ending in pg_temp) because the policies of ``app_user`` must
-    not call back into ``app_user``'s policies. The table is schema-qualified and the search path ends in
-    ``pg_temp``, so nothing a login creates can shadow it. ``session_user`` is the login
+    Definer functions, because the policies of ``app_user`` must not call back into
+    ``app_user``'s policies. The table is schema-qualified and the search path ends in ``pg_temp``,
+    so nothing a login creates can shadow it. ``session_user`` is the login
     (``current_user`` inside the function is its owner, and ``SET ROLE`` does not change it).
     """
     body = "SELECT {col} FROM {schema}.app_user WHERE name = session_user AND active"
@@ -159,19 +159,15 @@ def run(connection: sa.Connection, statements: list[str]) -> None:
 
 
 def install(connection: sa.Connection) -> None:
-    run(connection, install_sql(_schema(connection)))
+    run(connection, install_sql(schema_of(connection)))
 
 
 def uninstall(connection: sa.Connection) -> None:
-    run(connection, uninstall_sql(_schema(connection)))
+    run(connection, uninstall_sql(schema_of(connection)))
 
 
 def schema_of(connection: sa.Connection) -> str:
     """The app's schema, quoted as an identifier."""
-    return _schema(connection)
-
-
-def _schema(connection: sa.Connection) -> str:
     name = connection.exec_driver_sql("SELECT quote_ident(current_schema())").scalar_one()
     assert isinstance(name, str)
     return name

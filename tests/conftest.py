@@ -183,11 +183,8 @@ class People:
     def close(self) -> None:
         for engine in self._engines:
             engine.dispose()
-        if self._made:
-            database = self._engine.url.database
-            self._engine.dispose()
+        if self._made:  # logins belong to the server, not to the test's database
             with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
                 for login in self._made:
                     conn.execute(f'DROP ROLE IF EXISTS "{login}"')
 
