@@ -25,8 +25,9 @@ from ir_pipeline.db import make_engine, unit_of_work
 from ir_pipeline.enums import Role
 from ir_pipeline.io.importer import import_file
 from ir_pipeline.migrate import upgrade
+from ir_pipeline.services.users import login_actor
 
-STAFF = Actor(name="bench", role=Role.STAFF)
+STAFF = Actor(name="bench", role=Role.STAFF)  # SQLite; on PostgreSQL the login acts
 STARTUPS, INVESTORS = 2_000, 500
 KOREAN_AMOUNTS = ["3억", "1.5억", "5천만원", "2억 5천만", "1,000,000,000", "7억", "4,500만", "12억"]
 NOW = "2026-01-01 00:00:00"
@@ -63,10 +64,10 @@ def make_csv(path: Path, rows: int) -> list[tuple[int, int, int, str]]:
     return parsed
 
 
-def _baseline_rows(parsed: list[tuple[int, int, int, str]]) -> dict[str, list[tuple[Any, ...]]]:
+def _baseline_rows(parsed: list[tuple[int, int, int, str]], login: str) -> dict[str, list[tuple[Any, ...]]]:
     return {
         "deal": [(n + 1, NOW, NOW, s, i, "loi", NOW, "", "") for n, (s, i, _, _) in enumerate(parsed)],
-        "stage_change": [(n + 1, None, "loi", NOW, "bench", "import") for n in range(len(parsed))],
+        "stage_change": [(n + 1, None, "loi", NOW, login, "import") for n in range(len(parsed))],
         "letter_of_intent": [
             # with the snapshot the product writes for a won LOI: the amount itself
             (
@@ -139,35 +140,61 @@ class _Sqlite:
 
 
 class _Postgres:
+    """The import as a team runs it: the schema migrated by a non-superuser owner role, the rows
+    written by a staff login (row-level security and the database's trail apply to both sides)."""
+
+    OWNER, STAFF = "irp_bench_owner", "irp_bench_staff"
+
     def __init__(self, folder: Path) -> None:
         import psycopg
+
+        from ir_pipeline.services.users import create_user
 
         self.psycopg = psycopg
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
             conn.execute('DROP DATABASE IF EXISTS "irp_bench_import_template" WITH (FORCE)')
-            conn.execute('CREATE DATABASE "irp_bench_import_template"')
-        engine = make_engine("postgresql+psycopg://postgres@127.0.0.1:5432/irp_bench_import_template")
+            conn.execute('DROP DATABASE IF EXISTS "irp_bench_import_run" WITH (FORCE)')
+            for role in (self.STAFF, self.OWNER):
+                conn.execute(f'DROP ROLE IF EXISTS "{role}"')
+            conn.execute(f'CREATE ROLE "{self.OWNER}" LOGIN CREATEROLE')
+            conn.execute(f'CREATE DATABASE "irp_bench_import_template" OWNER "{self.OWNER}"')
+        engine = make_engine(self._url("irp_bench_import_template", self.OWNER))
         upgrade(engine)
+        with unit_of_work(engine) as session:
+            admin = Actor(name=self.OWNER, role=Role.STAFF, admin=True)
+            create_user(session, actor=admin, name=self.STAFF, role=Role.STAFF)
         engine.dispose()
         startups, investors = _companies()
-        with psycopg.connect(PG_ADMIN.replace("dbname=test", "dbname=irp_bench_import_template")) as conn:
+        with psycopg.connect(self._dsn("irp_bench_import_template", self.STAFF)) as conn:
             cur = conn.cursor()
             cur.executemany(_insert("startup", "%s"), startups)
             cur.executemany(_insert("investor", "%s"), investors)
+        with psycopg.connect(self._dsn("irp_bench_import_template", self.OWNER)) as conn:
             for table in ("startup", "investor"):
-                cur.execute(
+                conn.execute(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
                 )
+
+    @staticmethod
+    def _url(db: str, login: str) -> str:
+        return f"postgresql+psycopg://{login}@127.0.0.1:5432/{db}"
+
+    @staticmethod
+    def _dsn(db: str, login: str) -> str:
+        return PG_ADMIN.replace("dbname=test", f"dbname={db}").replace("user=postgres", f"user={login}")
 
     def fresh(self) -> str:
         with self.psycopg.connect(PG_ADMIN, autocommit=True) as conn:
             conn.execute('DROP DATABASE IF EXISTS "irp_bench_import_run" WITH (FORCE)')
-            conn.execute('CREATE DATABASE "irp_bench_import_run" TEMPLATE "irp_bench_import_template"')
-        return "postgresql+psycopg://postgres@127.0.0.1:5432/irp_bench_import_run"
+            conn.execute(
+                'CREATE DATABASE "irp_bench_import_run" TEMPLATE "irp_bench_import_template"'
+                f' OWNER "{self.OWNER}"'
+            )
+        return self._url("irp_bench_import_run", self.STAFF)
 
     def baseline(self, rows: dict[str, list[tuple[Any, ...]]]) -> float:
         self.fresh()
-        with self.psycopg.connect(PG_ADMIN.replace("dbname=test", "dbname=irp_bench_import_run")) as conn:
+        with self.psycopg.connect(self._dsn("irp_bench_import_run", self.STAFF)) as conn:
             cur = conn.cursor()
             start = time.perf_counter()
             for table, values in rows.items():
@@ -183,13 +210,14 @@ def measure(db: str, rows: int, repeat: int = 3) -> tuple[float, float]:
         source = base / "lois.csv"
         parsed = make_csv(source, rows)
         target = _Sqlite(base) if db == "sqlite" else _Postgres(base)
-        raw_rows = _baseline_rows(parsed)
+        raw_rows = _baseline_rows(parsed, "bench" if db == "sqlite" else _Postgres.STAFF)
         mine, theirs = [], []
         for _ in range(repeat):
             engine = make_engine(target.fresh())
             start = time.perf_counter()
             with unit_of_work(engine) as session:
-                report = import_file(session, actor=STAFF, kind="lois", path=source)
+                actor = login_actor(session) if db == "postgresql" else STAFF
+                report = import_file(session, actor=actor, kind="lois", path=source)
             mine.append(time.perf_counter() - start)
             engine.dispose()
             assert report.created == rows and not report.problems, report

@@ -46,6 +46,12 @@ class Actor:
         """The only startup this actor may see, or ``None`` for everything."""
         return self.startup_id if self.role is Role.STARTUP else None
 
+    @property
+    def reads_internal(self) -> bool:
+        """Staff and managers read staff's internal notes; a startup only what staff shared with it
+        (the one rule: :mod:`ir_pipeline.queries.hidden` and :func:`present.note_for` apply it)."""
+        return self.role is not Role.STARTUP
+
     def require_staff(self, action: str) -> None:
         if not self.can_edit:
             raise Forbidden(f"{self.name} ({self.role.value}) cannot {action}: only staff edit the pipeline")

@@ -65,8 +65,10 @@ def copy_database(source: Engine, target: Engine, *, progress: Progress | None =
         for table in SQLModel.metadata.sorted_tables:
             if table.name == summary_store.table().name:
                 continue  # recomputed from the copied rows below, never trusted from the source
+            # columns the database computes (a note's shared part) are its own to write
+            stored = [column for column in table.columns if column.computed is None]
             result = src.execution_options(yield_per=CHUNK).execute(
-                sa.select(table).order_by(*table.primary_key.columns)
+                sa.select(*stored).order_by(*table.primary_key.columns)
             )
             copied = 0
             for rows in result.partitions():

@@ -65,6 +65,16 @@ class FollowUpDraft:
     owner: str = ""
     channel: Channel = Channel.EMAIL
     note: str = ""
+    #: Whether the startup may read the note (staff's notes are internal unless shared).
+    shared: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class NoteDraft:
+    """A line added to a follow-up's note, and whether the startup may read the whole note."""
+
+    text: str
+    shared: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,6 +33,12 @@ class Backend:
         self.actor = actor or Actor.single_user()
         #: Who the session started as: switching may go back to it, or down, never up.
         self.login = self.actor
+        self._listeners: list[Callable[[], None]] = []
+
+    def after_write(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` after every committed write (from the writing thread): what the UI
+        shows beside a screen (the header's counts) follows every change, whichever screen made it."""
+        self._listeners.append(listener)
 
     @property
     def shared(self) -> bool:
@@ -47,7 +53,10 @@ class Backend:
 
     def write(self, fn: Callable[Concatenate[Session, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
         with unit_of_work(self._engine) as session:
-            return fn(session, *args, **kwargs)
+            result = fn(session, *args, **kwargs)
+        for listener in self._listeners:
+            listener()
+        return result
 
     def read(self, fn: Callable[Concatenate[Session, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
         with read_only(self._engine) as session:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ir_pipeline.actors import Actor
 from ir_pipeline.models import (
     Contact,
     Event,
@@ -98,7 +99,11 @@ def loi_view(loi: LetterOfIntent, startup: str, investor: str, event: str | None
     )
 
 
-def follow_up_view(f: FollowUp, startup: str, investor: str) -> FollowUpView:
+def follow_up_view(f: FollowUp, startup: str, investor: str, *, reader: Actor) -> FollowUpView:
+    """A follow-up as ``reader`` may see it: the note itself for staff and managers, for a startup
+    the part staff shared (empty otherwise; the internal note was not even loaded for it, see
+    :func:`queries.hidden.hidden_from`)."""
+    note = f.note if reader.reads_internal else f.shared_note or ""
     return FollowUpView(
         _id(f.id),
         f.deal_id,
@@ -107,10 +112,11 @@ def follow_up_view(f: FollowUp, startup: str, investor: str) -> FollowUpView:
         f.due_on,
         f.owner,
         f.channel,
-        f.note,
+        note,
         f.status,
         f.completed_at,
         version=f.version,
+        note_shared=f.note_shared,
     )
 
 
@@ -125,5 +131,7 @@ def funding_view(f: Funding) -> FundingView:
     )
 
 
-def stage_change_view(c: StageChange) -> StageChangeView:
-    return StageChangeView(_id(c.id), c.from_stage, c.to_stage, c.changed_at, c.changed_by, c.reason)
+def stage_change_view(c: StageChange, *, reader: Actor) -> StageChangeView:
+    """A move; its reason is staff's own (internal by rule), so a startup sees the move alone."""
+    reason = c.reason if reader.reads_internal else ""
+    return StageChangeView(_id(c.id), c.from_stage, c.to_stage, c.changed_at, c.changed_by, reason)

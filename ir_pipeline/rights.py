@@ -41,6 +41,17 @@ STARTUP_SEES: dict[str, str | None] = {
     "audit_log": None,
 }
 
+#: Columns of those tables a startup login may not read even on its own rows: staff's internal
+#: notes (a startup reads the shared part of a note, which the database computes beside it:
+#: ``models.pipeline.shared_text``) and the reasons staff give for a move. Granted column by
+#: column, so a raw ``SELECT note`` is refused by the database, not filtered by irp.
+STARTUP_HIDDEN: dict[str, tuple[str, ...]] = {
+    "deal": ("notes",),
+    "follow_up": ("note",),
+    "stage_change": ("reason",),
+    "pitch": ("notes",),
+}
+
 #: What staff may write: people's records are inserted and edited; histories only grow.
 STAFF_WRITES: dict[str, str] = {
     "event": "INSERT, UPDATE",
@@ -96,10 +107,13 @@ def install_sql(schema: str) -> list[str]:
     """The statements that create the group roles, grants and policies (PostgreSQL only)."""
     groups = ", ".join(GROUPS.values())
     statements = [
+        # group roles belong to the server: two databases migrating at once may both find one
+        # missing, and the second CREATE then fails, so that failure means "already there"
         "DO $$ BEGIN "
         + " ".join(
-            f"IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{g}')"
-            f" THEN CREATE ROLE {g} NOLOGIN; END IF;"
+            f"IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{g}') THEN"
+            f" BEGIN CREATE ROLE {g} NOLOGIN;"
+            " EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END; END IF;"
             for g in GROUPS.values()
         )
         + " END $$",
@@ -195,6 +209,26 @@ def _table_rights(table: str, startup_rows: str | None, staff_writes: str | None
         )
     if staff_writes:
         statements.append(f"GRANT {staff_writes} ON {table} TO irp_staff")
+    return statements
+
+
+def startup_columns_sql(connection: sa.Connection) -> list[str]:
+    """A startup's ``SELECT`` on the tables of :data:`STARTUP_HIDDEN`, every column but the hidden
+    ones, as the tables are now (a migration that adds a column to one of them runs this again)."""
+    statements = []
+    for table, hidden in STARTUP_HIDDEN.items():
+        columns = connection.execute(
+            sa.text(
+                "SELECT quote_ident(column_name) FROM information_schema.columns"
+                " WHERE table_schema = current_schema() AND table_name = :table ORDER BY ordinal_position"
+            ),
+            {"table": table},
+        ).scalars()
+        shown = [c for c in columns if c not in hidden]
+        statements += [
+            f"REVOKE SELECT ON {table} FROM irp_startup",
+            f"GRANT SELECT ({', '.join(shown)}) ON {table} TO irp_startup",
+        ]
     return statements
 
 

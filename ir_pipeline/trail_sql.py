@@ -69,9 +69,10 @@ AUDITED: dict[str, Audited] = {
     "investor": Audited(),
     "contact": Audited(),
     "pitch": Audited(),
-    "deal": Audited(skipped=(*QUIET, *KEPT_DEAL_COLUMNS)),
+    # a note's shared part is computed from the note and its flag, whose changes are the rows
+    "deal": Audited(skipped=(*QUIET, *KEPT_DEAL_COLUMNS, "shared_notes")),
     "letter_of_intent": Audited(folded=SNAPSHOT_COLUMNS),
-    "follow_up": Audited(),
+    "follow_up": Audited(skipped=(*QUIET, "shared_note")),
     "funding": Audited(folded=SNAPSHOT_COLUMNS),
     "app_user": Audited(),
     "fx_rate": Audited(),
@@ -322,6 +323,14 @@ def _triggers(table: str, how: Audited, schema: str) -> list[str]:
         f"CREATE TRIGGER irp_audit_update AFTER UPDATE ON {table}"
         f" REFERENCING OLD TABLE AS irp_old NEW TABLE AS irp_new {run}",
         f"CREATE TRIGGER irp_audit_delete AFTER DELETE ON {table} REFERENCING OLD TABLE AS irp_old {run}",
+    ]
+
+
+def retrigger_sql(table: str, schema: str) -> list[str]:
+    """The trail's triggers on ``table`` made again from :data:`AUDITED` (its columns changed)."""
+    return [
+        *(f"DROP TRIGGER IF EXISTS irp_audit_{op} ON {table}" for op in ("insert", "update", "delete")),
+        *_triggers(table, AUDITED[table], schema),
     ]
 
 

@@ -140,6 +140,8 @@ class FollowUpView:
     completed_at: datetime | None
     #: The row version this view was read at: an edit names it to detect a stale read.
     version: int = 0
+    #: Whether staff shared the note with the startup (otherwise it is internal).
+    note_shared: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +191,8 @@ class DealRow:
 class DealDetail:
     deal: DealRow
     notes: str
+    #: Whether staff shared the deal's notes with the startup (otherwise they are internal).
+    notes_shared: bool = False
     lois: list[LoiView] = field(default_factory=list)
     follow_ups: list[FollowUpView] = field(default_factory=list)
     fundings: list[FundingView] = field(default_factory=list)

@@ -289,7 +289,13 @@ def test_db_commands(sqlite_url: str, tmp_path: Path) -> None:
 
 @pytest.mark.postgres
 def test_demo_and_funnel_on_postgresql(pg_db: str) -> None:
-    assert irp("demo", db=pg_db)[0] == 0
+    """The owner loads the demo (it records users); the staff login reads the funnel."""
+    from tests.conftest import as_owner, owner_url
+
+    code, _, err = irp("demo", db=pg_db)
+    assert code == 1 and "permission denied for table app_user" in err  # staff do not record users
+    with as_owner():
+        assert irp("demo", db=owner_url(pg_db))[0] == 0
     _, out, _ = irp("funnel", "--json", db=pg_db)
     data = json.loads(out)
     assert (data["lois"]["count"], data["lois"]["startups"], data["lois"]["total"]) == (

@@ -20,6 +20,9 @@ from ir_pipeline.migrate import current_revisions, downgrade, head_revisions, sc
 from ir_pipeline.queries.funnel import loi_summary
 from tests.conftest import MANAGER, TODAY
 
+#: Migrations are the owner's work: on PostgreSQL these tests connect as the owner role.
+pytestmark = pytest.mark.owner
+
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def empty_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
@@ -183,3 +186,21 @@ def test_opening_a_current_database_does_not_load_alembic(sqlite_url: str) -> No
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True
     )
     assert done.stdout.strip() == "False", done.stderr
+
+
+def test_0013_existing_notes_are_internal(empty_engine: Engine) -> None:
+    """Notes written before notes could be shared come out of the migration internal: the flag
+    is false and the part a startup may read is empty, on every row."""
+    upgrade(empty_engine)
+    with unit_of_work(empty_engine) as session:
+        load_demo(session, today=TODAY)
+    with empty_engine.begin() as connection:
+        connection.execute(sa.text("UPDATE follow_up SET note_shared = true"))
+    downgrade(empty_engine, "0012")
+    upgrade(empty_engine)
+    with empty_engine.connect() as connection:
+        rows = connection.execute(sa.text("SELECT note, note_shared, shared_note FROM follow_up")).all()
+        deals = connection.execute(sa.text("SELECT notes_shared, shared_notes FROM deal")).all()
+    assert rows and all(note for note, _, _ in rows)
+    assert {(shared, part) for _, shared, part in rows} == {(False, "")}
+    assert {tuple(d) for d in deals} == {(False, "")}

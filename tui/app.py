@@ -20,11 +20,13 @@ from textual.command import Provider
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Static
+from textual.worker import Worker, WorkerState
 
 from ir_pipeline.actors import Actor
 from ir_pipeline.enums import Role
 from ir_pipeline.errors import IrpError
 from ir_pipeline.text import printable
+from tui.workers import unexpected
 
 if TYPE_CHECKING:
     from ir_pipeline.gateway import Backend
@@ -199,6 +201,7 @@ class IrpApp(App[None]):
             self.switch_mode("starting")
             self._open()
             return
+        self._backend.after_write(self._changed)
         self._refresh_title()
         self.switch_mode(HOME[self.actor.role])
         self._schedule_scans()
@@ -212,10 +215,14 @@ class IrpApp(App[None]):
         except IrpError as error:
             self.call_from_thread(self.exit, None, 1, f"irp: {printable(str(error))}")
             return
+        except Exception as error:  # never "starting" forever
+            self.call_from_thread(self.exit, None, 1, f"irp: {printable(unexpected(error))}")
+            return
         self.call_from_thread(self._opened, backend)
 
     def _opened(self, backend: Backend) -> None:
         self._backend = backend
+        backend.after_write(self._changed)
         self._refresh_title()
         self.refresh_bindings()
         self.switch_mode(HOME[self.actor.role])
@@ -246,18 +253,48 @@ class IrpApp(App[None]):
     def tick_now(self) -> None:
         """Send what is due (staff, single-user database: a team runs ``irp notify deliver --watch``)
         and bring the header's counts up to date."""
+        b = self.backend
+        if b.actor.can_edit and not b.shared:
+            try:
+                b.deliver_notices()
+            except IrpError as error:
+                self.call_from_thread(self.notify, str(error), title="Notices", severity="warning")
+                return
+        self._read_alerts()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A worker that died of an error nobody foresaw (the scans, the rates) says so, once."""
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
+            self.notify(printable(unexpected(event.worker.error)), title="Not done", severity="error")
+
+    def _changed(self) -> None:
+        """After any write (from whichever thread made it): the header's counts again."""
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:  # a worker thread
+            self.call_from_thread(self.refresh_alerts)
+        else:
+            self.refresh_alerts()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="alerts")
+    def refresh_alerts(self) -> None:
+        """The header's counts (overdue follow-ups, notices) for the current user, read now."""
+        self._read_alerts()
+
+    def _read_alerts(self) -> None:
+        """In a worker thread: count, then show (for the user acting when the count was made)."""
         from ir_pipeline.clock import local_today
         from ir_pipeline.notify.status import alerts
 
         b = self.backend
+        actor = b.actor
         try:
-            if b.actor.can_edit and not b.shared:
-                b.deliver_notices()
-            counts = b.read(alerts, actor=b.actor, today=local_today())
+            counts = b.read(alerts, actor=actor, today=local_today())
         except IrpError as error:
             self.call_from_thread(self.notify, str(error), title="Notices", severity="warning")
             return
-        self.call_from_thread(self._show_alerts, counts.text())
+        if actor == b.actor:  # a switch meanwhile: the new user's own count follows
+            self.call_from_thread(self._show_alerts, counts.text())
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="fx")
     def update_rates_now(self) -> None:
@@ -302,11 +339,13 @@ class IrpApp(App[None]):
         except IrpError as error:
             self.notify(str(error), severity="error")
             return
+        self.alerts = ""  # the previous user's counts are not this user's
         await self.switch_mode("switching")
         for mode in SCREENS:
             await self.remove_mode(mode)
             self.add_mode(mode, _mode(mode))
         self._refresh_title()
+        self.refresh_alerts()
         await self.switch_mode(HOME[self.actor.role])
         self.notify(f"Now acting as {self.actor.name} ({self.actor.role.value})")
 

@@ -20,6 +20,14 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
+def unexpected(error: BaseException) -> str:
+    """One line for an error the core did not foresee (a driver's, a bug): shown where the work
+    was asked for, so nothing waits forever for a worker that died. Its text is the driver's
+    first line, never a traceback."""
+    first = (str(error).strip().splitlines() or [""])[0]
+    return f"Something went wrong: {type(error).__name__}: {first}"[:300]
+
+
 class BackendScreen(Screen[None]):
     """A screen that loads its data in a worker: subclasses define ``fetch`` and ``show``."""
 
@@ -48,6 +56,11 @@ class BackendScreen(Screen[None]):
         except IrpError as error:
             self.app.call_from_thread(self.notify, str(error), title="Could not load", severity="error")
             return
+        except Exception as error:  # a worker must always end, and say why
+            self.app.call_from_thread(
+                self.notify, unexpected(error), title="Could not load", severity="error"
+            )
+            return
         self.app.call_from_thread(self.show, data)
 
     def act(
@@ -74,6 +87,9 @@ class BackendScreen(Screen[None]):
             result = action()
         except IrpError as error:
             self.app.call_from_thread(self.notify, str(error), title="Not saved", severity="error")
+            return
+        except Exception as error:  # a worker must always end, and say why
+            self.app.call_from_thread(self.notify, unexpected(error), title="Not saved", severity="error")
             return
         if undo is not None:
             self.app.call_from_thread(self.irp.offer_undo, success or "Saved", undo(result))

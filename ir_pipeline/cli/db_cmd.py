@@ -19,6 +19,7 @@ from ir_pipeline.cli.output import echo, print_json
 from ir_pipeline.database import open_database
 from ir_pipeline.db import describe, make_engine, unit_of_work
 from ir_pipeline.models import AuditAction
+from ir_pipeline.text import plural
 
 app = typer.Typer(
     help="Schema migrations, backups, restores and copies (every other command migrates by itself).",
@@ -153,6 +154,26 @@ def copy(
     echo(
         f"Copied {rows:,} rows from {describe(source_url)} to {describe(target_url)}; counts and funnel match"
     )
+    _say_who_cannot_log_in(target_url)
+
+
+def _say_who_cannot_log_in(url: str) -> None:
+    """Users arrive as rows, not as logins: on PostgreSQL, say who needs one and how."""
+    from ir_pipeline.db import read_only
+    from ir_pipeline.services.users import users_without_login
+
+    engine = open_database(url)
+    try:
+        with read_only(engine) as session:
+            missing = users_without_login(session)
+    finally:
+        engine.dispose()
+    if missing:
+        names = ", ".join(missing[:10]) + (f" and {len(missing) - 10} more" if len(missing) > 10 else "")
+        echo(
+            f"{plural(len(missing), 'user')} cannot log in there yet ({names}): as its owner, give each"
+            " a login with `printf '%s' \"$PW\" | irp user login NAME --password-stdin`"
+        )
 
 
 @app.command("check-aggregates")

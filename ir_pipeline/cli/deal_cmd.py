@@ -12,9 +12,11 @@ from ir_pipeline.cli.filters import resolve_names
 from ir_pipeline.cli.output import console, echo, money, print_json, print_table, table
 from ir_pipeline.clock import format_local, utcnow
 from ir_pipeline.enums import label
+from ir_pipeline.errors import Invalid
 from ir_pipeline.lookup import require_named
 from ir_pipeline.queries.deals import DealFilter, get_deal_detail, list_deals
 from ir_pipeline.services import deals as deal_service
+from ir_pipeline.sharing import marked
 from ir_pipeline.stages import Stage, parse_stage
 from ir_pipeline.text import printable
 
@@ -119,7 +121,7 @@ def show(ctx: typer.Context, deal_id: int, json: Annotated[bool, typer.Option("-
         f"In stage since {format_local(d.stage_changed_at)}"
     )
     if detail.notes:
-        out.print(f"Notes: {detail.notes}")
+        out.print(Text(printable(f"Notes: {marked(detail.notes, detail.notes_shared, app_.actor)}")))
     if detail.lois:
         t = table(
             "#",
@@ -146,21 +148,29 @@ def show(ctx: typer.Context, deal_id: int, json: Annotated[bool, typer.Option("-
     if detail.follow_ups:
         t = table("#", "Due", "Channel", "Owner", "Status", "Note", title="Follow-ups")
         for f in detail.follow_ups:
-            t.add_row(str(f.id), str(f.due_on), label(f.channel), f.owner, label(f.status), f.note)
+            t.add_row(
+                str(f.id),
+                str(f.due_on),
+                label(f.channel),
+                f.owner,
+                label(f.status),
+                marked(f.note, f.note_shared, app_.actor),
+            )
         out.print(t)
     if detail.fundings:
         t = table("#", "Amount", "Instrument", "Closed", title="Fundings", right=("Amount",))
         for g in detail.fundings:
             t.add_row(str(g.id), money(g.amount), label(g.instrument), str(g.closed_on))
         out.print(t)
-    t = table("When", "From", "To", "By", "Reason", title="Stage history")
+    reasons = app_.actor.reads_internal  # the reasons for moves are staff's own
+    t = table("When", "From", "To", "By", *(["Reason"] if reasons else []), title="Stage history")
     for h in detail.history:
         t.add_row(
             format_local(h.changed_at),
             h.from_stage.label if h.from_stage else "—",
             h.to_stage.label,
             h.changed_by,
-            h.reason,
+            *([h.reason] if reasons else []),
         )
     print_table(t)
     final = (
@@ -169,6 +179,38 @@ def show(ctx: typer.Context, deal_id: int, json: Annotated[bool, typer.Option("-
         else "none (final)"
     )
     out.print(f"Allowed moves: {', '.join(s.label for s in detail.allowed_moves) or final}")
+
+
+@app.command("edit")
+def edit_(
+    ctx: typer.Context,
+    deal_id: int,
+    owner: Annotated[str | None, typer.Option(help="Who on the team owns the deal.")] = None,
+    notes: Annotated[str | None, typer.Option(help="The deal's notes (replaces them).")] = None,
+    shared: Annotated[
+        bool | None,
+        typer.Option(
+            "--shared/--internal", help="Whether the startup may read the notes (internal by default)."
+        ),
+    ] = None,
+    if_version: Annotated[int | None, typer.Option(help="Refuse (exit 3) if the deal changed since.")] = None,
+    json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Edit a deal's owner or notes, or share its notes with the startup."""
+    app_ = cli_context(ctx)
+    if owner is None and notes is None and shared is None:
+        raise Invalid("nothing to change: give --owner, --notes, --shared or --internal")
+    with app_.write() as session:
+        row = deal_service.update_deal(
+            session,
+            actor=app_.actor,
+            deal_id=deal_id,
+            owner=owner,
+            notes=notes,
+            notes_shared=shared,
+            expected_version=if_version,
+        )
+    print_json(row) if json else echo(f"Deal #{row.id} saved")
 
 
 @app.command()

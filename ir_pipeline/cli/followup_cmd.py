@@ -14,6 +14,7 @@ from ir_pipeline.drafts import FollowUpDraft
 from ir_pipeline.enums import Channel, parse_choice
 from ir_pipeline.queries.followups import Urgency, follow_up_queue, urgency
 from ir_pipeline.services import followups as service
+from ir_pipeline.sharing import marked
 
 app = typer.Typer(
     help="Add, complete, cancel, reopen or snooze a follow-up.", no_args_is_help=True, add_completion=False
@@ -30,15 +31,19 @@ def add(
     owner: Annotated[str, typer.Option()] = "",
     channel: Annotated[str, typer.Option(help="email, call, meeting, message, other.")] = "email",
     note: Annotated[str, typer.Option()] = "",
+    shared: Annotated[
+        bool, typer.Option("--shared", help="The startup may read the note (notes are internal by default).")
+    ] = False,
     json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Add a follow-up to a deal."""
+    """Add a follow-up to a deal (its note is internal unless --shared)."""
     app_ = cli_context(ctx)
     draft = FollowUpDraft(
         due_on=parse_date(due, today=app_.today, field="due"),
         owner=owner or app_.actor.name,
         channel=parse_choice(Channel, channel, what="channel"),
         note=note,
+        shared=shared,
     )
     with app_.write() as session:
         view = service.add_follow_up(session, actor=app_.actor, deal_id=deal, draft=draft)
@@ -73,6 +78,31 @@ def reopen(ctx: typer.Context, follow_up_id: int, note: Annotated[str, typer.Opt
     with app_.write() as session:
         view = service.reopen_follow_up(session, actor=app_.actor, follow_up_id=follow_up_id, note=note)
     echo(f"Follow-up #{view.id} is open again, due {view.due_on}")
+
+
+@app.command()
+def share(
+    ctx: typer.Context, follow_up_id: int, if_version: Annotated[int | None, typer.Option()] = None
+) -> None:
+    """Let the startup read the follow-up's note (staff's notes are internal until shared)."""
+    _share(ctx, follow_up_id, shared=True, if_version=if_version)
+
+
+@app.command()
+def unshare(
+    ctx: typer.Context, follow_up_id: int, if_version: Annotated[int | None, typer.Option()] = None
+) -> None:
+    """Make the follow-up's note internal again: the startup no longer reads it."""
+    _share(ctx, follow_up_id, shared=False, if_version=if_version)
+
+
+def _share(ctx: typer.Context, follow_up_id: int, *, shared: bool, if_version: int | None) -> None:
+    app_ = cli_context(ctx)
+    with app_.write() as session:
+        view = service.share_follow_up(
+            session, actor=app_.actor, follow_up_id=follow_up_id, shared=shared, expected_version=if_version
+        )
+    echo(f"Follow-up #{view.id}: the note is {'shared with the startup' if shared else 'internal'}")
 
 
 @app.command()
@@ -154,7 +184,7 @@ def queue(
             f.investor,
             f.channel.value,
             f.owner,
-            f.note.splitlines()[0] if f.note else "",
+            marked(f.note.splitlines()[0], f.note_shared, app_.actor) if f.note else "",
         )
     out = console()
     print_table(t)

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
 from dataclasses import asdict
 from typing import Annotated
 
 import typer
+from sqlmodel import Session
 
+from ir_pipeline.actors import Actor
 from ir_pipeline.cli.context import cli_context
 from ir_pipeline.cli.filters import resolve_names
 from ir_pipeline.cli.output import echo, print_json, print_table, table
+from ir_pipeline.drafts import StartupDraft
 from ir_pipeline.enums import Role, label, parse_choice
-from ir_pipeline.errors import Invalid
+from ir_pipeline.errors import Invalid, NotFound
 from ir_pipeline.queries.records import list_users
-from ir_pipeline.services.users import create_user, set_user_active
+from ir_pipeline.services.records import create_startup
+from ir_pipeline.services.users import create_user, give_login, set_user_active
 from ir_pipeline.text import plural
 
 app = typer.Typer(
@@ -45,6 +50,9 @@ def add(
     name: str,
     role: Annotated[str, typer.Option(help="staff, manager or startup.")],
     startup: Annotated[str | None, typer.Option(help="The startup of a startup user.")] = None,
+    new_startup: Annotated[
+        bool, typer.Option("--new-startup", help="Create the startup too, if there is none by that name.")
+    ] = False,
     password_stdin: Annotated[
         bool,
         typer.Option("--password-stdin", help="PostgreSQL: read the new login's password from stdin."),
@@ -57,11 +65,44 @@ def add(
     password = _read_password() if password_stdin else None
     actor = app_.actor
     with app_.write() as session:
-        names = resolve_names(session, actor=actor, startup=startup)
+        startup_id = _startup_of(session, actor, startup, create=new_startup) if startup else None
         view = create_user(
-            session, actor=actor, name=name, role=value, startup_id=names.startup_id, password=password
+            session, actor=actor, name=name, role=value, startup_id=startup_id, password=password
         )
     print_json(view) if json else echo(f"User {view.name} ({view.role.value})")
+
+
+def _startup_of(session: Session, actor: Actor, name: str, *, create: bool) -> int:
+    """The startup a startup user belongs to: found by name, or with ``--new-startup`` made in
+    the same transaction as the user (so a first set-up needs no staff login yet)."""
+    try:
+        return resolve_names(session, actor=actor, startup=name).startup_id or 0
+    except NotFound:
+        if not create:
+            raise NotFound(
+                f"no startup named {name!r}: add `--new-startup` to create it with the user,"
+                f" or add it first with `irp startup add {shlex.quote(name)}`"
+            ) from None
+    return create_startup(session, actor=actor, draft=StartupDraft(name=name)).id
+
+
+@app.command()
+def login(
+    ctx: typer.Context,
+    name: str,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from stdin (required).")
+    ] = False,
+) -> None:
+    """PostgreSQL: give a user a login with a password, or its login a new password (run it as an
+    admin). Users copied in by `irp db copy` arrive without logins."""
+    app_ = cli_context(ctx)
+    if not password_stdin:
+        raise Invalid("pipe the password in with --password-stdin (never on the command line)")
+    password = _read_password()
+    with app_.write() as session:
+        view = give_login(session, actor=app_.actor, name=name, password=password)
+    echo(f"User {view.name} ({view.role.value}) can log in with that password")
 
 
 def _read_password() -> str:

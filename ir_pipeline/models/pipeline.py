@@ -19,6 +19,16 @@ from ir_pipeline.models.types import UTCDateTime, enum_type
 from ir_pipeline.stages import Stage
 
 
+def shared_text(text: str, shared: str) -> sa.Column[str]:
+    """The part of a note a startup may read: the note when staff shared it, else empty.
+
+    Computed by the database from the note and its flag, so no write path can let the two
+    disagree; on PostgreSQL a startup login is granted this column and not the note itself
+    (``rights.STARTUP_HIDDEN``), so an internal note stays internal even to raw SQL.
+    """
+    return sa.Column(sa.Text, sa.Computed(f"CASE WHEN {shared} THEN {text} ELSE '' END", persisted=True))
+
+
 class Pitch(Versioned, Timestamped, table=True):
     """A startup pitching at an event."""
 
@@ -56,7 +66,10 @@ class Deal(Versioned, Timestamped, table=True):
     stage: Stage = Field(sa_column=sa.Column(enum_type(Stage, "stage"), nullable=False))
     stage_changed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     owner: str = Field(default="", max_length=SHORT_LENGTH)
+    #: Staff's notes on the deal: internal unless staff share them (see :func:`shared_text`).
     notes: str = Field(default="", sa_type=sa.Text)
+    notes_shared: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    shared_notes: str | None = Field(default=None, sa_column=shared_text("notes", "notes_shared"))
     # Kept by ir_pipeline.summaries.tracking from the deal's LOIs and follow-ups, so the pipeline
     # sorts and pages by them through an index instead of a subquery per row.
     last_loi_minor: int | None = Field(default=None, sa_type=sa.BigInteger)
@@ -132,7 +145,10 @@ class FollowUp(Versioned, Timestamped, table=True):
     channel: Channel = Field(
         default=Channel.EMAIL, sa_column=sa.Column(enum_type(Channel, "channel"), nullable=False)
     )
+    #: Staff's note: internal unless staff share it (see :func:`shared_text`).
     note: str = Field(default="", sa_type=sa.Text)
+    note_shared: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    shared_note: str | None = Field(default=None, sa_column=shared_text("note", "note_shared"))
     status: FollowUpStatus = Field(
         default=FollowUpStatus.OPEN,
         sa_column=sa.Column(enum_type(FollowUpStatus, "follow_up_status"), nullable=False),

@@ -45,6 +45,7 @@ from ir_pipeline.models import (
 from ir_pipeline.models.base import table_of
 from ir_pipeline.notify import addresses, formats, sealed
 from ir_pipeline.notify.endpoints import sealed_headers, wants
+from ir_pipeline.notify.events import for_endpoint
 from ir_pipeline.services.common import start_write
 
 MAX_ATTEMPTS = 8
@@ -76,6 +77,8 @@ class Taken:
     event_id: str
     payload: str
     headers: str | None = None
+    #: The startup the endpoint is scoped to: it is sent no internal notes.
+    startup_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,13 +183,14 @@ def take(session: Session, *, now: datetime, limit: int, only: int | None = None
             outbox.c.event_id,
             outbox.c.payload,
             endpoint.c.headers,
+            endpoint.c.startup_id,
         )
         .join(endpoint, endpoint.c.id == delivery.c.endpoint_id)
         .join(outbox, outbox.c.id == delivery.c.event_row)
         .where(delivery.c.id.in_(ids))
         .order_by(delivery.c.id)
     ).all()
-    return [Taken(*row) for row in rows]
+    return [Taken(*tuple(row)) for row in rows]
 
 
 #: What an attempt that reached no answer records. The same words whatever went wrong on the way
@@ -205,9 +209,8 @@ def send(client: httpx.Client, taken: Taken, *, at: datetime) -> Outcome:
         target = addresses.check(taken.url)
         secret = sealed.unseal(taken.secret) if taken.secret else None
         extra = sealed_headers(taken.headers)
-        request = formats.build(
-            taken.format, event_id=taken.event_id, payload=taken.payload, secret=secret, at=at
-        )
+        payload = for_endpoint(taken.payload, startup_scoped=taken.startup_id is not None)
+        request = formats.build(taken.format, event_id=taken.event_id, payload=payload, secret=secret, at=at)
     except Invalid as error:
         return Outcome(None, f"not sent: {error}"[:500], "", _ms(start))
     try:

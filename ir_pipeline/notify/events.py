@@ -113,6 +113,9 @@ class Notice:
     record: Mapping[str, Any]
     summary: str
     once_key: str | None = None
+    #: The summary without staff's own words (a move's reason), where it has any: what a
+    #: startup's own endpoint is sent (:func:`for_endpoint`).
+    shared_summary: str | None = None
 
 
 def row(notice: Notice, *, actor: str, at: datetime | None = None) -> dict[str, Any]:
@@ -130,6 +133,8 @@ def row(notice: Notice, *, actor: str, at: datetime | None = None) -> dict[str, 
         "data": {k: _jsonable(v) for k, v in notice.record.items()},
         "summary": notice.summary,
     }
+    if notice.shared_summary is not None:
+        payload["shared_summary"] = notice.shared_summary
     return {
         "event_id": event_id,
         "type": notice.type,
@@ -140,6 +145,29 @@ def row(notice: Notice, *, actor: str, at: datetime | None = None) -> dict[str, 
         "startup_id": None if notice.deal is None else notice.deal.startup_id,
         "once_key": notice.once_key,
     }
+
+
+#: What of a notice's record is staff's own: a startup's endpoint is sent these empty (a note
+#: that staff shared, ``note_shared``, stays). The same rule as the screens' (``present``).
+INTERNAL_FIELDS = ("note", "reason")
+
+
+def for_endpoint(payload: str, *, startup_scoped: bool) -> str:
+    """The payload as one endpoint is sent it: a startup's own endpoint (one scoped to a startup,
+    which may be the startup's own channel) never receives staff's internal notes or reasons;
+    the staff's endpoints get the notice as written, less the startup's summary."""
+    if not startup_scoped and '"shared_summary"' not in payload:
+        return payload
+    body = json.loads(payload)
+    shared = body.pop("shared_summary", None)
+    if startup_scoped:
+        data = body.get("data") or {}
+        for name in INTERNAL_FIELDS:
+            if name in data and not (name == "note" and data.get("note_shared") is True):
+                data[name] = ""
+        if shared is not None:
+            body["summary"] = shared
+    return json.dumps(body, ensure_ascii=False, sort_keys=True)
 
 
 def write(connection: sa.Connection, notices: list[Notice], *, actor: str, once: bool = False) -> int:

@@ -63,6 +63,7 @@ def _follow_up(obj: FollowUp) -> dict[str, Any]:
         "channel": obj.channel.value,
         "status": obj.status.value,
         "note": obj.note,
+        "note_shared": obj.note_shared,
     }
 
 
@@ -105,7 +106,9 @@ def _notices_of(obj: Any, new: bool, deal: DealRef | None) -> list[Notice]:
                 )
             ]
         text = f"[Deal] {pair(deal)} {stage_label(obj.from_stage)} → {stage_label(obj.to_stage)}"
-        return [Notice("deal.moved", deal, record, text + (f": {obj.reason}" if obj.reason else ""))]
+        if not obj.reason:
+            return [Notice("deal.moved", deal, record, text)]
+        return [Notice("deal.moved", deal, record, f"{text}: {obj.reason}", shared_summary=text)]
     if isinstance(obj, Funding):
         if not new:
             return []

@@ -108,6 +108,7 @@ def _overdue(r: Any, deal: Any, today: date, key: str) -> Notice:
         "owner": r.owner,
         "channel": str(r.channel),
         "note": r.note,
+        "note_shared": r.note_shared,
     }
     late = f"{plural(days, 'day')} overdue"
     owner = f" ({r.owner})" if r.owner else ""

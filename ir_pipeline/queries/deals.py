@@ -27,6 +27,7 @@ from ir_pipeline.queries import name_search
 from ir_pipeline.queries.cursor import COUNT_CAP
 from ir_pipeline.queries.funnel import FunnelFilter
 from ir_pipeline.queries.funnel_cells import deals_in_scope, scope_of
+from ir_pipeline.queries.hidden import hidden_from
 from ir_pipeline.queries.keyset import Run, capped_count, walk
 from ir_pipeline.queries.scope import visible_deals, visible_events, visible_investors, visible_startups
 from ir_pipeline.stages import Stage, allowed_moves
@@ -280,28 +281,35 @@ def get_deal_row(session: Session, *, actor: Actor, deal_id: int) -> DealRow:
 def get_deal_detail(session: Session, *, actor: Actor, deal_id: int) -> DealDetail:
     """A deal with its LOIs, follow-ups, fundings and full stage history."""
     row = get_deal_row(session, actor=actor, deal_id=deal_id)
-    deal = session.get(Deal, deal_id)
-    assert deal is not None
+    text = col(Deal.notes) if actor.reads_internal else col(Deal.shared_notes)
+    notes, shared = session.execute(
+        sa.select(text, col(Deal.notes_shared)).where(col(Deal.id) == deal_id)
+    ).one()
     lois = session.exec(
         select(LetterOfIntent)
         .where(LetterOfIntent.deal_id == deal_id)
         .order_by(col(LetterOfIntent.received_on), col(LetterOfIntent.id))
     ).all()
     follow_ups = session.exec(
-        select(FollowUp).where(FollowUp.deal_id == deal_id).order_by(col(FollowUp.due_on), col(FollowUp.id))
+        select(FollowUp)
+        .where(FollowUp.deal_id == deal_id)
+        .order_by(col(FollowUp.due_on), col(FollowUp.id))
+        .options(*hidden_from(actor, FollowUp))
     ).all()
     fundings = session.exec(select(Funding).where(Funding.deal_id == deal_id).order_by(col(Funding.id))).all()
     history = session.exec(
         select(StageChange)
         .where(StageChange.deal_id == deal_id)
         .order_by(col(StageChange.changed_at), col(StageChange.id))
+        .options(*hidden_from(actor, StageChange))
     ).all()
     return DealDetail(
         deal=row,
-        notes=deal.notes,
+        notes=notes or "",
+        notes_shared=shared,
         lois=[loi_view(x, row.startup, row.investor) for x in lois],
-        follow_ups=[follow_up_view(f, row.startup, row.investor) for f in follow_ups],
+        follow_ups=[follow_up_view(f, row.startup, row.investor, reader=actor) for f in follow_ups],
         fundings=[funding_view(f) for f in fundings],
-        history=[stage_change_view(h) for h in history],
+        history=[stage_change_view(h, reader=actor) for h in history],
         allowed_moves=allowed_moves(row.stage),
     )

@@ -15,6 +15,7 @@ from ir_pipeline.enums import FollowUpStatus
 from ir_pipeline.models import Deal, FollowUp, Investor, Startup
 from ir_pipeline.present import follow_up_view
 from ir_pipeline.queries.cursor import COUNT_CAP
+from ir_pipeline.queries.hidden import hidden_from
 from ir_pipeline.queries.keyset import Run, capped_count, walk
 from ir_pipeline.views import FollowUpView
 
@@ -68,6 +69,7 @@ def follow_up_queue(
         .join(Deal, col(Deal.id) == FollowUp.deal_id)
         .join(Startup, col(Startup.id) == Deal.startup_id)
         .join(Investor, col(Investor.id) == Deal.investor_id)
+        .options(*hidden_from(actor, FollowUp))
     )
     conditions: list[Any] = []
     scope = actor.startup_scope
@@ -109,7 +111,7 @@ def follow_up_queue(
         session, counter.where(is_open, col(FollowUp.due_on) < today), col(FollowUp.id)
     )
     return FollowUpPage(
-        items=[follow_up_view(f, s, i) for _, (f, s, i) in walked.rows],
+        items=[follow_up_view(f, s, i, reader=actor) for _, (f, s, i) in walked.rows],
         total=total,
         overdue=overdue,
         counts_exact=exact and overdue_exact,

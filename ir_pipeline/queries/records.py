@@ -84,8 +84,9 @@ def list_users(session: Session, *, actor: Actor) -> list[UserView]:
 
 
 def has_data(session: Session) -> bool:
-    """Whether the database holds anything a user entered (guards ``irp demo``)."""
-    for model in (Event, Startup, Investor, Deal, User):
+    """Whether the database holds pipeline data anyone entered (guards ``irp demo``). Users alone
+    are not: a team database is set up with its people before anything else."""
+    for model in (Event, Startup, Investor, Deal):
         if session.exec(select(sa.literal(1)).select_from(model).limit(1)).first() is not None:
             return True
     return False

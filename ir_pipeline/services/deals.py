@@ -103,14 +103,19 @@ def update_deal(
     deal_id: int,
     owner: str | None = None,
     notes: str | None = None,
+    notes_shared: bool | None = None,
     expected_version: int | None = None,
 ) -> DealRow:
+    """Edit a deal's owner and notes; ``notes_shared`` shares the notes with the startup or makes
+    them internal again (they are internal unless staff share them)."""
     start_write(session, actor, "edit deals")
     deal = lock(session, Deal, deal_id, "deal", expected_version=expected_version)
     if owner is not None:
         deal.owner = optional_text(owner, field="owner", what="the owner", max_length=SHORT_LENGTH)
     if notes is not None:
         deal.notes = free_text(notes, field="notes", what="the notes")
+    if notes_shared is not None:
+        deal.notes_shared = notes_shared
     deal.updated_at = utcnow()
     session.flush()
     return get_deal_row(session, actor=actor, deal_id=deal_id)
@@ -164,7 +169,7 @@ def move_stage(
     session.flush()
     if to.is_terminal and cancel_follow_ups:
         cancel_open_follow_ups(session, actor=actor, deal_id=deal_id, ended=to)
-    return stage_change_view(change)
+    return stage_change_view(change, reader=actor)
 
 
 def revert_stage(
@@ -216,4 +221,4 @@ def revert_stage(
         reopen_follow_ups_cancelled_by(
             session, actor=actor, deal_id=deal_id, ended=ended, since=latest.changed_at
         )
-    return stage_change_view(change)
+    return stage_change_view(change, reader=actor)

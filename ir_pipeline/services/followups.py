@@ -19,11 +19,11 @@ from ir_pipeline.stages import Stage
 from ir_pipeline.views import FollowUpView
 
 
-def _view(session: Session, follow_up: FollowUp) -> FollowUpView:
+def _view(session: Session, follow_up: FollowUp, actor: Actor) -> FollowUpView:
     deal = get_or_raise(session, Deal, follow_up.deal_id, "deal")
     startup = get_or_raise(session, Startup, deal.startup_id, "startup")
     investor = get_or_raise(session, Investor, deal.investor_id, "investor")
-    return follow_up_view(follow_up, startup.name, investor.name)
+    return follow_up_view(follow_up, startup.name, investor.name, reader=actor)
 
 
 def add_follow_up(
@@ -40,12 +40,13 @@ def add_follow_up(
         owner=optional_text(draft.owner, field="owner", what="the owner", max_length=SHORT_LENGTH),
         channel=draft.channel,
         note=free_text(draft.note, field="note", what="the note"),
+        note_shared=draft.shared,
         created_at=moment,
         updated_at=moment,
     )
     session.add(follow_up)
     session.flush()
-    return _view(session, follow_up)
+    return _view(session, follow_up, actor)
 
 
 def _open(session: Session, follow_up_id: int, expected_version: int | None) -> FollowUp:
@@ -91,7 +92,9 @@ def complete_follow_up(
 ) -> FollowUpView:
     """Mark done; a closing note is added below the original, which is kept."""
     start_write(session, actor, "complete follow-ups")
-    return _view(session, _close(session, follow_up_id, FollowUpStatus.DONE, note, at, expected_version))
+    return _view(
+        session, _close(session, follow_up_id, FollowUpStatus.DONE, note, at, expected_version), actor
+    )
 
 
 def cancel_follow_up(
@@ -105,7 +108,7 @@ def cancel_follow_up(
 ) -> FollowUpView:
     start_write(session, actor, "cancel follow-ups")
     return _view(
-        session, _close(session, follow_up_id, FollowUpStatus.CANCELLED, reason, at, expected_version)
+        session, _close(session, follow_up_id, FollowUpStatus.CANCELLED, reason, at, expected_version), actor
     )
 
 
@@ -125,22 +128,46 @@ def reschedule_follow_up(
     follow_up.note = _append_note(follow_up.note, note)
     follow_up.updated_at = utcnow()
     session.flush()
-    return _view(session, follow_up)
+    return _view(session, follow_up, actor)
 
 
 def annotate_follow_up(
-    session: Session, *, actor: Actor, follow_up_id: int, note: str, expected_version: int | None = None
+    session: Session,
+    *,
+    actor: Actor,
+    follow_up_id: int,
+    note: str,
+    shared: bool | None = None,
+    expected_version: int | None = None,
 ) -> FollowUpView:
     """Add a line to a follow-up's note; earlier lines are never overwritten (the row is locked
-    first, so two people adding a line at once both keep theirs)."""
+    first, so two people adding a line at once both keep theirs). ``shared`` also shares the
+    whole note with the startup (``True``) or makes it internal again (``False``)."""
     start_write(session, actor, "annotate follow-ups")
     if not note.strip():
         raise Invalid("the note is empty", field="note")
     follow_up = lock(session, FollowUp, follow_up_id, "follow-up", expected_version=expected_version)
     follow_up.note = _append_note(follow_up.note, note)
+    if shared is not None:
+        follow_up.note_shared = shared
     follow_up.updated_at = utcnow()
     session.flush()
-    return _view(session, follow_up)
+    return _view(session, follow_up, actor)
+
+
+def share_follow_up(
+    session: Session, *, actor: Actor, follow_up_id: int, shared: bool, expected_version: int | None = None
+) -> FollowUpView:
+    """Share a follow-up's note with the startup, or make it internal again (the default: notes
+    are written about a company, not to it). The note itself is unchanged; the trail keeps who
+    shared it and when."""
+    start_write(session, actor, "share follow-up notes")
+    follow_up = lock(session, FollowUp, follow_up_id, "follow-up", expected_version=expected_version)
+    if follow_up.note_shared is not shared:
+        follow_up.note_shared = shared
+        follow_up.updated_at = utcnow()
+        session.flush()
+    return _view(session, follow_up, actor)
 
 
 def reopen_follow_up(
@@ -165,7 +192,7 @@ def reopen_follow_up(
     follow_up.note = _append_note(follow_up.note, note or f"reopened by {actor.name}")
     follow_up.updated_at = utcnow()
     session.flush()
-    return _view(session, follow_up)
+    return _view(session, follow_up, actor)
 
 
 def _ended(stage: Stage) -> str:

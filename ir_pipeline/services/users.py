@@ -59,6 +59,8 @@ def create_user(
     database itself refuses anyone else. ``login=False`` records the user without a login (the
     demo's users, who must not become logins on a shared server).
     """
+    if login:  # a login is the admin's to make; a user row alone is for the grants to decide
+        _require_admin(session, actor, "add users")
     start_write(session, actor, "create users")
     name = required_text(name, field="name", what="the user name", max_length=63)
     if not _USER_NAME.fullmatch(name):
@@ -82,6 +84,68 @@ def create_user(
     if postgres and login:
         _create_login(session, name, role, password)
     return _view(user, startup)
+
+
+def _require_admin(session: Session, actor: Actor, action: str) -> None:
+    """On PostgreSQL users are logins, which only the owner of the tables (or a superuser) may
+    make: anyone else is told who may, in one sentence, before the database refuses."""
+    if not is_postgres(session) or actor.admin:
+        return
+    owner = session.execute(
+        sa.text(
+            "SELECT tableowner FROM pg_tables WHERE tablename = 'alembic_version'"
+            " AND schemaname = current_schema()"
+        )
+    ).scalar()
+    raise Forbidden(
+        f"{actor.name} cannot {action}: only the owner of this database's tables ({owner or 'its owner'})"
+        " or a PostgreSQL superuser may; ask them to run it"
+    )
+
+
+def give_login(session: Session, *, actor: Actor, name: str, password: str) -> UserView:
+    """Give an irp user a PostgreSQL login with this password, or a new password to its login.
+
+    A user that came into this database by ``irp db copy`` (or was recorded with ``login=False``)
+    has a row and no login; this makes it one, in the group of its role, as :func:`create_user`
+    would have. A disabled user stays disabled (``irp user enable`` lets it in again).
+    """
+    if not is_postgres(session):
+        raise Invalid("a SQLite database has no logins: its file's permissions are the boundary")
+    _require_admin(session, actor, "give logins")
+    start_write(session, actor, "give logins")
+    found = session.exec(select(User).where(User.name == name.strip())).first()
+    if found is None:
+        raise NotFound(f"no user named {name!r}: add it with `irp user add {name.strip()} --role …`")
+    if not password:
+        raise Invalid("the password is empty", field="password")
+    _create_login(session, found.name, found.role, password)
+    if not found.active:
+        from psycopg import sql
+
+        _run(session, sql.SQL("ALTER ROLE {} NOLOGIN").format(sql.Identifier(found.name)))
+    startup = session.get(Startup, found.startup_id) if found.startup_id is not None else None
+    return _view(found, startup)
+
+
+def users_without_login(session: Session) -> list[str]:
+    """PostgreSQL: the active users with no login role that is a member of their role's group
+    (those a copy brought in): each needs ``irp user login NAME --password-stdin``."""
+    if not is_postgres(session):
+        return []
+    users = session.exec(select(User).where(col(User.active)).order_by(col(User.name))).all()
+    missing = []
+    for user in users:
+        ok = session.execute(
+            sa.text(
+                "SELECT r.rolcanlogin AND pg_has_role(r.oid, :grp, 'MEMBER')"
+                " FROM pg_roles r WHERE r.rolname = :name"
+            ),
+            {"name": user.name, "grp": GROUPS[user.role]},
+        ).scalar()
+        if not ok:
+            missing.append(user.name)
+    return missing
 
 
 def _run(session: Session, statement: Any) -> None:
@@ -123,7 +187,9 @@ class UserChange:
 def set_user_active(session: Session, *, actor: Actor, name: str, active: bool) -> UserChange:
     """Disable (or enable again) a user: its history stays; on PostgreSQL its login is revoked
     and every session it still has open is ended, so nothing it started keeps running as it."""
-    start_write(session, actor, "disable users" if not active else "enable users")
+    action = "disable users" if not active else "enable users"
+    _require_admin(session, actor, action)
+    start_write(session, actor, action)
     found = session.exec(select(User).where(User.name == name.strip())).first()
     if found is None or found.id is None:
         raise NotFound(f"no user named {name!r}")

@@ -10,12 +10,18 @@ import pytest
 import sqlalchemy as sa
 
 from ir_pipeline.db import make_engine
+from tests.conftest import as_owner, owner_url
 from tests.test_cli import irp
 
 
 @pytest.fixture
 def demo_url(db_url: str) -> str:
-    assert irp("demo", db=db_url)[0] == 0
+    """The demo, loaded by the owner on PostgreSQL (it records users); the test works as staff."""
+    if db_url.startswith("postgresql"):
+        with as_owner():
+            assert irp("demo", db=owner_url(db_url))[0] == 0
+    else:
+        assert irp("demo", db=db_url)[0] == 0
     return db_url
 
 
@@ -50,25 +56,22 @@ def test_agrees_on_the_demo_then_reports_and_repairs_drift(demo_url: str) -> Non
 
 @pytest.mark.postgres
 def test_a_startup_login_reads_only_its_own_cells(pg_db: str) -> None:
-    assert irp("demo", db=pg_db)[0] == 0
-    admin = make_engine(pg_db)
-    with admin.begin() as c:
+    from ir_pipeline.enums import Role
+    from tests.conftest import People
+
+    with as_owner():  # the demo (with its users) is the owner's to load on a team database
+        assert irp("demo", db=owner_url(pg_db))[0] == 0
+    staff = make_engine(pg_db)
+    with staff.begin() as c:
         startup = c.execute(sa.text("SELECT startup_id FROM app_user WHERE name = 'greengrid'")).scalar_one()
-        c.execute(sa.text("DROP ROLE IF EXISTS irp_test_greengrid"))
-        c.execute(sa.text("CREATE ROLE irp_test_greengrid LOGIN IN ROLE irp_startup"))
-        c.execute(sa.text("UPDATE app_user SET name = 'irp_test_greengrid' WHERE name = 'greengrid'"))
         total = c.execute(sa.text("SELECT count(*) FROM funnel_sum")).scalar_one()
-    admin.dispose()
-    login = make_engine(pg_db.replace("postgres@", "irp_test_greengrid@"))
+    people = People(staff)
     try:
+        login, _ = people("greengrid", Role.STARTUP, startup)
         with login.connect() as c:
             seen = c.execute(sa.text("SELECT DISTINCT scope, scope_id FROM funnel_sum")).all()
     finally:
-        login.dispose()
-        cleanup = make_engine(pg_db)
-        with cleanup.begin() as c:
-            c.execute(sa.text("DROP OWNED BY irp_test_greengrid"))
-            c.execute(sa.text("DROP ROLE irp_test_greengrid"))
-        cleanup.dispose()
+        people.close()
+        staff.dispose()
     assert total > len(seen) > 0
     assert set(seen) == {("s", startup)}

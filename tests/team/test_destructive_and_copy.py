@@ -136,6 +136,7 @@ def _grow(url: str, n: int) -> None:
 
 
 @pytest.mark.postgres
+@pytest.mark.owner  # `irp db copy` is the owner's: the copied rows keep the trail they had
 def test_copy_sqlite_to_postgresql_and_back(demo_db: str, empty_pg_url: str, tmp_path: Path) -> None:
     _grow(demo_db, 10_000)
     _, funnel_sqlite, _ = irp("funnel", "--json", db=demo_db)

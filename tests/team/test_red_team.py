@@ -6,7 +6,7 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from tests.conftest import PG_ADMIN, PG_HOST
+from tests.conftest import OWNER, PG_ADMIN, PG_HOST
 from tests.team.test_rights_postgres import Team, irp, team
 
 __all__ = ["team"]
@@ -32,7 +32,7 @@ def test_no_login_may_create_temporary_objects_or_objects_in_the_schema(team: Te
 def test_shadowing_every_name_the_policies_use_changes_nothing(team: Team) -> None:
     """Even with TEMP given back, the definer functions read the real app_user: pg_temp is last."""
     with psycopg.connect(
-        f"{PG_ADMIN.replace('dbname=test', f'dbname={team.dbname}')}", autocommit=True
+        f"host={PG_HOST} port=5432 user={OWNER} dbname={team.dbname}", autocommit=True
     ) as su:
         su.execute(f'GRANT TEMPORARY ON DATABASE "{team.dbname}" TO "{team.logins["greengrid"]}"')
     with team.raw("greengrid") as conn:
@@ -148,6 +148,7 @@ def test_a_login_of_another_irp_database_sees_and_changes_nothing_here(team: Tea
             su.execute(f'DROP ROLE IF EXISTS "{other}"')
 
 
+@pytest.mark.owner
 def test_disabling_a_user_ends_its_open_sessions(team: Team) -> None:
     conn = team.raw("windcell")
     assert _one(conn, "SELECT count(*) FROM startup") == 1
@@ -160,8 +161,10 @@ def test_disabling_a_user_ends_its_open_sessions(team: Team) -> None:
 
 
 def test_the_startup_reads_no_foreign_statistics_of_values(team: Team) -> None:
-    with psycopg.connect(PG_ADMIN.replace("dbname=test", f"dbname={team.dbname}"), autocommit=True) as su:
-        su.execute("ANALYZE")
+    with psycopg.connect(
+        f"host={PG_HOST} port=5432 user={OWNER} dbname={team.dbname}", autocommit=True
+    ) as su:
+        su.execute("ANALYZE")  # as the owner of the tables
     with team.raw("greengrid") as conn:
         seen = conn.execute("SELECT DISTINCT tablename FROM pg_stats WHERE schemaname = 'public'").fetchall()
         assert {str(r[0]) for r in seen} <= {"alembic_version"}

@@ -21,16 +21,16 @@ from ir_pipeline.enums import Role
 from ir_pipeline.lookup import resolve_startup
 from ir_pipeline.rights import STARTUP_SEES
 from ir_pipeline.services.users import create_user
-from tests.conftest import PG_ADMIN, PG_HOST, TODAY
+from tests.conftest import OWNER, PG_ADMIN, PG_HOST, TODAY, as_owner, owner_url
 
 pytestmark = pytest.mark.postgres
-ADMIN = Actor(name="postgres", role=Role.STAFF, admin=True)
+ADMIN = Actor(name=OWNER, role=Role.STAFF, admin=True)
 _names = itertools.count()
 
 
 @dataclass(frozen=True)
 class Team:
-    url: str  # as the superuser who owns the tables
+    url: str  # as the owner of the tables (not a superuser)
     dbname: str
     logins: dict[str, str]  # demo user (or "nobody") → login role name
 
@@ -46,7 +46,7 @@ class Team:
 @pytest.fixture
 def team(pg_db: str) -> Iterator[Team]:
     """The demo on PostgreSQL, with real logins for staff, a manager and two startups."""
-    engine = make_engine(pg_db)
+    url = owner_url(pg_db)
     prefix = f"irpt{os.getpid()}_{next(_names)}"
     wanted = {
         "staff": (Role.STAFF, None),
@@ -55,18 +55,20 @@ def team(pg_db: str) -> Iterator[Team]:
         "windcell": (Role.STARTUP, "WindCell"),
     }
     logins = {who: f"{prefix}_{who}" for who in wanted}
-    with unit_of_work(engine) as session:
-        load_demo(session, today=TODAY)
-        for who, (role, startup) in wanted.items():
-            startup_id = resolve_startup(session, startup, actor=ADMIN).id if startup else None
-            create_user(session, actor=ADMIN, name=logins[who], role=role, startup_id=startup_id)
-    engine.dispose()
+    with as_owner():
+        engine = make_engine(url)
+        with unit_of_work(engine) as session:
+            load_demo(session, today=TODAY)
+            for who, (role, startup) in wanted.items():
+                startup_id = resolve_startup(session, startup, actor=ADMIN).id if startup else None
+                create_user(session, actor=ADMIN, name=logins[who], role=role, startup_id=startup_id)
+        engine.dispose()
     logins["nobody"] = f"{prefix}_nobody"  # a login that belongs to a group but is no irp user here
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
         conn.execute(f'CREATE ROLE "{logins["nobody"]}" LOGIN IN ROLE irp_startup')
     dbname = make_url(pg_db).database
     assert dbname
-    yield Team(pg_db, dbname, logins)
+    yield Team(url, dbname, logins)
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
         for name in logins.values():
@@ -238,6 +240,7 @@ def test_staff_writes_are_audited_under_the_login(team: Team) -> None:
     assert code == 0 and team.logins["staff"] in out and "board approval" in out
 
 
+@pytest.mark.owner
 def test_user_add_creates_a_login_with_a_password_and_disable_revokes_it(team: Team) -> None:
     name = f"{team.logins['staff']}_new"
     try:
@@ -258,7 +261,11 @@ def test_user_add_creates_a_login_with_a_password_and_disable_revokes_it(team: T
                 False,
             )
         code, _, err = irp("user", "add", "x_" + name, "--role", "staff", db=team.login_url("staff"))
-        assert code == 1 and err.count("\n") == 1 and "permission denied" in err
+        assert (
+            code == 1
+            and err.count("\n") == 1
+            and f"only the owner of this database's tables ({OWNER})" in err
+        )
     finally:
         with psycopg.connect(PG_ADMIN, autocommit=True) as su:
             su.execute(f'DROP ROLE IF EXISTS "{name}"')

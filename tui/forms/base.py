@@ -19,6 +19,7 @@ from textual.widgets import Button, Label, Static
 
 from ir_pipeline.errors import EditConflict, Invalid, IrpError
 from tui.format import plain
+from tui.workers import unexpected
 
 D = TypeVar("D")
 R = TypeVar("R")
@@ -90,6 +91,9 @@ class FormScreen(ModalScreen[R | None], Generic[D, R]):
             return
         except IrpError as error:
             self.app.call_from_thread(self._failed, str(error))
+            return
+        except Exception as error:  # the form must never wait forever for a worker that died
+            self.app.call_from_thread(self._failed, unexpected(error))
             return
         self.app.call_from_thread(self.saved, result)
 

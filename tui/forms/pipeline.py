@@ -14,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Checkbox, Static
 
 from ir_pipeline.clock import local_today
-from ir_pipeline.drafts import FollowUpDraft, FundingDraft, LoiDraft
+from ir_pipeline.drafts import FollowUpDraft, FundingDraft, LoiDraft, NoteDraft
 from ir_pipeline.enums import Channel, Instrument, LoiStatus, label
 from ir_pipeline.errors import Invalid, IrpError
 from ir_pipeline.money import Money, format_both
@@ -182,6 +182,10 @@ class NewLoiForm(FormScreen[PairedLoiDraft, LoiView]):
 CHANNELS = [(label(c), c) for c in Channel]
 
 
+#: Notes are staff's own unless shared: the box says who will read it.
+SHARE_LABEL = "Shared: the startup can read this note"
+
+
 class FollowUpForm(FormScreen[FollowUpDraft, FollowUpView]):
     TITLE = "New follow-up"
 
@@ -194,6 +198,7 @@ class FollowUpForm(FormScreen[FollowUpDraft, FollowUpView]):
         yield ChoiceField("Channel", CHANNELS, value=Channel.EMAIL, id="channel")
         yield TextField("Owner", value=self.owner, required=False, id="owner")
         yield TextField("Note", required=False, placeholder="what to chase", id="note")
+        yield Checkbox(SHARE_LABEL, value=False, id="share-note")
 
     def build(self) -> FollowUpDraft:
         due = self.query_one("#due", DateField).read()
@@ -203,6 +208,7 @@ class FollowUpForm(FormScreen[FollowUpDraft, FollowUpView]):
             channel=self.query_one("#channel", ChoiceField).value,
             owner=self.query_one("#owner", TextField).text,
             note=self.query_one("#note", TextField).text,
+            shared=self.query_one("#share-note", Checkbox).value,
         )
 
 
@@ -301,11 +307,18 @@ class ReasonForm(FormScreen[str, StageChangeView]):
         return self.query_one("#reason", TextField).read()
 
 
-class NoteForm(FormScreen[str, FollowUpView]):
+class NoteForm(FormScreen[NoteDraft, FollowUpView]):
     TITLE = "Add a note"
+
+    def __init__(self, save: Callable[[NoteDraft], FollowUpView], *, shared: bool) -> None:
+        super().__init__(save)
+        self.shared = shared
 
     def fields(self) -> ComposeResult:
         yield TextField("Note", id="note")
+        yield Checkbox(SHARE_LABEL, value=self.shared, id="share-note")
 
-    def build(self) -> str:
-        return self.query_one("#note", TextField).read()
+    def build(self) -> NoteDraft:
+        return NoteDraft(
+            self.query_one("#note", TextField).read(), self.query_one("#share-note", Checkbox).value
+        )

@@ -19,6 +19,7 @@ from ir_pipeline.money import format_both
 from ir_pipeline.queries.audit import AuditView, list_audit
 from ir_pipeline.queries.deals import get_deal_detail
 from ir_pipeline.services import deals, followups, fundings, lois
+from ir_pipeline.sharing import marked
 from ir_pipeline.stages import Stage
 from ir_pipeline.text import printable
 from ir_pipeline.views import DealDetail, FollowUpView, FundingView, LoiView
@@ -148,6 +149,7 @@ class DealScreen(BackendScreen):
             plain(
                 f"Event: {d.event or '—'} · Owner: {d.owner or '—'} · in stage since "
                 f"{format_local(d.stage_changed_at)} · next: {moves}"
+                + (f"\nNotes: {marked(data.notes, data.notes_shared, self.irp.actor)}" if data.notes else "")
             )
         )
         table = self.query_one("#lois", FittedTable)
@@ -179,7 +181,7 @@ class DealScreen(BackendScreen):
                 label(f.channel),
                 f.owner,
                 label(f.status),
-                latest_first(f.note),
+                marked(latest_first(f.note), f.note_shared, self.irp.actor),
                 key=str(f.id),
             )
         table.fit()

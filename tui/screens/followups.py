@@ -13,9 +13,11 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Header, Static
 
 from ir_pipeline.clock import local_today
+from ir_pipeline.drafts import NoteDraft
 from ir_pipeline.enums import label
 from ir_pipeline.queries.followups import FollowUpPage, Urgency, follow_up_queue, urgency
 from ir_pipeline.services import followups
+from ir_pipeline.sharing import marked
 from ir_pipeline.views import FollowUpView
 from tui.actions import reopen_undo
 from tui.format import day, latest_first, plain
@@ -93,7 +95,7 @@ class FollowUpsScreen(BackendScreen):
             table.add_row(
                 Text(day(f.due_on), style=style),
                 Text(when, style=style),
-                latest_first(f.note),
+                marked(latest_first(f.note), f.note_shared, self.irp.actor),
                 f.startup,
                 f.investor,
                 label(f.channel),
@@ -166,14 +168,20 @@ class FollowUpsScreen(BackendScreen):
             return
         b = self.irp.backend
 
-        def save(note: str) -> FollowUpView:
-            return b.write(followups.annotate_follow_up, actor=b.actor, follow_up_id=item.id, note=note)
+        def save(note: NoteDraft) -> FollowUpView:
+            return b.write(
+                followups.annotate_follow_up,
+                actor=b.actor,
+                follow_up_id=item.id,
+                note=note.text,
+                shared=note.shared,
+            )
 
         def done(result: FollowUpView | None) -> None:
             if result is not None:
                 self.reload()
 
-        self.app.push_screen(NoteForm(save), done)
+        self.app.push_screen(NoteForm(save, shared=item.note_shared), done)
 
     @on(DataTable.RowSelected, "#queue")
     def open_deal(self) -> None:

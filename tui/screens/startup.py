@@ -22,6 +22,7 @@ from ir_pipeline.queries.followups import FollowUpPage, follow_up_queue
 from ir_pipeline.queries.funnel import FunnelFilter, LoiSummary, funnel, total_line
 from ir_pipeline.queries.lois import loi_page
 from ir_pipeline.queries.records import get_startup, list_startups
+from ir_pipeline.sharing import marked
 from ir_pipeline.text import plural, printable
 from ir_pipeline.views import LoiView, StartupView
 from tui.format import STAGE_STYLE, choices, day, latest_first, money, plain
@@ -156,7 +157,12 @@ class StartupScreen(BackendScreen):
         steps = self.query_one("#startup-next", DataTable)
         assert data.next_steps is not None
         for f in data.next_steps.items:
-            steps.add_row(day(f.due_on), f.investor, label(f.channel), latest_first(f.note))
+            steps.add_row(
+                day(f.due_on),
+                f.investor,
+                label(f.channel),
+                marked(latest_first(f.note), f.note_shared, self.irp.actor),
+            )
         for fitted in self.query(FittedTable):
             fitted.fit()
 
