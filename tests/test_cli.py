@@ -293,7 +293,7 @@ def test_demo_and_funnel_on_postgresql(pg_db: str) -> None:
     from tests.conftest import as_owner, owner_url
 
     code, _, err = irp("demo", db=pg_db)
-    assert code == 1 and "permission denied for table app_user" in err  # staff do not record users
+    assert code == 1 and "tester cannot load the demo: only the owner" in err  # it records users
     with as_owner():
         assert irp("demo", db=owner_url(pg_db))[0] == 0
     _, out, _ = irp("funnel", "--json", db=pg_db)

@@ -357,7 +357,7 @@ def test_users_and_actors(engine: Engine) -> None:
     with read_only(engine) as session:
         actor = users.actor_for(session, "gg")
         assert actor.startup_scope == s.startup_id
-        with pytest.raises(NotFound, match="users: .*gg"):
+        with pytest.raises(NotFound, match=r"users: .*gg"):
             users.actor_for(session, "nobody")
 
 

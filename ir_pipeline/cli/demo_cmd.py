@@ -14,6 +14,7 @@ from ir_pipeline.demo import load_demo, reset_database
 from ir_pipeline.errors import Conflict
 from ir_pipeline.money import format_both
 from ir_pipeline.queries.records import has_data
+from ir_pipeline.services.users import require_admin
 from ir_pipeline.text import plural
 
 
@@ -29,6 +30,7 @@ def demo(
     app = cli_context(ctx)
     actor = app.actor  # an unknown or disabled user is refused before anything is read or written
     with app.read() as session:
+        require_admin(session, actor, "load the demo")  # on PostgreSQL: it records users
         occupied = has_data(session)
     if occupied:
         if not force:

@@ -60,7 +60,7 @@ def create_user(
     demo's users, who must not become logins on a shared server).
     """
     if login:  # a login is the admin's to make; a user row alone is for the grants to decide
-        _require_admin(session, actor, "add users")
+        require_admin(session, actor, "add users")
     start_write(session, actor, "create users")
     name = required_text(name, field="name", what="the user name", max_length=63)
     if not _USER_NAME.fullmatch(name):
@@ -86,9 +86,10 @@ def create_user(
     return _view(user, startup)
 
 
-def _require_admin(session: Session, actor: Actor, action: str) -> None:
+def require_admin(session: Session, actor: Actor, action: str) -> None:
     """On PostgreSQL users are logins, which only the owner of the tables (or a superuser) may
-    make: anyone else is told who may, in one sentence, before the database refuses."""
+    make (and the demo brings users): anyone else is told who may, in one sentence, before the
+    database refuses."""
     if not is_postgres(session) or actor.admin:
         return
     owner = session.execute(
@@ -112,7 +113,7 @@ def give_login(session: Session, *, actor: Actor, name: str, password: str) -> U
     """
     if not is_postgres(session):
         raise Invalid("a SQLite database has no logins: its file's permissions are the boundary")
-    _require_admin(session, actor, "give logins")
+    require_admin(session, actor, "give logins")
     start_write(session, actor, "give logins")
     found = session.exec(select(User).where(User.name == name.strip())).first()
     if found is None:
@@ -188,7 +189,7 @@ def set_user_active(session: Session, *, actor: Actor, name: str, active: bool) 
     """Disable (or enable again) a user: its history stays; on PostgreSQL its login is revoked
     and every session it still has open is ended, so nothing it started keeps running as it."""
     action = "disable users" if not active else "enable users"
-    _require_admin(session, actor, action)
+    require_admin(session, actor, action)
     start_write(session, actor, action)
     found = session.exec(select(User).where(User.name == name.strip())).first()
     if found is None or found.id is None:

@@ -67,6 +67,6 @@ def repair(connection: sa.Connection) -> int:
     fresh = recompute(connection)
     wrong = len(check(connection, fresh))
     stale = stale_deals(connection)
-    store.replace_all(connection, fresh)
+    store.make_equal(connection, fresh)
     deal_columns.refresh_ids(connection, SQLModel.metadata, stale)
     return wrong + len(stale)

@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ir_pipeline.models import FunnelSum
-from ir_pipeline.summaries.contributions import Totals
+from ir_pipeline.summaries.contributions import Totals, difference
 
 _KEY = ("scope", "scope_id", "measure", "stage", "currency", "status", "member_id")
 #: Any constant works: it names the one advisory lock that summary writers take in turn.
@@ -78,6 +78,13 @@ def stored(connection: sa.Connection) -> Totals:
             )
         )
     }
+
+
+def make_equal(connection: sa.Connection, totals: Totals) -> None:
+    """Bring the stored cells to ``totals`` by adding the difference to each (no ``DELETE``: a
+    cell no longer wanted becomes zero, which every reader skips). Staff repair the totals this
+    way; on PostgreSQL only the owner may delete rows."""
+    add(connection, difference(totals, stored(connection)))
 
 
 def replace_all(connection: sa.Connection, totals: Totals) -> None:

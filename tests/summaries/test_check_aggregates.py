@@ -47,8 +47,8 @@ def test_agrees_on_the_demo_then_reports_and_repairs_drift(demo_url: str) -> Non
     code, out, _ = irp("db", "check-aggregates", "--json", db=demo_url)
     assert code == 1 and json.loads(out)["differences"]
     assert irp("--as", "manager", "db", "check-aggregates", "--repair", db=demo_url)[0] == 1  # staff only
-    code, out, _ = irp("db", "check-aggregates", "--repair", db=demo_url)
-    assert code == 0 and out.startswith("repaired ")
+    code, out, err = irp("db", "check-aggregates", "--repair", db=demo_url)
+    assert code == 0 and out.startswith("repaired "), err
     assert irp("db", "check-aggregates", db=demo_url)[0] == 0
     _, funnel_json, _ = irp("funnel", "--json", db=demo_url)
     assert json.loads(funnel_json)["lois"]["count"] == 26

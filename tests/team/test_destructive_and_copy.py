@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import random
 import sqlite3
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -14,9 +13,9 @@ from typer.testing import CliRunner
 
 from ir_pipeline.cli.main import app
 from ir_pipeline.db import make_engine, unit_of_work
-from ir_pipeline.drafts import InvestorDraft, LoiDraft, StartupDraft
-from ir_pipeline.money import Money
-from ir_pipeline.services import lois, records
+from ir_pipeline.drafts import InvestorDraft, StartupDraft
+from ir_pipeline.io.importer import import_file
+from ir_pipeline.services import records
 from tests.conftest import STAFF
 
 runner = CliRunner()
@@ -104,33 +103,27 @@ def test_backup_and_restore_bring_the_data_back_exactly(demo_db: str, tmp_path: 
     assert code == 1 and err.count("\n") == 1
 
 
-def _grow(url: str, n: int) -> None:
-    """The demo plus ``n`` generated LOIs (through the services, as people would add them)."""
+def _grow(url: str, n: int, folder: Path) -> None:
+    """The demo plus ``n`` generated LOIs: the companies through the services, the LOIs by the
+    importer (one transaction, as a team brings in an event's LOIs)."""
     engine = make_engine(url)
     rng = random.Random(8)
+    lines = ["startup,investor,amount,received_on"]
+    lines += [
+        f"Gen Startup {rng.randrange(50)},Gen Investor {rng.randrange(40)},"
+        f"{rng.randint(1, 900) * 1_000_000 + i},2026-01-{1 + i % 28:02d}"  # each row its own
+        for i in range(n)
+    ]
+    path = folder / "generated-lois.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     try:
         with unit_of_work(engine) as session:
-            startups = [
-                records.create_startup(session, actor=STAFF, draft=StartupDraft(name=f"Gen Startup {i}")).id
-                for i in range(50)
-            ]
-            investors = [
-                records.create_investor(
-                    session, actor=STAFF, draft=InvestorDraft(name=f"Gen Investor {i}")
-                ).id
-                for i in range(40)
-            ]
-            for i in range(n):
-                lois.add_loi_by_names(
-                    session,
-                    actor=STAFF,
-                    startup=f"Gen Startup {startups.index(rng.choice(startups))}",
-                    investor=f"Gen Investor {investors.index(rng.choice(investors))}",
-                    draft=LoiDraft(
-                        amount=Money.from_minor(rng.randint(1, 900) * 1_000_000, "KRW"),
-                        received_on=date(2026, 1, 1 + i % 28),
-                    ),
-                )
+            for i in range(50):
+                records.create_startup(session, actor=STAFF, draft=StartupDraft(name=f"Gen Startup {i}"))
+            for i in range(40):
+                records.create_investor(session, actor=STAFF, draft=InvestorDraft(name=f"Gen Investor {i}"))
+            report = import_file(session, actor=STAFF, kind="lois", path=path)
+        assert report.created == n and not report.problems, report
     finally:
         engine.dispose()
 
@@ -138,7 +131,7 @@ def _grow(url: str, n: int) -> None:
 @pytest.mark.postgres
 @pytest.mark.owner  # `irp db copy` is the owner's: the copied rows keep the trail they had
 def test_copy_sqlite_to_postgresql_and_back(demo_db: str, empty_pg_url: str, tmp_path: Path) -> None:
-    _grow(demo_db, 10_000)
+    _grow(demo_db, 10_000, tmp_path)
     _, funnel_sqlite, _ = irp("funnel", "--json", db=demo_db)
     code, out, err = irp("db", "copy", "--to", empty_pg_url, "--json", db=demo_db)
     assert code == 0, err
