@@ -15,6 +15,7 @@ from ir_pipeline.models import (
     StageChange,
 )
 from ir_pipeline.money import Money
+from ir_pipeline.sharing import readable
 from ir_pipeline.views import (
     ContactView,
     EventView,
@@ -103,7 +104,6 @@ def follow_up_view(f: FollowUp, startup: str, investor: str, *, reader: Actor) -
     """A follow-up as ``reader`` may see it: the note itself for staff and managers, for a startup
     the part staff shared (empty otherwise; the internal note was not even loaded for it, see
     :func:`queries.hidden.hidden_from`)."""
-    note = f.note if reader.reads_internal else f.shared_note or ""
     return FollowUpView(
         _id(f.id),
         f.deal_id,
@@ -112,7 +112,7 @@ def follow_up_view(f: FollowUp, startup: str, investor: str, *, reader: Actor) -
         f.due_on,
         f.owner,
         f.channel,
-        note,
+        readable(reader, f, "note"),
         f.status,
         f.completed_at,
         version=f.version,
@@ -133,5 +133,5 @@ def funding_view(f: Funding) -> FundingView:
 
 def stage_change_view(c: StageChange, *, reader: Actor) -> StageChangeView:
     """A move; its reason is staff's own (internal by rule), so a startup sees the move alone."""
-    reason = c.reason if reader.reads_internal else ""
+    reason = readable(reader, c, "reason")
     return StageChangeView(_id(c.id), c.from_stage, c.to_stage, c.changed_at, c.changed_by, reason)

@@ -437,3 +437,18 @@ def test_empty_names_are_refused_in_one_line(demo_db: str, argv: list[str], mess
     """Found by the CLI fuzzer: an empty name fell through to an assertion."""
     code, _, err = irp(*argv, db=demo_db)
     assert code == 1 and message in err and err.count("\n") == 1
+
+
+def test_a_startup_user_for_a_startup_not_there_yet(sqlite_url: str) -> None:
+    """The set-up in order: the user's startup may not exist yet; irp says how, or makes it."""
+    code, _, err = irp("user", "add", "gg", "--role", "startup", "--startup", "GreenGrid", db=sqlite_url)
+    assert code == 1 and err.count("\n") == 1
+    assert "--new-startup" in err and "irp startup add GreenGrid" in err
+    code, out, err = irp(
+        "user", "add", "gg", "--role", "startup", "--startup", "GreenGrid", "--new-startup", db=sqlite_url
+    )
+    assert code == 0, err
+    code, out, _ = irp("user", "list", "--json", db=sqlite_url)
+    assert [u["startup"] for u in json.loads(out) if u["name"] == "gg"] == ["GreenGrid"]
+    given = runner.invoke(app, ["--db", sqlite_url, "user", "login", "gg", "--password-stdin"], input="pw\n")
+    assert given.exit_code == 1 and "has no logins" in given.stderr  # SQLite has none to give

@@ -30,6 +30,7 @@ from ir_pipeline.queries.funnel_cells import deals_in_scope, scope_of
 from ir_pipeline.queries.hidden import hidden_from
 from ir_pipeline.queries.keyset import Run, capped_count, walk
 from ir_pipeline.queries.scope import visible_deals, visible_events, visible_investors, visible_startups
+from ir_pipeline.sharing import readable_column
 from ir_pipeline.stages import Stage, allowed_moves
 from ir_pipeline.summaries.contributions import ALL
 from ir_pipeline.views import DealDetail, DealRow
@@ -281,9 +282,10 @@ def get_deal_row(session: Session, *, actor: Actor, deal_id: int) -> DealRow:
 def get_deal_detail(session: Session, *, actor: Actor, deal_id: int) -> DealDetail:
     """A deal with its LOIs, follow-ups, fundings and full stage history."""
     row = get_deal_row(session, actor=actor, deal_id=deal_id)
-    text = col(Deal.notes) if actor.reads_internal else col(Deal.shared_notes)
+    shown = readable_column(actor, "notes")  # the notes, or for a startup their shared part
+    assert shown is not None
     notes, shared = session.execute(
-        sa.select(text, col(Deal.notes_shared)).where(col(Deal.id) == deal_id)
+        sa.select(col(getattr(Deal, shown)), col(Deal.notes_shared)).where(col(Deal.id) == deal_id)
     ).one()
     lois = session.exec(
         select(LetterOfIntent)

@@ -27,8 +27,16 @@ PROCESSES = 4
 UPDATES = 200
 
 
+def _context() -> multiprocessing.context.BaseContext:
+    """Fresh processes that need not import the whole application each time: a fork server that
+    has imported it once (never a fork of this process, whose engines hold open connections)."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["tests.team.workers"])
+    return context
+
+
 def _hammer(url: str, pattern: str, target: int) -> list[Outcome]:
-    context = multiprocessing.get_context("spawn")
+    context = _context()
     with ProcessPoolExecutor(PROCESSES, mp_context=context) as pool:
         futures = [pool.submit(run, url, pattern, target, UPDATES, f"p{n}") for n in range(PROCESSES)]
         outcomes = [f.result() for f in futures]
