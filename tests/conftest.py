@@ -144,6 +144,9 @@ def _make_roles() -> None:
         for login, role in SHARED_LOGINS.items():
             if login not in exists:
                 conn.execute(f'CREATE ROLE "{login}" LOGIN IN ROLE "{GROUPS[role]}"')
+            else:  # as a run before left it, or someone on this server: made a login of its group
+                conn.execute(f'ALTER ROLE "{login}" LOGIN NOSUPERUSER')
+                conn.execute(f'GRANT "{GROUPS[role]}" TO "{login}"')
         conn.execute(f'DROP ROLE IF EXISTS "{OWNER}"')
         conn.execute(f'CREATE ROLE "{OWNER}" LOGIN CREATEROLE')
         groups = ", ".join(f'"{g}"' for g in GROUPS.values())

@@ -268,9 +268,9 @@ def test_a_file_that_is_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_an_unreachable_server_is_a_clear_error() -> None:
-    code, _, err = irp("funnel", db="postgresql://postgres@127.0.0.1:1/none?connect_timeout=2")
+    code, _, err = irp("funnel", db="postgresql://tester@127.0.0.1:1/none?connect_timeout=2")
     assert code == 1 and err.startswith(
-        "irp: cannot use the database postgresql+psycopg://postgres@127.0.0.1:1/none"
+        "irp: cannot use the database postgresql+psycopg://tester@127.0.0.1:1/none"
     )
 
 
