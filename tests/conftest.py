@@ -271,22 +271,55 @@ def engine(db_url: str) -> Iterator[Engine]:
     eng.dispose()
 
 
-@pytest.fixture
-def demo_engine(engine: Engine) -> Engine:
-    """The demo loaded (on PostgreSQL by the owner, who alone records users), then the test's own
-    engine (the staff login)."""
+@pytest.fixture(scope="session")
+def sqlite_demo_template(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The migrated template with the demo loaded: loading it per test costs more than the test."""
     from ir_pipeline.db import unit_of_work
     from ir_pipeline.demo import load_demo
 
-    if engine.dialect.name != "postgresql":
-        with unit_of_work(engine) as session:
-            load_demo(session, today=TODAY)
-        return engine
+    path = tmp_path_factory.mktemp("demo-template") / "demo.sqlite3"
+    shutil.copyfile(sqlite_template, path)
+    engine = make_engine(f"sqlite:///{path}")
+    with unit_of_work(engine) as session:
+        load_demo(session, today=TODAY)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_demo_template(pg_template: str) -> Iterator[str]:
+    """This worker's template with the demo, loaded by the owner (it records users)."""
+    from ir_pipeline.db import unit_of_work
+    from ir_pipeline.demo import load_demo
+
+    name = f"{TEMPLATE_DB}_demo"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    clone_pg(pg_template, name)
     with as_owner():
-        loader = make_engine(owner_url(engine.url.render_as_string(hide_password=False)))
+        loader = make_engine(pg_url(name, OWNER))
         with unit_of_work(loader) as session:
             load_demo(session, today=TODAY)
         loader.dispose()
+    yield name
+
+
+@pytest.fixture
+def demo_engine(engine: Engine, request: pytest.FixtureRequest) -> Engine:
+    """The test's own database (its engine: the staff login on PostgreSQL) holding the demo,
+    copied from a template that has it: the same file or database name, its contents replaced."""
+    engine.dispose()
+    if engine.dialect.name != "postgresql":
+        target = Path(str(engine.url.database))
+        for suffix in ("-wal", "-shm"):
+            Path(f"{target}{suffix}").unlink(missing_ok=True)
+        shutil.copyfile(request.getfixturevalue("sqlite_demo_template"), target)
+        return engine
+    template = request.getfixturevalue("pg_demo_template")
+    name = str(engine.url.database)
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    clone_pg(template, name)
     return engine
 
 

@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ir_pipeline.cli.main import app
+from tests.conftest import fresh_sqlite_url
 
 runner = CliRunner()
 
@@ -21,10 +22,9 @@ def irp(*args: str, db: str | None = None) -> tuple[int, str, str]:
 
 
 @pytest.fixture
-def demo_db(sqlite_url: str) -> str:
-    code, _out, err = irp("demo", db=sqlite_url)
-    assert code == 0, err
-    return sqlite_url
+def demo_db(sqlite_demo_template: Path, tmp_path: Path) -> str:
+    """A database holding the demo (as `irp demo` leaves it: that command has its own tests)."""
+    return fresh_sqlite_url(sqlite_demo_template, tmp_path)
 
 
 def test_demo_then_funnel_prints_the_reference_figures(demo_db: str) -> None:

@@ -16,7 +16,7 @@ from ir_pipeline.db import make_engine, unit_of_work
 from ir_pipeline.drafts import InvestorDraft, StartupDraft
 from ir_pipeline.io.importer import import_file
 from ir_pipeline.services import records
-from tests.conftest import STAFF
+from tests.conftest import STAFF, fresh_sqlite_url
 
 runner = CliRunner()
 
@@ -39,9 +39,9 @@ def _data(path: Path) -> list[str]:
 
 
 @pytest.fixture
-def demo_db(sqlite_url: str) -> str:
-    assert irp("demo", db=sqlite_url)[0] == 0
-    return sqlite_url
+def demo_db(sqlite_demo_template: Path, tmp_path: Path) -> str:
+    """A database holding the demo, as `irp demo` leaves it."""
+    return fresh_sqlite_url(sqlite_demo_template, tmp_path)
 
 
 @pytest.mark.parametrize("who", ["manager", "greengrid", "nobody_at_all"])

@@ -17,12 +17,11 @@ from typer.testing import CliRunner
 from ir_pipeline.actors import Actor
 from ir_pipeline.cli.main import app
 from ir_pipeline.db import make_engine, read_only, unit_of_work
-from ir_pipeline.demo import load_demo
 from ir_pipeline.enums import Role
 from ir_pipeline.lookup import resolve_startup
 from ir_pipeline.rights import STARTUP_SEES
 from ir_pipeline.services.users import create_user
-from tests.conftest import OWNER, PG_ADMIN, PG_HOST, TODAY, as_owner, owner_url
+from tests.conftest import OWNER, PG_ADMIN, PG_HOST, as_owner, clone_pg, owner_url
 
 pytestmark = pytest.mark.postgres
 ADMIN = Actor(name=OWNER, role=Role.STAFF, admin=True)
@@ -45,7 +44,7 @@ class Team:
 
 
 @pytest.fixture
-def team(pg_db: str) -> Iterator[Team]:
+def team(pg_db: str, request: pytest.FixtureRequest) -> Iterator[Team]:
     """The demo on PostgreSQL, with real logins for staff, a manager and two startups."""
     url = owner_url(pg_db)
     prefix = f"irpt{os.getpid()}_{next(_names)}"
@@ -56,10 +55,14 @@ def team(pg_db: str) -> Iterator[Team]:
         "windcell": (Role.STARTUP, "WindCell"),
     }
     logins = {who: f"{prefix}_{who}" for who in wanted}
+    dbname = make_url(pg_db).database
+    assert dbname
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:  # the demo, from its template
+        conn.execute(f'DROP DATABASE "{dbname}" WITH (FORCE)')
+    clone_pg(request.getfixturevalue("pg_demo_template"), dbname)
     with as_owner():
         engine = make_engine(url)
         with unit_of_work(engine) as session:
-            load_demo(session, today=TODAY)
             for who, (role, startup) in wanted.items():
                 startup_id = resolve_startup(session, startup, actor=ADMIN).id if startup else None
                 create_user(session, actor=ADMIN, name=logins[who], role=role, startup_id=startup_id)
@@ -67,8 +70,6 @@ def team(pg_db: str) -> Iterator[Team]:
     logins["nobody"] = f"{prefix}_nobody"  # a login that belongs to a group but is no irp user here
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
         conn.execute(f'CREATE ROLE "{logins["nobody"]}" LOGIN IN ROLE irp_startup')
-    dbname = make_url(pg_db).database
-    assert dbname
     yield Team(url, dbname, logins)
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -20,16 +21,14 @@ DEMO_STAFF = Actor(name="staff", role=Role.STAFF)
 
 
 @pytest.fixture
-def sqlite_demo(sqlite_url: str) -> Engine:
+def sqlite_demo(sqlite_demo_template: Path, tmp_path: Path) -> Iterator[Engine]:
     """The demo on SQLite (the UI is backend-agnostic; services are tested on both)."""
-    from ir_pipeline.db import make_engine, unit_of_work
-    from ir_pipeline.demo import load_demo
-    from tests.conftest import TODAY
+    from ir_pipeline.db import make_engine
+    from tests.conftest import fresh_sqlite_url
 
-    engine = make_engine(sqlite_url)
-    with unit_of_work(engine) as session:
-        load_demo(session, today=TODAY)
-    return engine
+    engine = make_engine(fresh_sqlite_url(sqlite_demo_template, tmp_path))
+    yield engine
+    engine.dispose()
 
 
 @pytest.fixture
