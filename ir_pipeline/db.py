@@ -103,6 +103,9 @@ def _install_sqlite_pragmas(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
+_SQLITE_MAX = 2**63 - 1
+
+
 @contextmanager
 def translate_errors(url: str) -> Iterator[None]:
     """Turn driver errors into domain errors a person understands; let our own errors through."""
@@ -118,9 +121,17 @@ def translate_errors(url: str) -> Iterator[None]:
         raise Conflict(_integrity_message(error)) from None
     except exc.OperationalError as error:
         raise DatabaseUnavailable(_operational_message(url, error)) from None
+    except OverflowError as error:
+        # SQLite's driver refuses an int beyond 64 bits before the statement runs (an id typed
+        # as 9223372036854775808): no such row can exist, and nothing was written
+        if "SQLite INTEGER" not in str(error):
+            raise
+        raise Invalid(f"a number is larger than the database holds (at most {_SQLITE_MAX:,})") from None
     except exc.DBAPIError as error:
         if getattr(error.orig, "sqlstate", None) == "42501":  # insufficient_privilege, incl. RLS
             raise Forbidden(f"permission denied: {_first_line(error)}") from None
+        if getattr(error.orig, "sqlstate", None) == "22003":  # numeric_value_out_of_range
+            raise Invalid(f"a number is out of range for the database: {_first_line(error)}") from None
         if type(error) is exc.DatabaseError:  # e.g. "file is not a database"
             raise DatabaseUnavailable(_operational_message(url, error)) from None
         if error.connection_invalidated:

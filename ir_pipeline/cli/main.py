@@ -28,6 +28,23 @@ class IrpGroup(TyperGroup):
         entry = BY_NAME.get(cmd_name)
         return LazyCommand(entry) if entry is not None else None
 
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        """Refuse arguments that are not text (bytes the terminal's encoding could not decode,
+        which Python keeps as lone surrogates): one line, before any command sees them."""
+        for number, arg in enumerate(args, start=1):
+            try:
+                arg.encode("utf-8")
+            except UnicodeEncodeError:
+                from ir_pipeline.cli.plain import echo
+
+                shown = arg.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace")
+                echo(
+                    f"irp: argument {number} ({shown}) is not valid text: type it again in UTF-8",
+                    err=True,
+                )
+                ctx.exit(1)
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         try:
             return super().invoke(ctx)

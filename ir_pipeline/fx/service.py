@@ -25,10 +25,12 @@ from ir_pipeline import audit
 from ir_pipeline.actors import Actor
 from ir_pipeline.clock import utcnow
 from ir_pipeline.config import base_currency
+from ir_pipeline.errors import Invalid
 from ir_pipeline.fx import stored
 from ir_pipeline.fx.rates import MANUAL, Rate, RateBook, check_rate, convert_minor, identity
 from ir_pipeline.models import AuditAction, Funding, FxRate, LetterOfIntent
 from ir_pipeline.models.base import table_of
+from ir_pipeline.money import MAX_MINOR, Money, format_symbol
 from ir_pipeline.services.common import start_write
 from ir_pipeline.summaries import tracking
 from ir_pipeline.text import plural
@@ -38,11 +40,27 @@ COLUMNS = ("fx_base", "fx_rate", "fx_day", "fx_source", "converted_minor")
 Snapshot = tuple[str, Decimal, date, str, int]
 
 
+def stored_conversion(amount_minor: int, currency: str, rate: Decimal, day: date, base: str) -> int:
+    """``amount`` converted for a record's snapshot, refused (one line, nothing written) when the
+    result is more than the column holds: a mistyped rate must not make records unsavable by an
+    overflow deep in the driver."""
+    converted = convert_minor(amount_minor, currency, rate, base)
+    if abs(converted) > MAX_MINOR:
+        amount = format_symbol(Money.from_minor(amount_minor, currency))
+        raise Invalid(
+            f"{amount} at the {currency}/{base} rate of {day.isoformat()} ({rate}) is more than one"
+            f" {base} amount can hold: check that rate (`irp fx list {currency}`) and set it again",
+            field="rate",
+        )
+    return converted
+
+
 def snapshot_of(rate: Rate | None, amount_minor: int, currency: str, base: str) -> Snapshot | None:
     """The snapshot columns for an amount converted with ``rate`` (``None``: no rate yet)."""
     if rate is None:
         return None
-    return (base, rate.rate, rate.day, rate.source, convert_minor(amount_minor, currency, rate.rate, base))
+    converted = stored_conversion(amount_minor, currency, rate.rate, rate.day, base)
+    return (base, rate.rate, rate.day, rate.source, converted)
 
 
 def rate_for(session: Session, currency: str, day: date, base: str) -> Rate | None:
@@ -64,8 +82,12 @@ def apply_snapshot(session: Session, record: LetterOfIntent | Funding, *, retake
     (perhaps corrected) amount again, so a typo fixed never moves the rate."""
     base = base_currency()
     if not retake and record.fx_rate is not None and record.fx_base is not None:
-        record.converted_minor = convert_minor(
-            record.amount_minor, record.currency, record.fx_rate, record.fx_base
+        record.converted_minor = stored_conversion(
+            record.amount_minor,
+            record.currency,
+            record.fx_rate,
+            record.fx_day or _day_of(record),
+            record.fx_base,
         )
         return
     snap = snapshot_of(

@@ -128,6 +128,12 @@ def choose_encoding(path: Path, requested: str | None = None) -> str:
             name = codecs.lookup(requested).name
         except LookupError:
             raise Invalid(f"unknown encoding {requested!r}: try utf-8, cp949 or cp1252") from None
+        try:  # rot13, base64, zlib … are codecs too, but not text encodings
+            b"a".decode(name)
+        except LookupError:
+            raise Invalid(f"{requested!r} is not a text encoding: try utf-8, cp949 or cp1252") from None
+        except UnicodeDecodeError:
+            pass  # a text encoding in which one byte is not a whole character (UTF-16)
         bad = _first_bad_line(path, name)
         if bad is not None:
             raise Invalid(f"{path.name}, line {bad[0]}: not valid {requested} text ({bad[1]})")
@@ -329,7 +335,8 @@ def cell_text(value: object) -> str:
             return str(value)
         # Excel keeps every number as a binary double; its shortest repr is the figure typed.
         exact = Decimal(repr(value))
-        return format(exact, "f") if exact != exact.to_integral_value() else format(exact.quantize(1), "f")
+        whole = exact.to_integral_value()  # no context precision: 1e308 stays whole, 309 digits
+        return format(exact, "f") if exact != whole else format(whole, "f")
     return str(value).strip()
 
 

@@ -1,0 +1,112 @@
+"""Numbers, text and encodings from outside, at their bounds: one line and exit 1, never a
+traceback, and nothing written (issue 23's reproductions, on both databases)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import as_owner, owner_url
+from tests.test_cli import irp
+
+#: Commands that take an id, as a user would type them with an id out of every range.
+ID_COMMANDS = [
+    ["deal", "move", "{id}", "lost", "--reason", "x"],
+    ["deal", "revert", "{id}", "--reason", "x"],
+    ["deal", "show", "{id}"],
+    ["loi", "edit", "{id}", "--amount", "1억"],
+    ["loi", "show", "{id}"],
+    ["followup", "done", "{id}"],
+    ["followup", "cancel", "{id}"],
+    ["followup", "reopen", "{id}"],
+    ["followup", "snooze", "{id}"],
+    ["followup", "share", "{id}"],
+    ["followup", "add", "--deal", "{id}", "--due", "+1d"],
+    ["funding", "add", "--deal", "{id}", "--amount", "1억", "--closed", "2026-11-01"],
+    ["audit", "--deal", "{id}"],
+]
+
+
+@pytest.fixture
+def demo_url(db_url: str) -> str:
+    if db_url.startswith("postgresql"):
+        with as_owner():
+            assert irp("demo", db=owner_url(db_url))[0] == 0
+    else:
+        assert irp("demo", db=db_url)[0] == 0
+    return db_url
+
+
+def _one_line(code: int, err: str) -> None:
+    assert code == 1, err
+    assert err.startswith("irp: ") and err.count("\n") == 1, err
+
+
+@pytest.mark.parametrize("ident", [2**31, 2**63, 10**30])
+@pytest.mark.parametrize("command", ID_COMMANDS, ids=lambda c: "-".join(p for p in c if "{" not in p))
+def test_an_id_out_of_range_is_one_line(demo_url: str, command: list[str], ident: int) -> None:
+    code, out, err = irp(*(p.format(id=ident) for p in command), db=demo_url)
+    if command[0] == "audit" and ident < 2**63 and demo_url.startswith("sqlite"):
+        assert code == 0 and "Traceback" not in out  # a SQLite id can be that large: no rows
+        return
+    _one_line(code, err)
+
+
+def test_undecodable_command_line_bytes_are_one_line(demo_url: str) -> None:
+    code, _, err = irp("investor", "add", "\udc80", db=demo_url)  # what Python makes of b"\x80"
+    _one_line(code, err)
+    assert "not valid text" in err
+
+
+@pytest.mark.parametrize("encoding", ["rot13", "base64", "hex", "zlib", "uu", "bz2"])
+def test_a_codec_that_is_not_a_text_encoding_is_one_line(
+    demo_url: str, tmp_path: Path, encoding: str
+) -> None:
+    path = tmp_path / "startups.csv"
+    path.write_text("name\nAcme\n", encoding="utf-8")
+    code, _, err = irp("import", "startups", str(path), "--encoding", encoding, db=demo_url)
+    _one_line(code, err)
+    assert "is not a text encoding" in err
+
+
+def test_odd_utf16_without_a_bom_is_one_line(demo_url: str, tmp_path: Path) -> None:
+    path = tmp_path / "odd.csv"
+    path.write_bytes(b"name\nAcm")
+    code, _, err = irp("import", "startups", str(path), "--encoding", "utf-16", db=demo_url)
+    _one_line(code, err)
+
+
+def test_a_huge_xlsx_number_is_a_row_problem(demo_url: str, tmp_path: Path) -> None:
+    import openpyxl
+
+    path = tmp_path / "big.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["startup", "investor", "amount"])
+    sheet.append(["GreenGrid (demo)", "Hanbit Ventures (demo)", 1e308])
+    book.save(path)
+    code, out, err = irp("import", "lois", str(path), db=demo_url)
+    said = out + err
+    assert code == 1 and "line 2, column amount" in said and "too large" in said and "Traceback" not in said
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["name", "business_no"])
+    sheet.append(["Acme", 1e308])
+    book.save(path)
+    code, out, err = irp("import", "startups", str(path), db=demo_url)
+    assert code == 1 and "line 2, column business_no" in out + err
+
+
+def test_a_rate_that_would_overflow_a_conversion_is_refused_at_save(demo_url: str) -> None:
+    assert irp("fx", "set", "EUR", "999999999999999", "--date", "2018-09-19", db=demo_url)[0] == 0
+    _, before, _ = irp("funnel", "--json", db=demo_url)
+    args = ["loi", "add", "--startup", "windcell", "--investor", "hanbit", "--amount", "EUR 1,000,000"]
+    code, _, err = irp(*args, "--received", "2018-09-20", db=demo_url)
+    _one_line(code, err)
+    assert "more than one KRW amount can hold" in err and "irp fx list EUR" in err
+    assert irp("funnel", "--json", db=demo_url)[1] == before  # nothing was written
+    assert irp("fx", "set", "EUR", "1450", "--date", "2018-09-20", db=demo_url)[0] == 0
+    assert irp(*args, "--received", "2018-09-21", db=demo_url)[0] == 0  # a sane rate: saved
