@@ -10,6 +10,7 @@ from rich.text import Text
 from ir_pipeline.cli.context import cli_context
 from ir_pipeline.cli.filters import resolve_names
 from ir_pipeline.cli.output import console, echo, money, print_json, print_table, table
+from ir_pipeline.cli.versions import IfVersion
 from ir_pipeline.clock import format_local, utcnow
 from ir_pipeline.enums import label
 from ir_pipeline.errors import Invalid
@@ -193,7 +194,7 @@ def edit_(
             "--shared/--internal", help="Whether the startup may read the notes (internal by default)."
         ),
     ] = None,
-    if_version: Annotated[int | None, typer.Option(help="Refuse (exit 3) if the deal changed since.")] = None,
+    if_version: IfVersion = None,
     json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Edit a deal's owner or notes, or share its notes with the startup."""
@@ -223,6 +224,7 @@ def move(
         bool,
         typer.Option("--keep-follow-ups", help="Moving to lost or funded: keep its open follow-ups open."),
     ] = False,
+    if_version: IfVersion = None,
 ) -> None:
     """Move a deal to STAGE (sourced, pitched, loi, diligence, term_sheet, funded, lost, on_hold).
 
@@ -238,6 +240,7 @@ def move(
             to=target,
             reason=reason,
             cancel_follow_ups=not keep_follow_ups,
+            expected_version=if_version,
         )
     before = change.from_stage.label if change.from_stage else "—"
     echo(f"Deal #{deal_id}: {before} → {change.to_stage.label}")
@@ -248,12 +251,15 @@ def revert(
     ctx: typer.Context,
     deal_id: int,
     reason: Annotated[str, typer.Option(help="Why (required to reopen a lost deal).")] = "",
+    if_version: IfVersion = None,
 ) -> None:
     """Take back a deal's latest move; reopens a lost deal at the stage it was lost from, with the
     follow-ups that losing it cancelled."""
     app_ = cli_context(ctx)
     with app_.write() as session:
-        change = deal_service.revert_stage(session, actor=app_.actor, deal_id=deal_id, reason=reason)
+        change = deal_service.revert_stage(
+            session, actor=app_.actor, deal_id=deal_id, reason=reason, expected_version=if_version
+        )
     before = change.from_stage.label if change.from_stage else "—"
     echo(f"Deal #{deal_id}: {before} → {change.to_stage.label} (the move is in the history)")
 

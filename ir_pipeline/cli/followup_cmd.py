@@ -9,6 +9,7 @@ from rich.text import Text
 
 from ir_pipeline.cli.context import cli_context
 from ir_pipeline.cli.output import console, echo, print_json, print_table, table
+from ir_pipeline.cli.versions import IfVersion
 from ir_pipeline.dates import MAX_RELATIVE_DAYS, parse_date
 from ir_pipeline.drafts import FollowUpDraft
 from ir_pipeline.enums import Channel, parse_choice
@@ -54,44 +55,61 @@ def add(
 
 
 @app.command()
-def done(ctx: typer.Context, follow_up_id: int, note: Annotated[str, typer.Option()] = "") -> None:
+def done(
+    ctx: typer.Context,
+    follow_up_id: int,
+    note: Annotated[str, typer.Option()] = "",
+    if_version: IfVersion = None,
+) -> None:
     """Mark a follow-up done (a note is added, the original kept)."""
     app_ = cli_context(ctx)
     with app_.write() as session:
-        view = service.complete_follow_up(session, actor=app_.actor, follow_up_id=follow_up_id, note=note)
+        view = service.complete_follow_up(
+            session, actor=app_.actor, follow_up_id=follow_up_id, note=note, expected_version=if_version
+        )
     echo(f"Follow-up #{view.id} done")
 
 
 @app.command()
-def cancel(ctx: typer.Context, follow_up_id: int, reason: Annotated[str, typer.Option()] = "") -> None:
+def cancel(
+    ctx: typer.Context,
+    follow_up_id: int,
+    reason: Annotated[str, typer.Option()] = "",
+    if_version: IfVersion = None,
+) -> None:
     """Cancel a follow-up that no longer applies."""
     app_ = cli_context(ctx)
     with app_.write() as session:
-        view = service.cancel_follow_up(session, actor=app_.actor, follow_up_id=follow_up_id, reason=reason)
+        view = service.cancel_follow_up(
+            session, actor=app_.actor, follow_up_id=follow_up_id, reason=reason, expected_version=if_version
+        )
     echo(f"Follow-up #{view.id} cancelled")
 
 
 @app.command()
-def reopen(ctx: typer.Context, follow_up_id: int, note: Annotated[str, typer.Option()] = "") -> None:
+def reopen(
+    ctx: typer.Context,
+    follow_up_id: int,
+    note: Annotated[str, typer.Option()] = "",
+    if_version: IfVersion = None,
+) -> None:
     """Open a done or cancelled follow-up again (its notes are kept)."""
     app_ = cli_context(ctx)
     with app_.write() as session:
-        view = service.reopen_follow_up(session, actor=app_.actor, follow_up_id=follow_up_id, note=note)
+        view = service.reopen_follow_up(
+            session, actor=app_.actor, follow_up_id=follow_up_id, note=note, expected_version=if_version
+        )
     echo(f"Follow-up #{view.id} is open again, due {view.due_on}")
 
 
 @app.command()
-def share(
-    ctx: typer.Context, follow_up_id: int, if_version: Annotated[int | None, typer.Option()] = None
-) -> None:
+def share(ctx: typer.Context, follow_up_id: int, if_version: IfVersion = None) -> None:
     """Let the startup read the follow-up's note (staff's notes are internal until shared)."""
     _share(ctx, follow_up_id, shared=True, if_version=if_version)
 
 
 @app.command()
-def unshare(
-    ctx: typer.Context, follow_up_id: int, if_version: Annotated[int | None, typer.Option()] = None
-) -> None:
+def unshare(ctx: typer.Context, follow_up_id: int, if_version: IfVersion = None) -> None:
     """Make the follow-up's note internal again: the startup no longer reads it."""
     _share(ctx, follow_up_id, shared=False, if_version=if_version)
 
@@ -110,13 +128,14 @@ def snooze(
     ctx: typer.Context,
     follow_up_id: int,
     to: Annotated[str, typer.Option(help="New due date (e.g. +3d, tomorrow, 2026-12-01).")] = "+1d",
+    if_version: IfVersion = None,
 ) -> None:
     """Move an open follow-up's due date."""
     app_ = cli_context(ctx)
     due_on = parse_date(to, today=app_.today, field="to")
     with app_.write() as session:
         view = service.reschedule_follow_up(
-            session, actor=app_.actor, follow_up_id=follow_up_id, due_on=due_on
+            session, actor=app_.actor, follow_up_id=follow_up_id, due_on=due_on, expected_version=if_version
         )
     echo(f"Follow-up #{view.id} now due {view.due_on}")
 

@@ -9,6 +9,7 @@ import typer
 from ir_pipeline.cli.amounts import read_amount
 from ir_pipeline.cli.context import cli_context
 from ir_pipeline.cli.output import echo, print_json
+from ir_pipeline.cli.versions import IfVersion
 from ir_pipeline.dates import parse_date
 from ir_pipeline.drafts import FundingDraft
 from ir_pipeline.enums import Instrument, parse_choice
@@ -28,6 +29,7 @@ def add(
     closed: Annotated[str, typer.Option(help="Date the money arrived.")] = "today",
     currency: Annotated[str | None, typer.Option()] = None,
     instrument: Annotated[str, typer.Option()] = "common",
+    if_version: IfVersion = None,
     json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Record funding on a deal at term sheet; the deal moves to funded."""
@@ -38,7 +40,9 @@ def add(
         instrument=parse_choice(Instrument, instrument, what="instrument"),
     )
     with app_.write() as session:
-        view = record_funding(session, actor=app_.actor, deal_id=deal, draft=draft)
+        view = record_funding(
+            session, actor=app_.actor, deal_id=deal, draft=draft, expected_version=if_version
+        )
     if json:
         print_json(view)
         return

@@ -27,13 +27,15 @@ def record_funding(
     draft: FundingDraft,
     reason: str = "",
     at: datetime | None = None,
+    expected_version: int | None = None,
 ) -> FundingView:
     """Record money received and move the deal to ``funded`` in the same transaction.
 
-    A further tranche on an already funded deal is recorded without a move.
+    A further tranche on an already funded deal is recorded without a move. ``expected_version``
+    is the deal's, as the person saw it.
     """
     start_write(session, actor, "record fundings")
-    deal = lock(session, Deal, deal_id, "deal")
+    deal = lock(session, Deal, deal_id, "deal", expected_version=expected_version)
     positive(draft.amount)
     check_day(draft.closed_on, field="closed_on")
     if deal.stage is not Stage.FUNDED:
