@@ -30,8 +30,63 @@ def sqlite_path(url: str) -> Path:
 
 
 def default_backup_path(database: Path) -> Path:
+    """A dated file beside the database, never one that exists (two in one second get -2, -3…)."""
     stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
-    return database.parent / "backups" / f"{database.stem}-{stamp}.sqlite3"
+    return _unused(database.parent / "backups" / f"{database.stem}-{stamp}.sqlite3")
+
+
+def _unused(path: Path) -> Path:
+    candidate, n = path, 1
+    while candidate.exists():
+        n += 1
+        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
+    return candidate
+
+
+#: What :func:`damage` says of a database file that is not there at all.
+MISSING = "there is no file"
+
+
+def damage(url: str) -> str | None:
+    """What is wrong with the SQLite file at ``url`` (``None``: it opens and passes SQLite's own
+    check). A damaged file cannot be backed up or asked who may act; ``irp db restore`` moves it
+    aside instead, and ``irp db check`` reports it."""
+    database = sqlite_path(url)
+    if not database.exists():
+        return MISSING
+    if database.stat().st_size == 0:
+        return "the file is empty"
+    try:
+        with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as con:
+            row = con.execute("PRAGMA quick_check").fetchone()
+    except sqlite3.Error as error:
+        return str(error)
+    if not row or row[0] != "ok":
+        return f"SQLite's check fails: {row[0] if row else 'no answer'}"
+    return None
+
+
+def newest_backup(database: Path) -> Path | None:
+    """The newest of the backups irp wrote beside ``database`` (its ``backups`` folder)."""
+    found = sorted(
+        (database.parent / "backups").glob(f"{database.stem}-*.sqlite3"), key=lambda p: p.stat().st_mtime
+    )
+    return found[-1] if found else None
+
+
+def set_aside(url: str) -> Path:
+    """Move a damaged database (and its WAL and shared-memory files) aside, kept for whoever
+    wants to look at it; returns where it went."""
+    database = sqlite_path(url)
+    stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
+    target = _unused(database.with_name(f"{database.stem}.damaged-{stamp}{database.suffix}"))
+    for suffix in ("-wal", "-shm"):
+        side = Path(f"{database}{suffix}")
+        if side.exists():
+            side.replace(Path(f"{target}{suffix}"))
+    if database.exists():
+        database.replace(target)
+    return target
 
 
 def _copy(source: Path, target: Path) -> None:

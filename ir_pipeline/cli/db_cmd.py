@@ -10,6 +10,7 @@ import typer
 from sqlalchemy.engine import Engine
 
 from ir_pipeline import audit, migrate
+from ir_pipeline.actors import Actor
 from ir_pipeline.backup import backup as write_backup
 from ir_pipeline.backup import check_backup
 from ir_pipeline.backup import restore as restore_backup
@@ -18,6 +19,7 @@ from ir_pipeline.cli.guard import confirm_destructive
 from ir_pipeline.cli.output import echo, print_json
 from ir_pipeline.database import open_database
 from ir_pipeline.db import describe, make_engine, unit_of_work
+from ir_pipeline.errors import Invalid
 from ir_pipeline.models import AuditAction
 from ir_pipeline.text import plural
 
@@ -97,12 +99,27 @@ def backup(
 @app.command()
 def restore(ctx: typer.Context, path: Path, yes: Yes = False) -> None:
     """Put a backup back in place of the SQLite database (the current one is backed up first)."""
+    from ir_pipeline.backup import MISSING, damage, set_aside
+
     app_ = cli_context(ctx)
     check_backup(path.expanduser())  # a bad file is refused before anything is asked or written
-    actor = app_.actor
-    confirm_destructive(app_, f"replace the database with {path}", yes=yes)
+    url = app_.settings.database_url
+    broken = None if app_.is_postgres else damage(url)
+    if broken is None:
+        actor = app_.actor
+        confirm_destructive(app_, f"replace the database with {path}", yes=yes)
+    else:  # the file cannot say who may act, nor be backed up: the backup says who, and it is kept
+        actor = _actor_in_backup(path.expanduser(), app_.as_user)
+        confirm_destructive(
+            app_, f"replace the damaged database with {path}", yes=yes, actor=actor, back_up=False
+        )
     app_.close()
-    restore_backup(app_.settings.database_url, path)
+    if broken == MISSING:
+        echo("There was no database file: the backup becomes it", err=True)
+    elif broken is not None:
+        aside = set_aside(url)
+        echo(f"The database was damaged ({broken}); it is kept as {aside}", err=True)
+    restore_backup(url, path)
     engine = open_database(app_.settings.database_url)
     try:
         with unit_of_work(engine) as session:
@@ -118,6 +135,26 @@ def restore(ctx: typer.Context, path: Path, yes: Yes = False) -> None:
     echo(f"Restored {describe(app_.settings.database_url)} from {path}")
 
 
+def _actor_in_backup(backup: Path, name: str | None) -> Actor:
+    """Who acts, by the one rule (``services.users``), read from a copy of the backup (opening
+    the backup itself would write to it)."""
+    import shutil
+    import tempfile
+
+    from ir_pipeline.db import read_only
+    from ir_pipeline.services.users import actor_for, single_user_actor
+
+    with tempfile.TemporaryDirectory() as folder:
+        copy = Path(folder) / "backup.sqlite3"
+        shutil.copyfile(backup, copy)
+        engine = make_engine(f"sqlite:///{copy}")
+        try:
+            with read_only(engine) as session:
+                return actor_for(session, name) if name else single_user_actor(session)
+        finally:
+            engine.dispose()
+
+
 @app.command()
 def copy(
     ctx: typer.Context,
@@ -131,7 +168,6 @@ def copy(
 ) -> None:
     """Copy every record, ids kept, into an empty database; verify counts and the funnel."""
     from ir_pipeline.dbcopy import copy_database
-    from ir_pipeline.errors import Invalid
 
     app_ = cli_context(ctx)
     if (to is None) == (from_ is None):
@@ -176,6 +212,37 @@ def _say_who_cannot_log_in(url: str) -> None:
         )
 
 
+@app.command()
+def check(ctx: typer.Context, json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Whether the database file is whole (SQLite's own check) and, if not, what to do.
+
+    Exit code 1 when it is damaged. PostgreSQL checks its own pages: use pg_amcheck there.
+    """
+    from ir_pipeline.backup import damage, newest_backup, sqlite_path
+    from ir_pipeline.errors import DatabaseUnavailable
+
+    app_ = cli_context(ctx)
+    url = app_.settings.database_url
+    if app_.is_postgres:
+        raise Invalid("PostgreSQL checks its own pages: run pg_amcheck on the server (as its superuser)")
+    broken = damage(url)
+    latest = newest_backup(sqlite_path(url))
+    if json:
+        print_json({"database": describe(url), "damaged": broken, "newest_backup": latest and str(latest)})
+        if broken:
+            raise typer.Exit(1)
+        return
+    if broken is None:
+        echo(f"{describe(url)} is whole (SQLite's check: ok)")
+        return
+    hint = (
+        f"restore the newest backup: irp db restore {latest} --yes"
+        if latest
+        else "there is no backup beside it: restore one you keep with irp db restore PATH --yes"
+    )
+    raise DatabaseUnavailable(f"{describe(url)} is damaged ({broken}): {hint} (the damaged file is kept)")
+
+
 @app.command("check-aggregates")
 def check_aggregates(
     ctx: typer.Context,
@@ -186,8 +253,8 @@ def check_aggregates(
 ) -> None:
     """Recompute the funnel's running totals from the base rows and report any difference.
 
-    Exit code 1 when a total differs (without --repair). --repair is staff only; on PostgreSQL it
-    needs the owner, who may rewrite the table.
+    Exit code 1 when a total differs (without --repair). --repair is staff only: it adds the
+    difference to each wrong total.
     """
     from ir_pipeline.summaries import check
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import typer
 
+from ir_pipeline.actors import Actor
 from ir_pipeline.backup import backup
 from ir_pipeline.cli.context import CliContext
 from ir_pipeline.cli.output import echo
@@ -15,13 +16,16 @@ from ir_pipeline.db import describe
 from ir_pipeline.errors import Invalid
 
 
-def confirm_destructive(app: CliContext, what: str, *, yes: bool) -> Path | None:
+def confirm_destructive(
+    app: CliContext, what: str, *, yes: bool, actor: Actor | None = None, back_up: bool = True
+) -> Path | None:
     """Check who asks, ask them, and back up; returns the backup's path (SQLite only).
 
     Nothing has changed when this raises: the role is checked before the question, and the
-    question before the backup.
+    question before the backup. ``actor`` is who asks when the database itself cannot say (a
+    damaged file, which is also not backed up: ``back_up=False``).
     """
-    app.actor.require_staff(what)
+    (actor or app.actor).require_staff(what)
     where = describe(app.settings.database_url)
     if not yes:
         if not sys.stdin.isatty():
@@ -29,7 +33,7 @@ def confirm_destructive(app: CliContext, what: str, *, yes: bool) -> Path | None
         safety = "take a pg_dump first" if app.is_postgres else "a backup is written first"
         if not typer.confirm(f"{what} in {where} ({safety}). Continue?", default=False):
             raise Invalid("cancelled: nothing changed")
-    if app.is_postgres:
+    if app.is_postgres or not back_up:
         return None
     path = backup(app.settings.database_url)
     echo(f"Backup written to {path}", err=True)
