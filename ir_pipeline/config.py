@@ -81,6 +81,12 @@ def _seconds(name: str, default: float, *, low: float, high: float) -> float:
     return value
 
 
+def notify_lease_seconds() -> float:
+    """How long a deliverer's claim on one send lasts before another may take it over
+    (``IRP_NOTIFY_LEASE`` seconds, 120 by default); renewed while the send is in flight."""
+    return _seconds("IRP_NOTIFY_LEASE", 120.0, low=1, high=3600)
+
+
 @dataclass(frozen=True, slots=True)
 class FxSettings:
     """Where rates come from (``IRP_FX_PROVIDER``: ``frankfurter`` or ``ecos``; ``IRP_FX_URL`` for

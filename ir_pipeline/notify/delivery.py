@@ -1,24 +1,25 @@
-"""Sending notices: queue them per endpoint, take a batch, send it with httpx, record every try.
+"""Sending notices: queue them per endpoint, then claim, send and record each delivery on its own.
 
-A pass runs in three steps, each its own short transaction, so no database lock is held while a
-receiver is slow:
+A pass runs in short transactions, so no database lock is held while a receiver is slow:
 
-1. **Queue and take.** New notices become ``pending`` deliveries for each active endpoint that
-   wants them, and up to ``limit`` deliveries that are due are taken: each is marked as held by
-   this deliverer until ``now + LEASE`` (PostgreSQL skips rows another deliverer has locked;
-   SQLite writers take turns on the database's write lock), so two deliverers running at once
-   never send the same delivery twice. A deliverer killed mid-send leaves its deliveries held
-   until the lease ends; then another sends them again, under the same ``webhook-id``.
-2. **Send**, a few at a time, with explicit connect and read timeouts.
-3. **Record** each attempt (status, error, duration, the start of the answer) and what follows:
-   2xx delivered; 410 failed and the endpoint disabled; 408, 429 (after its ``Retry-After``), 5xx,
-   timeouts and connection errors tried again with exponential backoff and jitter, until
-   ``MAX_ATTEMPTS``, then dead; any other answer failed, not retried.
+1. **Queue.** New notices become ``pending`` deliveries for each active endpoint that wants them.
+2. **Claim, send, record**, a few senders at once. Each sender claims one due delivery (held by
+   this deliverer for the lease; PostgreSQL skips rows another deliverer has locked,
+   SQLite writers take turns on the write lock), sends it with explicit connect and read timeouts
+   and a cap on how much of the answer is read, and records the attempt as soon as it ends. While
+   a send is in flight its claim is renewed every quarter of the lease, so a receiver slower than the
+   lease never has its delivery taken over and sent twice. A deliverer killed mid-send leaves its
+   claim until the lease ends; then another sends it again, under the same ``webhook-id`` (the
+   receiver's de-duplication by that id is the last line, not the mechanism).
+3. What follows an attempt: 2xx delivered; 410 failed and the endpoint disabled; 408, 429 (after
+   its ``Retry-After``), 5xx, timeouts and connection errors tried again with exponential backoff
+   and jitter, until ``MAX_ATTEMPTS``, then dead; any other answer failed, not retried.
 """
 
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -33,7 +34,7 @@ from sqlmodel import Session
 
 from ir_pipeline.actors import Actor
 from ir_pipeline.clock import utcnow, wall_clock
-from ir_pipeline.errors import Invalid
+from ir_pipeline.errors import Invalid, IrpError
 from ir_pipeline.models import (
     DeliveryStatus,
     EndpointFormat,
@@ -52,9 +53,18 @@ MAX_ATTEMPTS = 8
 #: The first retry waits about this long, each next one twice as long (with jitter), up to ``CAP``.
 BACKOFF = timedelta(seconds=10)
 CAP = timedelta(hours=1)
-#: How long a deliverer holds the deliveries it took before another may take them over.
+#: How long a deliverer holds a delivery it claimed before another may take it over, by default
+#: (``IRP_NOTIFY_LEASE``: :func:`lease`); renewed every quarter of it while the send is in flight.
 LEASE = timedelta(minutes=2)
 TIMEOUT = httpx.Timeout(connect=5.0, read=10.0, write=10.0, pool=5.0)
+#: Seconds an answer's body is read for once its status has arrived (at most; see :func:`send`).
+ANSWER_WITHIN = 15.0
+
+
+def lease() -> timedelta:
+    from ir_pipeline.config import notify_lease_seconds
+
+    return timedelta(seconds=notify_lease_seconds())
 _QUEUE_CHUNK = 2_000
 _KEEP_ANSWER = 2_000
 
@@ -103,6 +113,13 @@ class PassReport:
     def sent(self) -> int:
         return len(self.outcomes)
 
+    def add(self, other: PassReport) -> None:
+        """Count in what another report (one send's) counted."""
+        self.delivered += other.delivered
+        self.retrying += other.retrying
+        self.failed += other.failed
+        self.dead += other.dead
+
 
 def pending_row(endpoint_id: int, event_row: int, now: datetime) -> dict[str, object]:
     """A new delivery of one notice to one endpoint, due at once."""
@@ -149,7 +166,7 @@ def queue(session: Session, *, now: datetime) -> int:
 
 
 def take(session: Session, *, now: datetime, limit: int, only: int | None = None) -> list[Taken]:
-    """Hold up to ``limit`` due deliveries for this deliverer until ``now + LEASE``."""
+    """Hold up to ``limit`` due deliveries for this deliverer for the lease (:func:`lease`)."""
     connection = session.connection()
     outbox, endpoint, delivery = table_of(OutboxEvent), table_of(NotifyEndpoint), table_of(NotifyDelivery)
     due = (
@@ -171,7 +188,7 @@ def take(session: Session, *, now: datetime, limit: int, only: int | None = None
     ids = list(connection.execute(due).scalars())
     if not ids:
         return []
-    connection.execute(delivery.update().where(delivery.c.id.in_(ids)).values(claimed_until=now + LEASE))
+    connection.execute(delivery.update().where(delivery.c.id.in_(ids)).values(claimed_until=now + lease()))
     rows = connection.execute(
         sa.select(
             delivery.c.id,
@@ -214,18 +231,37 @@ def send(client: httpx.Client, taken: Taken, *, at: datetime) -> Outcome:
     except Invalid as error:
         return Outcome(None, f"not sent: {error}"[:500], "", _ms(start))
     try:
-        response = client.post(
+        with client.stream(
+            "POST",
             target.url,
             content=request.body,
             headers={**extra, **request.headers, **target.headers},
             extensions=target.extensions,
-        )
+        ) as response:
+            # the body is read no longer than the read timeout allows one wait (and half again)
+            within = min(ANSWER_WITHIN, 1.5 * (client.timeout.read or ANSWER_WITHIN))
+            answer = _start_of_answer(response, until=start + within)
     except httpx.TimeoutException as error:
         return Outcome(None, f"timed out ({type(error).__name__})", "", _ms(start))
     except httpx.HTTPError:
         return Outcome(None, NO_ANSWER, "", _ms(start))
     retry_after = _retry_after(response.headers.get("retry-after"), at)
-    return Outcome(response.status_code, "", response.text[:_KEEP_ANSWER], _ms(start), retry_after)
+    return Outcome(response.status_code, "", answer, _ms(start), retry_after)
+
+
+def _start_of_answer(response: httpx.Response, *, until: float) -> str:
+    """The first ``_KEEP_ANSWER`` characters of the body, read no further than that (a receiver
+    that answers 100 MB costs nothing) and no longer than ``until``: the status is the answer,
+    the body only what is kept of it."""
+    kept = bytearray()
+    try:
+        for chunk in response.iter_bytes():
+            kept += chunk
+            if len(kept) >= _KEEP_ANSWER * 4 or time.perf_counter() > until:
+                break
+    except httpx.HTTPError:
+        pass  # the status arrived; a body cut short is kept as far as it came
+    return kept.decode(response.encoding or "utf-8", "replace")[:_KEEP_ANSWER]
 
 
 def _ms(start: float) -> int:
@@ -313,23 +349,90 @@ def deliver_pass(
     concurrency: int = 4,
     only: int | None = None,
 ) -> PassReport:
-    """Queue, take, send and record one batch (see the module's docstring)."""
+    """Queue, then up to ``limit`` sends, ``concurrency`` at a time (see the module's docstring).
+
+    Each send is claimed on its own just before it goes, its claim renewed while it is in flight,
+    and its result recorded as soon as it ends: a slow receiver holds one sender and one claim,
+    never a batch whose lease runs out so that another deliverer sends it again.
+    """
     report = PassReport()
     with write() as session:
         start_write(session, actor, "deliver notices")
         report.queued = queue(session, now=now())
-        taken = take(session, now=now(), limit=limit, only=only)
-    if not taken:
-        return report
-    signed_at = wall_clock()  # the receiver checks it against its own clock
-    with ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(taken)))) as pool:
-        outcomes = list(pool.map(lambda t: send(client, t, at=signed_at), taken))
-    with write() as session:
-        start_write(session, actor, "deliver notices")
-        for each, outcome in zip(taken, outcomes, strict=True):
-            record(session, each, outcome, now=now(), report=report)
-            report.outcomes.append((each.delivery_id, outcome))
+    lock = threading.Lock()
+    left = [limit]
+    flying: set[int] = set()
+
+    def claim() -> Taken | None:
+        with lock:
+            if left[0] <= 0:
+                return None
+            left[0] -= 1
+        with write() as session:
+            start_write(session, actor, "deliver notices")
+            got = take(session, now=now(), limit=1, only=only)
+        with lock:
+            if not got:
+                left[0] = 0  # nothing is due: the other senders stop too
+                return None
+            flying.add(got[0].delivery_id)
+        return got[0]
+
+    def sender() -> None:
+        while (taken := claim()) is not None:
+            outcome = send(client, taken, at=wall_clock())  # the receiver checks it against its clock
+            mine = PassReport()
+            try:
+                with write() as session:
+                    start_write(session, actor, "deliver notices")
+                    record(session, taken, outcome, now=now(), report=mine)
+            finally:
+                with lock:
+                    flying.discard(taken.delivery_id)
+            with lock:
+                report.add(mine)
+                report.outcomes.append((taken.delivery_id, outcome))
+
+    stop = threading.Event()
+    renewer = threading.Thread(target=_renew, args=(write, actor, now, flying, lock, stop), daemon=True)
+    renewer.start()
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, min(concurrency, limit))) as pool:
+            for running in [pool.submit(sender) for _ in range(max(1, min(concurrency, limit)))]:
+                running.result()
+    finally:
+        stop.set()
+        renewer.join()
     return report
+
+
+def _renew(
+    write: Writer,
+    actor: Actor,
+    now: Callable[[], datetime],
+    flying: set[int],
+    lock: threading.Lock,
+    stop: threading.Event,
+) -> None:
+    """While sends are in flight, keep their claims: a send slower than the lease (a receiver
+    that drips its answer) is never taken over and sent again by another deliverer."""
+    delivery = table_of(NotifyDelivery)
+    held = lease()
+    while not stop.wait(held.total_seconds() / 4):
+        with lock:
+            ids = sorted(flying)
+        if not ids:
+            continue
+        try:
+            with write() as session:
+                start_write(session, actor, "deliver notices")
+                session.connection().execute(
+                    delivery.update()
+                    .where(delivery.c.id.in_(ids), delivery.c.claimed_until.is_not(None))
+                    .values(claimed_until=now() + held)
+                )
+        except IrpError:
+            continue  # the next round tries again, well within the lease
 
 
 def deliver(

@@ -25,6 +25,7 @@ class Answer:
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0  # seconds before answering (a hang, for the read timeout)
+    drip: float = 0.0  # after the headers, one byte of a long body every this many seconds
 
 
 @dataclass
@@ -77,6 +78,14 @@ def receiver(port: int | None = None, *, secret: str | None = None) -> Iterator[
                 self.send_response(status)
                 for key, value in answer.headers.items():
                     self.send_header(key, value)
+                if answer.drip:  # a body that never quite ends, under every read timeout
+                    self.send_header("content-length", "100000")
+                    self.end_headers()
+                    for _ in range(100_000):
+                        self.wfile.write(b".")
+                        self.wfile.flush()
+                        time.sleep(answer.drip)
+                    return
                 self.send_header("content-length", "2")
                 self.end_headers()
                 self.wfile.write(b"ok")

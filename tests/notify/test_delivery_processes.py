@@ -41,8 +41,8 @@ def _notices(engine: Engine, n: int) -> None:
         owner.dispose()
 
 
-def _deliverer(url: str) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "IRP_DATABASE_URL": url}
+def _deliverer(url: str, **settings: str) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "IRP_DATABASE_URL": url, **settings}
     env.pop("IRP_TODAY", None)  # real time: the leases and the signatures are compared with it
     return subprocess.Popen(
         [IRP, "notify", "deliver", "--watch", "--every", "0.2"],
@@ -112,7 +112,8 @@ def test_a_deliverer_killed_while_sending_loses_nothing(pg_db: str, pg_engine: E
         _notices(pg_engine, 5)
         worker = _deliverer(pg_db)
         try:
-            _wait_for(lambda: len(_taken(pg_engine)) == 5, 30)  # committed as taken, being sent
+            # each of its four senders has claimed one and is sending it (the fifth waits its turn)
+            _wait_for(lambda: len(_taken(pg_engine)) == 4, 30)
         finally:
             worker.send_signal(signal.SIGKILL)
             worker.wait(timeout=30)
@@ -135,3 +136,28 @@ def _taken(engine: Engine) -> list[int]:
                 sa.select(NotifyDelivery.id).where(NotifyDelivery.claimed_until.is_not(None))  # type: ignore[arg-type,union-attr]
             ).scalars()
         )
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(("slow", "count"), [("answers late", 16), ("drips its answer", 8)])
+def test_a_receiver_slower_than_the_lease_is_never_sent_a_notice_twice(
+    pg_db: str, pg_engine: Engine, slow: str, count: int
+) -> None:
+    """Two deliverers, a lease of 2 s and a receiver that takes longer than that to answer each
+    notice: claims are renewed while their sends are in flight, so nothing is taken over and
+    sent again, and nothing is lost (a dripped body is read for a bounded time only)."""
+    with receiver() as rx:
+        _endpoint(pg_engine, rx)
+        answer = Answer(200, delay=3.0) if slow == "answers late" else Answer(200, drip=0.5)
+        rx.script = [answer] * count
+        _notices(pg_engine, count)
+        workers = [_deliverer(pg_db, IRP_NOTIFY_LEASE="2") for _ in range(2)]
+        try:
+            _wait_for(lambda: _statuses(pg_engine) == {DeliveryStatus.DELIVERED.value: count}, 60)
+        finally:
+            for w in workers:
+                w.terminate()
+            errors = [w.communicate(timeout=30)[1].decode() for w in workers]
+    assert len(rx.requests) == count, "a notice was sent twice"
+    assert len(rx.delivered_ids) == count
+    assert all("Traceback" not in e for e in errors), errors
