@@ -10,12 +10,15 @@ before anything is stored, so a bad one leaves the database as it was.
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Callable
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpx
 
@@ -42,8 +45,69 @@ def _no_constants(name: str) -> Any:
 
 
 def parse_json(text: str) -> Any:
-    """JSON with every number read exactly (never a float) and no NaN or Infinity."""
-    return json.loads(text, parse_float=Decimal, parse_constant=_no_constants)
+    """JSON with every number read exactly (never a float), no NaN or Infinity, and no nesting
+    deeper than Python's stack (a hostile answer of a million ``[`` is a parse error)."""
+    try:
+        return json.loads(text, parse_float=Decimal, parse_constant=_no_constants)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+
+
+#: The most of an answer read: a year of daily rates for one currency is a few tens of KB.
+MAX_ANSWER = 5 * 1024 * 1024
+#: Redirects followed, within the configured service only.
+MAX_REDIRECTS = 3
+#: Days before a call's start for which a fixing may answer (weekends, holidays).
+SLACK = timedelta(days=7)
+
+
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    status: int
+    reason: str
+    text: str = ""
+    location: str | None = None
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _one_request(client: httpx.Client, url: str, params: dict[str, str], left: float) -> _Answer:
+    """One GET, its body read up to :data:`MAX_ANSWER` (a redirect or an error: no body)."""
+    with client.stream("GET", url, params=params, timeout=httpx.Timeout(left)) as response:
+        if response.is_redirect or response.status_code >= 400:
+            return _Answer(response.status_code, response.reason_phrase, "", response.headers.get("location"))
+        body = bytearray()
+        for chunk in response.iter_bytes():
+            body += chunk
+            if len(body) > MAX_ANSWER:
+                raise _TooLarge
+        return _Answer(
+            response.status_code, response.reason_phrase, body.decode(response.encoding or "utf-8")
+        )
+
+
+def _within(seconds: float, work: Callable[[], _Answer]) -> _Answer:
+    """``work`` cut off after ``seconds`` however the server paces its bytes: httpx's timeouts
+    bound each read, so a server that drips a byte a second would never trip them. The request
+    runs in a daemon thread that is abandoned at the deadline (its client is closed after)."""
+    done: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            done["answer"] = work()
+        except BaseException as error:  # handed to the caller as it is
+            done["error"] = error
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(max(seconds, 0.0))
+    if thread.is_alive():
+        raise httpx.ReadTimeout("the answer did not arrive in time")
+    if "error" in done:
+        raise done["error"]
+    return done["answer"]  # type: ignore[no-any-return]
 
 
 def get_json(
@@ -54,28 +118,33 @@ def get_json(
     *,
     pause: Callable[[float], None] = time.sleep,
 ) -> Any:
-    """One call's JSON, retried on 5xx, timeouts and dropped connections within the budget."""
+    """One call's JSON, retried on 5xx, timeouts and dropped connections within the budget: the
+    whole of it (connect, headers, body, retries) ends by ``IRP_FX_TIMEOUT``."""
     deadline = time.monotonic() + settings.timeout
-    host = urlsplit(url).netloc
-    what = f"the rates service at {host}"
+    origin = urlsplit(url)
+    what = f"the rates service at {origin.netloc}"
     problem = ""
     for attempt in range(settings.attempts):
         left = deadline - time.monotonic()
         if left <= 0:
             break
         try:
-            response = client.get(url + call.path, params=call.params, timeout=httpx.Timeout(left))
+            response = _follow(client, url + call.path, call.params, deadline, origin, what)
         except httpx.TimeoutException:
             problem = f"no answer within {settings.timeout:g} s"
         except httpx.TransportError as error:
             problem = f"could not connect ({type(error).__name__})"
+        except _TooLarge:
+            raise RatesUnavailable(
+                f"{what} sent more than {MAX_ANSWER // (1024 * 1024)} MB for {call.shown}: refused"
+            ) from None
         else:
-            if response.status_code >= 500:
-                problem = f"it answered {response.status_code} {response.reason_phrase}"
-            elif response.status_code >= 400:
-                hint = " (check IRP_ECOS_KEY)" if response.status_code in (401, 403) else ""
+            if response.status >= 500:
+                problem = f"it answered {response.status} {response.reason}"
+            elif response.status >= 400:
+                hint = " (check IRP_ECOS_KEY)" if response.status in (401, 403) else ""
                 raise RatesUnavailable(
-                    f"{what} refused {call.shown}: {response.status_code} {response.reason_phrase}{hint}"
+                    f"{what} refused {call.shown}: {response.status} {response.reason}{hint}"
                 )
             else:
                 try:
@@ -91,6 +160,26 @@ def get_json(
             break
     tries = "once" if settings.attempts == 1 else f"{settings.attempts} times at most"
     raise RatesUnavailable(f"{what} gave no usable answer for {call.shown}: {problem} (tried {tries})")
+
+
+def _follow(
+    client: httpx.Client, url: str, params: dict[str, str], deadline: float, origin: Any, what: str
+) -> _Answer:
+    """The answer at ``url``, following redirects only within the configured service (a mirror
+    that sends the request to another host or port is refused: it could be anything there)."""
+    for _ in range(MAX_REDIRECTS + 1):
+        left = max(deadline - time.monotonic(), 0.01)
+        answer = _within(left, partial(_one_request, client, url, params, left))
+        if answer.location is None or not 300 <= answer.status < 400:
+            return answer
+        target = urlsplit(urljoin(url, answer.location))
+        if (target.scheme, target.netloc) != (origin.scheme, origin.netloc):
+            raise RatesUnavailable(
+                f"{what} redirected to {target.scheme}://{target.netloc}, another service: refused"
+                " (set IRP_FX_URL to it if you trust it)"
+            )
+        url, params = urlunsplit(target), {}
+    raise RatesUnavailable(f"{what} redirected more than {MAX_REDIRECTS} times: refused")
 
 
 def fetch_rates(
@@ -110,13 +199,25 @@ def fetch_rates(
     calls = list(provider.calls(currencies, to, start, end))
     rates: list[Rate] = []
     own = client is None
-    http = client or httpx.Client(follow_redirects=True, headers={"Accept": "application/json"})
+    http = client or httpx.Client(follow_redirects=False, headers={"Accept": "application/json"})
     try:
         for done, call in enumerate(calls, start=1):
-            rates.extend(provider.read(call, get_json(http, url, call, settings), to))
+            rates.extend(_asked(call, provider.read(call, get_json(http, url, call, settings), to)))
             if progress is not None:
                 progress(done, len(calls))
     finally:
         if own:
             http.close()
+    return rates
+
+
+def _asked(call: Call, rates: list[Rate]) -> list[Rate]:
+    """The rates of an answer, each for a day that was asked (a fixing may be a few days
+    earlier than the first day, for a weekend); a rate for any other day refuses the answer."""
+    for rate in rates:
+        if not call.start - SLACK <= rate.day <= call.end:
+            raise RatesUnavailable(
+                f"the rates service answered {call.shown} with a {rate.base} rate for"
+                f" {rate.day.isoformat()}, a day that was not asked: refused, nothing stored"
+            )
     return rates

@@ -32,6 +32,10 @@ class Call:
     currency: str
     #: The path as it may be shown (an ECOS key is part of the path, and never printed).
     shown: str
+    #: The days asked for: an answer for any other day (beyond a fixing's few days of slack
+    #: before ``start``, for weekends and holidays) is refused, never stored.
+    start: date
+    end: date
 
 
 class Provider:
@@ -79,7 +83,8 @@ class Frankfurter(Provider):
     def calls(self, currencies: list[str], to: str, start: date, end: date) -> Iterator[Call]:
         span = start.isoformat() if start == end else f"{start.isoformat()}..{end.isoformat()}"
         for currency in currencies:
-            yield Call(f"/{span}", {"from": currency, "to": to}, currency, f"/{span}?from={currency}&to={to}")
+            shown = f"/{span}?from={currency}&to={to}"
+            yield Call(f"/{span}", {"from": currency, "to": to}, currency, shown, start, end)
 
     def read(self, call: Call, body: Any, to: str) -> list[Rate]:
         if not isinstance(body, dict) or not isinstance(body.get("rates"), dict):
@@ -147,7 +152,9 @@ class Ecos(Provider):
                 )
             item = ECOS_ITEMS[currency][0]
             tail = f"json/kr/1/{rows}/{ECOS_TABLE}/D/{span}/{item}"
-            yield Call(f"/StatisticSearch/{self.key}/{tail}", {}, currency, f"/StatisticSearch/…/{tail}")
+            yield Call(
+                f"/StatisticSearch/{self.key}/{tail}", {}, currency, f"/StatisticSearch/…/{tail}", start, end
+            )
 
     def read(self, call: Call, body: Any, to: str) -> list[Rate]:
         if not isinstance(body, dict):

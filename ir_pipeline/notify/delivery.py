@@ -65,6 +65,8 @@ def lease() -> timedelta:
     from ir_pipeline.config import notify_lease_seconds
 
     return timedelta(seconds=notify_lease_seconds())
+
+
 _QUEUE_CHUNK = 2_000
 _KEEP_ANSWER = 2_000
 
