@@ -10,7 +10,6 @@ before anything is stored, so a bad one leaves the database as it was.
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 import httpx
 
 from ir_pipeline.config import FxSettings
+from ir_pipeline.deadline import within
 from ir_pipeline.errors import RatesUnavailable
 from ir_pipeline.fx.providers import Call, Provider, default_url, provider_named
 from ir_pipeline.fx.rates import Rate
@@ -88,28 +88,6 @@ def _one_request(client: httpx.Client, url: str, params: dict[str, str], left: f
         )
 
 
-def _within(seconds: float, work: Callable[[], _Answer]) -> _Answer:
-    """``work`` cut off after ``seconds`` however the server paces its bytes: httpx's timeouts
-    bound each read, so a server that drips a byte a second would never trip them. The request
-    runs in a daemon thread that is abandoned at the deadline (its client is closed after)."""
-    done: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            done["answer"] = work()
-        except BaseException as error:  # handed to the caller as it is
-            done["error"] = error
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    thread.join(max(seconds, 0.0))
-    if thread.is_alive():
-        raise httpx.ReadTimeout("the answer did not arrive in time")
-    if "error" in done:
-        raise done["error"]
-    return done["answer"]  # type: ignore[no-any-return]
-
-
 def get_json(
     client: httpx.Client,
     url: str,
@@ -169,7 +147,7 @@ def _follow(
     that sends the request to another host or port is refused: it could be anything there)."""
     for _ in range(MAX_REDIRECTS + 1):
         left = max(deadline - time.monotonic(), 0.01)
-        answer = _within(left, partial(_one_request, client, url, params, left))
+        answer = within(left, partial(_one_request, client, url, params, left))
         if answer.location is None or not 300 <= answer.status < 400:
             return answer
         target = urlsplit(urljoin(url, answer.location))

@@ -34,6 +34,7 @@ from sqlmodel import Session
 
 from ir_pipeline.actors import Actor
 from ir_pipeline.clock import utcnow, wall_clock
+from ir_pipeline.deadline import within
 from ir_pipeline.errors import Invalid, IrpError
 from ir_pipeline.models import (
     DeliveryStatus,
@@ -232,7 +233,13 @@ def send(client: httpx.Client, taken: Taken, *, at: datetime) -> Outcome:
         request = formats.build(taken.format, event_id=taken.event_id, payload=payload, secret=secret, at=at)
     except Invalid as error:
         return Outcome(None, f"not sent: {error}"[:500], "", _ms(start))
-    try:
+    # the whole exchange ends by the connect, write and read timeouts added up, whatever pace
+    # the receiver keeps; its body is read no longer than one read timeout and half again
+    timeout = client.timeout
+    whole = sum(t or 0.0 for t in (timeout.connect, timeout.write, timeout.read)) or ANSWER_WITHIN
+    reading = min(ANSWER_WITHIN, 1.5 * (timeout.read or ANSWER_WITHIN))
+
+    def exchange() -> tuple[httpx.Response, str]:
         with client.stream(
             "POST",
             target.url,
@@ -240,9 +247,10 @@ def send(client: httpx.Client, taken: Taken, *, at: datetime) -> Outcome:
             headers={**extra, **request.headers, **target.headers},
             extensions=target.extensions,
         ) as response:
-            # the body is read no longer than the read timeout allows one wait (and half again)
-            within = min(ANSWER_WITHIN, 1.5 * (client.timeout.read or ANSWER_WITHIN))
-            answer = _start_of_answer(response, until=start + within)
+            return response, _start_of_answer(response, until=time.perf_counter() + reading)
+
+    try:
+        response, answer = within(whole + reading, exchange)
     except httpx.TimeoutException as error:
         return Outcome(None, f"timed out ({type(error).__name__})", "", _ms(start))
     except httpx.HTTPError:

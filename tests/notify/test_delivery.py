@@ -252,3 +252,37 @@ def test_endpoints_are_checked_and_scoped(engine: Engine, deal: int) -> None:
     with read_only(engine) as s:
         stored = s.execute(sa.select(NotifyEndpoint.secret)).scalars().all()  # type: ignore[call-overload]
     assert stored == [None, None]  # chat endpoints have no secret
+
+
+def test_a_receiver_that_drips_its_headers_is_cut_off_and_tried_again(engine: Engine, deal: int) -> None:
+    """httpx's timeouts bound each wait; a receiver that sends a byte of its status line every
+    tenth of a second would never trip them. The whole exchange has its own deadline."""
+    import time as clock_time
+    from http.server import BaseHTTPRequestHandler
+
+    from tests.local_http import serving
+
+    class Drip(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("content-length", "0")))
+            try:
+                for byte in b"HTTP/1.1 200 OK" * 100:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    clock_time.sleep(0.1)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    port = free_port()
+    endpoint(engine, f"http://127.0.0.1:{port}/hook")
+    add_loi(engine, STAFF, deal, "1억")
+    with serving(Drip, port), make_client(httpx.Timeout(0.5)) as client:
+        start = clock_time.monotonic()
+        report = run(engine, Clock(), client)
+        took = clock_time.monotonic() - start
+    assert report.retrying == report.sent >= 1 and report.delivered == 0
+    assert all("timed out" in outcome.error for _, outcome in report.outcomes)
+    assert took < 10  # 0.5 s for each of connect, write and read, and the body's 0.75 s
