@@ -101,12 +101,25 @@ def test_a_huge_xlsx_number_is_a_row_problem(demo_url: str, tmp_path: Path) -> N
 
 
 def test_a_rate_that_would_overflow_a_conversion_is_refused_at_save(demo_url: str) -> None:
-    assert irp("fx", "set", "EUR", "999999999999999", "--date", "2018-09-19", db=demo_url)[0] == 0
+    # forced past the plausibility check: the conversion's own bound is the last line
+    assert irp("fx", "set", "EUR", "999999999999999", "--date", "2018-09-19", "--force", db=demo_url)[0] == 0
     _, before, _ = irp("funnel", "--json", db=demo_url)
     args = ["loi", "add", "--startup", "windcell", "--investor", "hanbit", "--amount", "EUR 1,000,000"]
     code, _, err = irp(*args, "--received", "2018-09-20", db=demo_url)
     _one_line(code, err)
     assert "more than one KRW amount can hold" in err and "irp fx list EUR" in err
     assert irp("funnel", "--json", db=demo_url)[1] == before  # nothing was written
-    assert irp("fx", "set", "EUR", "1450", "--date", "2018-09-20", db=demo_url)[0] == 0
-    assert irp(*args, "--received", "2018-09-21", db=demo_url)[0] == 0  # a sane rate: saved
+    # the rate mended on its own day (no check against itself): the LOI saves
+    assert irp("fx", "set", "EUR", "1450", "--date", "2018-09-19", db=demo_url)[0] == 0
+    assert irp(*args, "--received", "2018-09-21", db=demo_url)[0] == 0
+
+
+def test_a_rate_a_million_times_off_the_earlier_one_needs_force(demo_url: str) -> None:
+    assert irp("fx", "set", "USD", "1380", "--date", "2018-09-01", db=demo_url)[0] == 0
+    for typo in ("1380000000000", "0.000001"):
+        code, _, err = irp("fx", "set", "USD", typo, "--date", "2018-09-02", db=demo_url)
+        _one_line(code, err)
+        assert "implausible" in err and "--force" in err
+    assert irp("fx", "set", "USD", "1391.5", "--date", "2018-09-02", db=demo_url)[0] == 0  # a real move
+    assert irp("fx", "set", "USD", "13800000", "--date", "2018-09-03", "--force", db=demo_url)[0] == 0
+    assert irp("fx", "set", "USD", "1380", "--date", "2018-09-03", db=demo_url)[0] == 0  # the typo mended

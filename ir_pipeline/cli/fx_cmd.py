@@ -76,6 +76,7 @@ def update(
         str | None,
         typer.Option(help=f"Comma-separated ISO codes (default {','.join(DEFAULT_CURRENCIES)})."),
     ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Store rates far off the earlier ones.")] = False,
     json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Fetch daily reference rates into the base currency and store them (nothing from a bad answer).
@@ -99,6 +100,7 @@ def update(
             currencies=wanted,
             settings=settings,
             progress=progress,
+            force=force,
         )
 
     if not json and console().is_terminal:
@@ -124,6 +126,7 @@ def set_(
     currency: Annotated[str, typer.Argument(help="The currency priced, e.g. USD.")],
     rate: Annotated[str, typer.Argument(help="What one unit is worth in the base currency, e.g. 1380.25.")],
     day: Annotated[str, typer.Option("--date", help="The rate's day (default today).")] = "today",
+    force: Annotated[bool, typer.Option("--force", help="Store a rate far off the earlier one.")] = False,
     json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Record a rate by hand: `irp fx set USD 1380.25 --date 2018-09-19` (source: manual)."""
@@ -132,7 +135,7 @@ def set_(
     value = parse_rate(rate)
     on = parse_date(day, today=app_.today, field="date")
     with app_.write() as session:
-        report = set_rate(session, actor=app_.actor, currency=code, rate=value, day=on)
+        report = set_rate(session, actor=app_.actor, currency=code, rate=value, day=on, force=force)
     if json:
         print_json(report.as_json())
         return

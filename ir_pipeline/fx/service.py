@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import uuid4
@@ -133,11 +133,34 @@ class StoreReport:
         }
 
 
-def store_rates(session: Session, *, actor: Actor, rates: Iterable[Rate]) -> StoreReport:
+#: A rate this many times (or this many times less than) the pair's stored rate of an earlier
+#: day is refused as a typo or a wrong unit, unless forced: real rates move by percents.
+PLAUSIBLE = Decimal(10) ** 6
+
+
+def _check_plausible(session: Session, wanted: dict[tuple[str, str, date], Rate]) -> None:
+    for (base, quote, day), rate in sorted(wanted.items()):
+        before = stored.nearest(session, base, quote, day - timedelta(days=1))
+        if before is None or before.rate <= 0:
+            continue
+        factor = rate.rate / before.rate
+        if not 1 / PLAUSIBLE <= factor <= PLAUSIBLE:
+            raise Invalid(
+                f"{base}/{quote} {format(rate.rate, 'f')} on {day.isoformat()} is {factor:.3g} times the"
+                f" stored rate of {before.day.isoformat()} ({format(before.rate, 'f')}): refused as"
+                " implausible; if it is right, store it with --force",
+                field="rate",
+            )
+
+
+def store_rates(session: Session, *, actor: Actor, rates: Iterable[Rate], force: bool = False) -> StoreReport:
     """Store checked rates (one per pair and day; a new value for a stored day replaces it, and
-    the audit trail keeps the old), then fill the snapshots that were waiting for them."""
+    the audit trail keeps the old), then fill the snapshots that were waiting for them. A rate
+    more than :data:`PLAUSIBLE` times off the pair's earlier one is refused unless ``force``."""
     start_write(session, actor, "store exchange rates")
     wanted = {(r.base, r.quote, r.day): r for r in rates}
+    if not force:
+        _check_plausible(session, wanted)
     added = changed = unchanged = 0
     if wanted:
         days = [key[2] for key in wanted]
@@ -182,12 +205,19 @@ def store_rates(session: Session, *, actor: Actor, rates: Iterable[Rate]) -> Sto
 
 
 def set_rate(
-    session: Session, *, actor: Actor, currency: str, rate: Decimal, day: date, base: str | None = None
+    session: Session,
+    *,
+    actor: Actor,
+    currency: str,
+    rate: Decimal,
+    day: date,
+    base: str | None = None,
+    force: bool = False,
 ) -> StoreReport:
     """``irp fx set USD 1380.25 --date 2018-09-19``: one USD was worth 1,380.25 of the base."""
     start_write(session, actor, "store exchange rates")
     checked = check_rate(currency, base or base_currency(), day, rate, MANUAL)
-    return store_rates(session, actor=actor, rates=[checked])
+    return store_rates(session, actor=actor, rates=[checked], force=force)
 
 
 # -- snapshots -------------------------------------------------------------------------------------

@@ -34,6 +34,7 @@ def update_rates(
     currencies: list[str] | None = None,
     settings: FxSettings | None = None,
     progress: Callable[[int, int], None] | None = None,
+    force: bool = False,
 ) -> tuple[int, StoreReport]:
     """Fetch ``currencies`` (default :data:`DEFAULT_CURRENCIES`) into ``base`` and store them;
     returns how many rates came and what storing them did."""
@@ -43,4 +44,4 @@ def update_rates(
         settings or FxSettings.load(), currencies=wanted, to=base, start=start, end=end, progress=progress
     )
     with write() as session:
-        return len(rates), store_rates(session, actor=actor, rates=rates)
+        return len(rates), store_rates(session, actor=actor, rates=rates, force=force)
