@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
 from ir_pipeline.actors import Actor
+from ir_pipeline.clock import utcnow
 from ir_pipeline.db import translate_errors
 from ir_pipeline.enums import Role
 from ir_pipeline.errors import Invalid
@@ -35,6 +37,11 @@ _EVERYTHING = Actor(name="irp-copy", role=Role.MANAGER)
 class CopyReport:
     counts: dict[str, int]
     funnel_equal: bool
+    #: The instant the source was read at: the copy holds the source as it was then.
+    as_of: datetime | None = None
+    #: Tables whose rows changed in the source while it was copied (by other connections):
+    #: those changes are not in the copy.
+    changed_meanwhile: dict[str, int] = field(default_factory=dict)
 
 
 def _counts(connection: sa.Connection) -> dict[str, int]:
@@ -49,9 +56,21 @@ def _funnel_json(connection: sa.Connection) -> str:
         return json.dumps(jsonable(funnel(session, actor=_EVERYTHING)), sort_keys=True)
 
 
+def _snapshot(connection: sa.Connection) -> datetime:
+    """Start one read of the whole source, so every table is copied as of the same instant:
+    PostgreSQL's ``REPEATABLE READ`` (``READ COMMITTED`` would see each table at another time),
+    SQLite's one read transaction in WAL mode (begun by the first statement, held to the end)."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+    connection.exec_driver_sql("SELECT 1 FROM alembic_version").all()  # the snapshot starts here
+    return utcnow()
+
+
 def copy_database(source: Engine, target: Engine, *, progress: Progress | None = None) -> CopyReport:
-    """Copy everything from ``source`` into the empty, migrated ``target``, then verify it."""
+    """Copy everything from ``source`` (one snapshot of it) into the empty, migrated ``target``,
+    then verify it; says which tables other connections changed in the source meanwhile."""
     with translate_errors(str(target.url)), source.connect() as src, target.begin() as dst:
+        as_of = _snapshot(src)
         occupied = [name for name, n in _counts(dst).items() if n]
         if occupied:
             raise Invalid(
@@ -95,4 +114,11 @@ def copy_database(source: Engine, target: Engine, *, progress: Progress | None =
         same_funnel = _funnel_json(src) == _funnel_json(dst)
         if not same_funnel:
             raise Invalid("the copy's funnel differs from the source's; nothing was written")
-    return CopyReport(counts=after, funnel_equal=same_funnel)
+    with source.connect() as now:  # the source as it is now, outside the snapshot
+        latest = _counts(now)
+    meanwhile = {
+        name: latest[name] - before[name]
+        for name in before
+        if name != summary_store.table().name and latest.get(name) != before[name]
+    }
+    return CopyReport(counts=after, funnel_equal=same_funnel, as_of=as_of, changed_meanwhile=meanwhile)

@@ -17,6 +17,7 @@ from ir_pipeline.backup import restore as restore_backup
 from ir_pipeline.cli.context import cli_context
 from ir_pipeline.cli.guard import confirm_destructive
 from ir_pipeline.cli.output import echo, print_json
+from ir_pipeline.clock import format_local
 from ir_pipeline.database import open_database
 from ir_pipeline.db import describe, make_engine, unit_of_work
 from ir_pipeline.errors import Invalid
@@ -184,12 +185,30 @@ def copy(
         source.dispose()
         target.dispose()
     if json:
-        print_json({"source": describe(source_url), "target": describe(target_url), "counts": report.counts})
+        print_json(
+            {
+                "source": describe(source_url),
+                "target": describe(target_url),
+                "counts": report.counts,
+                "as_of": report.as_of,
+                "changed_meanwhile": report.changed_meanwhile,
+            }
+        )
         return
     rows = sum(report.counts.values())
+    when = format_local(report.as_of) if report.as_of else "the start"
     echo(
-        f"Copied {rows:,} rows from {describe(source_url)} to {describe(target_url)}; counts and funnel match"
+        f"Copied {rows:,} rows from {describe(source_url)} as of {when} to {describe(target_url)};"
+        " counts and funnel match"
     )
+    if report.changed_meanwhile:
+        tables = ", ".join(f"{name} ({n:+,} rows)" for name, n in sorted(report.changed_meanwhile.items()))
+        echo(
+            f"warning: the source changed while it was copied ({tables}): those changes are not in the"
+            " copy. Stop every writer (irp tui, irp notify deliver --watch, scripts) and copy again"
+            " into a new empty database",
+            err=True,
+        )
     _say_who_cannot_log_in(target_url)
 
 
