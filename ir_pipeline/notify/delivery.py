@@ -168,7 +168,14 @@ def queue(session: Session, *, now: datetime) -> int:
     return queued
 
 
-def take(session: Session, *, now: datetime, limit: int, only: int | None = None) -> list[Taken]:
+def take(
+    session: Session,
+    *,
+    now: datetime,
+    limit: int,
+    only: int | None = None,
+    avoid: frozenset[int] = frozenset(),
+) -> list[Taken]:
     """Hold up to ``limit`` due deliveries for this deliverer for the lease (:func:`lease`)."""
     connection = session.connection()
     outbox, endpoint, delivery = table_of(OutboxEvent), table_of(NotifyEndpoint), table_of(NotifyDelivery)
@@ -186,6 +193,8 @@ def take(session: Session, *, now: datetime, limit: int, only: int | None = None
     )
     if only is not None:
         due = due.where(delivery.c.id == only)
+    if avoid:  # endpoints that already have their share of this deliverer's senders
+        due = due.where(delivery.c.endpoint_id.not_in(sorted(avoid)))
     if connection.dialect.name == "postgresql":
         due = due.with_for_update(of=delivery, skip_locked=True)
     ids = list(connection.execute(due).scalars())
@@ -372,20 +381,32 @@ def deliver_pass(
     lock = threading.Lock()
     left = [limit]
     flying: set[int] = set()
+    per_endpoint: dict[int, int] = {}
+    share = max(1, concurrency // 2)  # one slow receiver never holds every sender
+
+    claiming = threading.Lock()  # one claim at a time: each sees the others' endpoints counted
 
     def claim() -> Taken | None:
+        with claiming:
+            return _claim()
+
+    def _claim() -> Taken | None:
         with lock:
             if left[0] <= 0:
                 return None
             left[0] -= 1
+            full = frozenset(e for e, n in per_endpoint.items() if n >= share)
         with write() as session:
             start_write(session, actor, "deliver notices")
-            got = take(session, now=now(), limit=1, only=only)
+            got = take(session, now=now(), limit=1, only=only, avoid=full)
         with lock:
             if not got:
-                left[0] = 0  # nothing is due: the other senders stop too
-                return None
+                left[0] += 1
+                if not full:
+                    left[0] = 0  # nothing is due at all: the other senders stop too
+                return None  # else only full endpoints' are due: their own senders go on
             flying.add(got[0].delivery_id)
+            per_endpoint[got[0].endpoint_id] = per_endpoint.get(got[0].endpoint_id, 0) + 1
         return got[0]
 
     def sender() -> None:
@@ -399,6 +420,7 @@ def deliver_pass(
             finally:
                 with lock:
                     flying.discard(taken.delivery_id)
+                    per_endpoint[taken.endpoint_id] -= 1
             with lock:
                 report.add(mine)
                 report.outcomes.append((taken.delivery_id, outcome))

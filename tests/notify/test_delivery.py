@@ -286,3 +286,52 @@ def test_a_receiver_that_drips_its_headers_is_cut_off_and_tried_again(engine: En
     assert report.retrying == report.sent >= 1 and report.delivered == 0
     assert all("timed out" in outcome.error for _, outcome in report.outcomes)
     assert took < 10  # 0.5 s for each of connect, write and read, and the body's 0.75 s
+
+
+def test_a_slow_receiver_never_holds_every_sender(engine: Engine, deal: int) -> None:
+    """Four senders, a receiver that takes a second per notice and one that answers at once:
+    the slow one is sent at most two at a time, so the fast one is never waiting behind it."""
+    import threading
+    import time as clock_time
+    from http.server import BaseHTTPRequestHandler
+
+    from tests.local_http import serving
+
+    state = {"now": 0, "most": 0, "slow": 0, "fast": 0}
+    lock = threading.Lock()
+
+    def handler(kind: str, delay: float) -> type[BaseHTTPRequestHandler]:
+        class Answer(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("content-length", "0")))
+                with lock:
+                    state[kind] += 1
+                    if kind == "slow":
+                        state["now"] += 1
+                        state["most"] = max(state["most"], state["now"])
+                clock_time.sleep(delay)
+                with lock:
+                    if kind == "slow":
+                        state["now"] -= 1
+                self.send_response(200)
+                self.send_header("content-length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        return Answer
+
+    slow_port, fast_port = free_port(), free_port()
+    endpoint(engine, f"http://127.0.0.1:{slow_port}/hook", name="slow")
+    endpoint(engine, f"http://127.0.0.1:{fast_port}/hook", name="fast")
+    for n in range(3):
+        add_loi(engine, STAFF, deal, f"{n + 1}억")
+    with (
+        serving(handler("slow", 0.5), slow_port),
+        serving(handler("fast", 0.0), fast_port),
+        make_client(httpx.Timeout(5.0)) as client,
+    ):
+        report = deliver_pass(lambda: unit_of_work(engine), actor=STAFF, client=client, concurrency=4)
+    assert report.delivered == report.sent == state["slow"] + state["fast"] and state["fast"] >= 4
+    assert state["most"] <= 2  # half the senders at most, whatever the slow receiver does
