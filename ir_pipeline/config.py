@@ -81,6 +81,12 @@ def _seconds(name: str, default: float, *, low: float, high: float) -> float:
     return value
 
 
+def notify_timeout_seconds() -> float:
+    """How long a deliverer waits for each part of a receiver's answer (``IRP_NOTIFY_TIMEOUT``
+    seconds, 10 by default); the whole exchange has its own deadline built from it."""
+    return _seconds("IRP_NOTIFY_TIMEOUT", 10.0, low=0.1, high=120)
+
+
 def notify_lease_seconds() -> float:
     """How long a deliverer's claim on one send lasts before another may take it over
     (``IRP_NOTIFY_LEASE`` seconds, 120 by default); renewed while the send is in flight."""

@@ -43,14 +43,14 @@ def _one_line(code: int, err: str) -> None:
     assert err.startswith("irp: ") and err.count("\n") == 1, err
 
 
-@pytest.mark.parametrize("ident", [2**31, 2**63, 10**30])
 @pytest.mark.parametrize("command", ID_COMMANDS, ids=lambda c: "-".join(p for p in c if "{" not in p))
-def test_an_id_out_of_range_is_one_line(demo_url: str, command: list[str], ident: int) -> None:
-    code, out, err = irp(*(p.format(id=ident) for p in command), db=demo_url)
-    if command[0] == "audit" and ident < 2**63 and demo_url.startswith("sqlite"):
-        assert code == 0 and "Traceback" not in out  # a SQLite id can be that large: no rows
-        return
-    _one_line(code, err)
+def test_an_id_out_of_range_is_one_line(demo_url: str, command: list[str]) -> None:
+    for ident in (2**31, 2**63, 10**30):
+        code, out, err = irp(*(p.format(id=ident) for p in command), db=demo_url)
+        if command[0] == "audit" and ident < 2**63 and demo_url.startswith("sqlite"):
+            assert code == 0 and "Traceback" not in out  # a SQLite id can be that large: no rows
+            continue
+        _one_line(code, err)
 
 
 def test_undecodable_command_line_bytes_are_one_line(demo_url: str) -> None:

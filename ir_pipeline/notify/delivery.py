@@ -74,7 +74,14 @@ _KEEP_ANSWER = 2_000
 Writer = Callable[[], AbstractContextManager[Session]]
 
 
-def make_client(timeout: httpx.Timeout = TIMEOUT) -> httpx.Client:
+def make_client(timeout: httpx.Timeout | None = None) -> httpx.Client:
+    """The deliverer's client: ``timeout``, or :data:`TIMEOUT` with ``IRP_NOTIFY_TIMEOUT`` as its
+    read and write waits."""
+    if timeout is None:
+        from ir_pipeline.config import notify_timeout_seconds
+
+        wait = notify_timeout_seconds()
+        timeout = httpx.Timeout(connect=TIMEOUT.connect, read=wait, write=wait, pool=TIMEOUT.pool)
     return httpx.Client(timeout=timeout, follow_redirects=False)
 
 
