@@ -280,10 +280,20 @@ def sqlite_demo_template(sqlite_template: Path, tmp_path_factory: pytest.TempPat
     path = tmp_path_factory.mktemp("demo-template") / "demo.sqlite3"
     shutil.copyfile(sqlite_template, path)
     engine = make_engine(f"sqlite:///{path}")
-    with unit_of_work(engine) as session:
+    with _test_clock(), unit_of_work(engine) as session:
         load_demo(session, today=TODAY)
     engine.dispose()
     return path
+
+
+@contextmanager
+def _test_clock() -> Iterator[None]:
+    """The clock every test runs on (``IRP_TODAY``): session fixtures run before the autouse
+    environment of the test that first asks for them, and the demo's trail must not carry the
+    real time into snapshots."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("IRP_TODAY", TODAY.isoformat())
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -296,7 +306,7 @@ def pg_demo_template(pg_template: str) -> Iterator[str]:
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
     clone_pg(pg_template, name)
-    with as_owner():
+    with as_owner(), _test_clock():
         loader = make_engine(pg_url(name, OWNER))
         with unit_of_work(loader) as session:
             load_demo(session, today=TODAY)

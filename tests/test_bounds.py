@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import Engine
 
-from tests.conftest import as_owner, owner_url
 from tests.test_cli import irp
 
 #: Commands that take an id, as a user would type them with an id out of every range.
@@ -29,12 +29,8 @@ ID_COMMANDS = [
 
 
 @pytest.fixture
-def demo_url(db_url: str) -> str:
-    if db_url.startswith("postgresql"):
-        with as_owner():
-            assert irp("demo", db=owner_url(db_url))[0] == 0
-    else:
-        assert irp("demo", db=db_url)[0] == 0
+def demo_url(demo_engine: Engine, db_url: str) -> str:
+    """The test's database holding the demo (copied from its template), by URL."""
     return db_url
 
 

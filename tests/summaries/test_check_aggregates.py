@@ -8,6 +8,7 @@ import json
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 
 from ir_pipeline.db import make_engine
 from tests.conftest import as_owner, owner_url
@@ -15,13 +16,8 @@ from tests.test_cli import irp
 
 
 @pytest.fixture
-def demo_url(db_url: str) -> str:
-    """The demo, loaded by the owner on PostgreSQL (it records users); the test works as staff."""
-    if db_url.startswith("postgresql"):
-        with as_owner():
-            assert irp("demo", db=owner_url(db_url))[0] == 0
-    else:
-        assert irp("demo", db=db_url)[0] == 0
+def demo_url(demo_engine: Engine, db_url: str) -> str:
+    """The demo (copied from its template; on PostgreSQL loaded by the owner), by URL."""
     return db_url
 
 
