@@ -199,3 +199,43 @@ def test_any_database_url_is_an_answer_not_a_traceback(tmp_path: Path, url: str)
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise AssertionError(f"irp --db {url!r} raised {result.exception!r}") from result.exception
     assert result.exit_code in (0, 1, 2)
+
+
+#: What a workbook cell can hold: numbers of any size and sign, dates, booleans, text.
+XLSX_CELL = st.one_of(
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.dates(),
+    st.booleans(),
+    st.none(),
+    TEXT.map(lambda s: "".join(ch for ch in s if ch.isprintable())),
+)
+
+
+@FUZZ
+@given(
+    kind=st.sampled_from(["lois", "startups", "investors", "followups"]),
+    rows=st.lists(st.lists(XLSX_CELL, min_size=3, max_size=6), min_size=1, max_size=3),
+)
+def test_xlsx_cells_never_crash_and_a_refusal_writes_nothing(
+    demo_url: str, tmp_path: Path, kind: str, rows: list[list[object]]
+) -> None:
+    """Typed workbook cells where text is expected, and text where numbers are: 1e308, -0.0,
+    2^70, dates in amounts, booleans in names."""
+    import openpyxl
+
+    headers = {
+        "lois": ["startup", "investor", "amount", "received_on", "valid_until", "currency"],
+        "startups": ["name", "business_no", "sector", "description"],
+        "investors": ["name", "kind", "country"],
+        "followups": ["startup", "investor", "due_on", "note", "channel", "status"],
+    }[kind]
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(headers)
+    for row in rows:  # as many cells as there are columns
+        sheet.append((row + [None] * len(headers))[: len(headers)])
+    path = tmp_path / f"{kind}.xlsx"
+    book.save(path)
+    check_answer(["import", kind, str(path)], demo_url, counts(demo_url))
