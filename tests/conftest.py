@@ -325,12 +325,21 @@ def demo_engine(engine: Engine, request: pytest.FixtureRequest) -> Engine:
             Path(f"{target}{suffix}").unlink(missing_ok=True)
         shutil.copyfile(request.getfixturevalue("sqlite_demo_template"), target)
         return engine
-    template = request.getfixturevalue("pg_demo_template")
-    name = str(engine.url.database)
+    refill_pg(request.getfixturevalue("pg_demo_template"), str(engine.url.database))
+    return engine
+
+
+@pytest.fixture
+def demo_db_url(demo_engine: Engine, db_url: str) -> str:
+    """The test's database holding the demo, by URL (for tests that drive the CLI)."""
+    return db_url
+
+
+def refill_pg(template: str, name: str) -> None:
+    """Database ``name`` again, as a fresh copy of ``template`` (same name, so URLs stay)."""
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     clone_pg(template, name)
-    return engine
 
 
 class People:

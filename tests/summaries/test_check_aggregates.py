@@ -8,17 +8,10 @@ import json
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
 
 from ir_pipeline.db import make_engine
 from tests.conftest import as_owner, owner_url
 from tests.test_cli import irp
-
-
-@pytest.fixture
-def demo_url(demo_engine: Engine, db_url: str) -> str:
-    """The demo (copied from its template; on PostgreSQL loaded by the owner), by URL."""
-    return db_url
 
 
 def _behind_the_back(url: str, sql: str) -> None:
@@ -28,25 +21,25 @@ def _behind_the_back(url: str, sql: str) -> None:
     engine.dispose()
 
 
-def test_agrees_on_the_demo_then_reports_and_repairs_drift(demo_url: str) -> None:
-    code, out, _ = irp("db", "check-aggregates", db=demo_url)
+def test_agrees_on_the_demo_then_reports_and_repairs_drift(demo_db_url: str) -> None:
+    code, out, _ = irp("db", "check-aggregates", db=demo_db_url)
     assert (code, out.strip()) == (
         0,
         "the funnel totals and the deals' kept columns agree with the base rows",
     )
-    _behind_the_back(demo_url, "UPDATE letter_of_intent SET amount_minor = amount_minor + 1 WHERE id = 1")
-    _behind_the_back(demo_url, "UPDATE deal SET next_follow_up_on = NULL WHERE id = 2")
-    code, out, _ = irp("db", "check-aggregates", db=demo_url)
+    _behind_the_back(demo_db_url, "UPDATE letter_of_intent SET amount_minor = amount_minor + 1 WHERE id = 1")
+    _behind_the_back(demo_db_url, "UPDATE deal SET next_follow_up_on = NULL WHERE id = 2")
+    code, out, _ = irp("db", "check-aggregates", db=demo_db_url)
     assert code == 1
     assert "all deals: loi[" in out and "recomputed as" in out
     assert "2 deal(s) keep an out-of-date last LOI or next follow-up (#1, #2)" in out  # LOI 1 is on #1
-    code, out, _ = irp("db", "check-aggregates", "--json", db=demo_url)
+    code, out, _ = irp("db", "check-aggregates", "--json", db=demo_db_url)
     assert code == 1 and json.loads(out)["differences"]
-    assert irp("--as", "manager", "db", "check-aggregates", "--repair", db=demo_url)[0] == 1  # staff only
-    code, out, err = irp("db", "check-aggregates", "--repair", db=demo_url)
+    assert irp("--as", "manager", "db", "check-aggregates", "--repair", db=demo_db_url)[0] == 1  # staff only
+    code, out, err = irp("db", "check-aggregates", "--repair", db=demo_db_url)
     assert code == 0 and out.startswith("repaired "), err
-    assert irp("db", "check-aggregates", db=demo_url)[0] == 0
-    _, funnel_json, _ = irp("funnel", "--json", db=demo_url)
+    assert irp("db", "check-aggregates", db=demo_db_url)[0] == 0
+    _, funnel_json, _ = irp("funnel", "--json", db=demo_db_url)
     assert json.loads(funnel_json)["lois"]["count"] == 26
 
 

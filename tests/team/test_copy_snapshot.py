@@ -11,7 +11,7 @@ from ir_pipeline.db import make_engine, unit_of_work
 from ir_pipeline.dbcopy import copy_database
 from ir_pipeline.drafts import InvestorDraft
 from ir_pipeline.services import records
-from tests.conftest import STAFF, as_owner, fresh_sqlite_url, owner_url
+from tests.conftest import STAFF, as_owner, fresh_sqlite_url, owner_url, refill_pg
 
 pytestmark = [pytest.mark.postgres, pytest.mark.owner]  # `irp db copy` is the owner's work
 
@@ -58,15 +58,7 @@ def test_postgresql_to_sqlite_with_a_writer(
 ) -> None:
     """Read committed would see each table at another moment and the check would refuse the
     copy; one repeatable-read snapshot copies the source as it was."""
-    demo = request.getfixturevalue("pg_demo_template")
-    import psycopg
-
-    from tests.conftest import PG_ADMIN, clone_pg
-
-    name = pg_db.rsplit("/", 1)[1]
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-    clone_pg(demo, name)
+    refill_pg(request.getfixturevalue("pg_demo_template"), pg_db.rsplit("/", 1)[1])
     late, changed, investors = _copy_with_a_writer(owner_url(pg_db), sqlite_url)
     assert late == 0 and investors == 12
     assert changed.get("investor") == 1

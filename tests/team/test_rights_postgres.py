@@ -21,7 +21,7 @@ from ir_pipeline.enums import Role
 from ir_pipeline.lookup import resolve_startup
 from ir_pipeline.rights import STARTUP_SEES
 from ir_pipeline.services.users import create_user
-from tests.conftest import OWNER, PG_ADMIN, PG_HOST, as_owner, clone_pg, owner_url
+from tests.conftest import OWNER, PG_ADMIN, PG_HOST, as_owner, owner_url, refill_pg
 
 pytestmark = pytest.mark.postgres
 ADMIN = Actor(name=OWNER, role=Role.STAFF, admin=True)
@@ -57,9 +57,7 @@ def team(pg_db: str, request: pytest.FixtureRequest) -> Iterator[Team]:
     logins = {who: f"{prefix}_{who}" for who in wanted}
     dbname = make_url(pg_db).database
     assert dbname
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:  # the demo, from its template
-        conn.execute(f'DROP DATABASE "{dbname}" WITH (FORCE)')
-    clone_pg(request.getfixturevalue("pg_demo_template"), dbname)
+    refill_pg(request.getfixturevalue("pg_demo_template"), dbname)  # the demo, from its template
     with as_owner():
         engine = make_engine(url)
         with unit_of_work(engine) as session:
