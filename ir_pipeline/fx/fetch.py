@@ -22,7 +22,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 import httpx
 
 from ir_pipeline.config import FxSettings
-from ir_pipeline.deadline import within
+from ir_pipeline.deadline import FRESH_CONNECTIONS, Connections, within
 from ir_pipeline.errors import RatesUnavailable
 from ir_pipeline.fx.providers import Call, Provider, default_url, provider_named
 from ir_pipeline.fx.rates import Rate
@@ -73,9 +73,13 @@ class _TooLarge(Exception):
     pass
 
 
-def _one_request(client: httpx.Client, url: str, params: dict[str, str], left: float) -> _Answer:
+def _one_request(
+    client: httpx.Client, url: str, params: dict[str, str], left: float, connections: Connections
+) -> _Answer:
     """One GET, its body read up to :data:`MAX_ANSWER` (a redirect or an error: no body)."""
-    with client.stream("GET", url, params=params, timeout=httpx.Timeout(left)) as response:
+    with client.stream(
+        "GET", url, params=params, timeout=httpx.Timeout(left), extensions=connections.extensions
+    ) as response:
         if response.is_redirect or response.status_code >= 400:
             return _Answer(response.status_code, response.reason_phrase, "", response.headers.get("location"))
         body = bytearray()
@@ -177,7 +181,9 @@ def fetch_rates(
     calls = list(provider.calls(currencies, to, start, end))
     rates: list[Rate] = []
     own = client is None
-    http = client or httpx.Client(follow_redirects=False, headers={"Accept": "application/json"})
+    http = client or httpx.Client(
+        follow_redirects=False, headers={"Accept": "application/json"}, limits=FRESH_CONNECTIONS
+    )
     try:
         for done, call in enumerate(calls, start=1):
             rates.extend(_asked(call, provider.read(call, get_json(http, url, call, settings), to)))

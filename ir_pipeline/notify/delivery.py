@@ -34,7 +34,7 @@ from sqlmodel import Session
 
 from ir_pipeline.actors import Actor
 from ir_pipeline.clock import utcnow, wall_clock
-from ir_pipeline.deadline import within
+from ir_pipeline.deadline import FRESH_CONNECTIONS, Connections, within
 from ir_pipeline.errors import Invalid, IrpError
 from ir_pipeline.models import (
     DeliveryStatus,
@@ -82,7 +82,7 @@ def make_client(timeout: httpx.Timeout | None = None) -> httpx.Client:
 
         wait = notify_timeout_seconds()
         timeout = httpx.Timeout(connect=TIMEOUT.connect, read=wait, write=wait, pool=TIMEOUT.pool)
-    return httpx.Client(timeout=timeout, follow_redirects=False)
+    return httpx.Client(timeout=timeout, follow_redirects=False, limits=FRESH_CONNECTIONS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,13 +255,13 @@ def send(client: httpx.Client, taken: Taken, *, at: datetime) -> Outcome:
     whole = sum(t or 0.0 for t in (timeout.connect, timeout.write, timeout.read)) or ANSWER_WITHIN
     reading = min(ANSWER_WITHIN, 1.5 * (timeout.read or ANSWER_WITHIN))
 
-    def exchange() -> tuple[httpx.Response, str]:
+    def exchange(connections: Connections) -> tuple[httpx.Response, str]:
         with client.stream(
             "POST",
             target.url,
             content=request.body,
             headers={**extra, **request.headers, **target.headers},
-            extensions=target.extensions,
+            extensions={**target.extensions, **connections.extensions},
         ) as response:
             return response, _start_of_answer(response, until=time.perf_counter() + reading)
 

@@ -9,9 +9,11 @@ import json
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from datetime import date
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
+import httpx
 import pytest
 
 from ir_pipeline.db import make_engine, read_only
@@ -20,6 +22,7 @@ from tests.local_http import free_port, serving
 from tests.test_cli import irp
 
 TIMEOUT = 2.0
+_DAY = date(2024, 1, 5)
 Behaviour = Callable[[BaseHTTPRequestHandler], None]
 
 
@@ -150,3 +153,34 @@ def test_a_redirect_to_another_host_or_port_is_not_followed(
     assert code == 1 and "redirected to http://127.0.0.1" in err and "refused" in err
     assert elsewhere == []  # the other port never saw a request
     _nothing_stored(sqlite_url)
+
+
+@pytest.mark.parametrize("behaviour", [_drip_headers, _drip_body], ids=["drips-headers", "drips-body"])
+def test_a_dripping_mirror_is_hung_up_on_at_the_deadline(behaviour: Behaviour) -> None:
+    """In a long-running process (the TUI, a watch) the cut request must not live on: at the
+    deadline its connection is shut, so the server's next write fails at once and the request's
+    thread ends, instead of both lasting as long as the server cares to drip."""
+    import threading
+
+    from ir_pipeline.config import FxSettings
+    from ir_pipeline.deadline import FRESH_CONNECTIONS
+    from ir_pipeline.errors import RatesUnavailable
+    from ir_pipeline.fx.fetch import fetch_rates
+
+    hung_up = threading.Event()
+
+    def dripping(h: BaseHTTPRequestHandler) -> None:
+        try:
+            behaviour(h)
+        except (BrokenPipeError, ConnectionResetError):
+            hung_up.set()
+            raise
+
+    port = free_port()
+    settings = FxSettings(provider="frankfurter", url=f"http://127.0.0.1:{port}", timeout=1.0, attempts=1)
+    # a client the caller keeps open (closing it would end the request whatever the deadline did)
+    with _server(dripping, [], port), httpx.Client(limits=FRESH_CONNECTIONS) as client:
+        with pytest.raises(RatesUnavailable, match="no answer within 1 s"):
+            fetch_rates(settings, currencies=["USD"], to="KRW", start=_DAY, end=_DAY, client=client)
+        assert hung_up.wait(10), "the server is still dripping into a request nobody waits for"
+    assert not [t for t in threading.enumerate() if t.name == "irp-http" and t.is_alive()]

@@ -257,10 +257,13 @@ def test_endpoints_are_checked_and_scoped(engine: Engine, deal: int) -> None:
 def test_a_receiver_that_drips_its_headers_is_cut_off_and_tried_again(engine: Engine, deal: int) -> None:
     """httpx's timeouts bound each wait; a receiver that sends a byte of its status line every
     tenth of a second would never trip them. The whole exchange has its own deadline."""
+    import threading
     import time as clock_time
     from http.server import BaseHTTPRequestHandler
 
     from tests.local_http import serving
+
+    hung_up = threading.Event()
 
     class Drip(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
@@ -271,7 +274,7 @@ def test_a_receiver_that_drips_its_headers_is_cut_off_and_tried_again(engine: En
                     self.wfile.flush()
                     clock_time.sleep(0.1)
             except (BrokenPipeError, ConnectionResetError):
-                pass
+                hung_up.set()
 
         def log_message(self, *args: object) -> None:
             pass
@@ -283,6 +286,9 @@ def test_a_receiver_that_drips_its_headers_is_cut_off_and_tried_again(engine: En
         start = clock_time.monotonic()
         report = run(engine, Clock(), client)
         took = clock_time.monotonic() - start
+        # the cut exchange is hung up on, not left dripping in a thread of a --watch deliverer
+        assert hung_up.wait(10)
+        assert not [t for t in threading.enumerate() if t.name == "irp-http" and t.is_alive()]
     assert report.retrying == report.sent >= 1 and report.delivered == 0
     assert all("timed out" in outcome.error for _, outcome in report.outcomes)
     assert took < 10  # 0.5 s for each of connect, write and read, and the body's 0.75 s
