@@ -227,6 +227,15 @@ def deliver_(
     every: Annotated[
         float, typer.Option(min=0.2, max=3600, help="With --watch: seconds between looks.")
     ] = 5.0,
+    senders: Annotated[
+        int,
+        typer.Option(
+            "--senders",
+            min=1,
+            max=64,
+            help="Notices sent at once; one endpoint gets half of them at most.",
+        ),
+    ] = 4,
 ) -> None:
     """Send the pending notices: retried with backoff, never twice to one endpoint."""
     if once and watch:
@@ -235,7 +244,7 @@ def deliver_(
     with _client() as client:
         try:
             while True:
-                for report in deliver(app_.write, actor=app_.actor, client=client):
+                for report in deliver(app_.write, actor=app_.actor, client=client, concurrency=senders):
                     if report.sent:
                         _show_pass(report)
                 if not watch:
