@@ -128,6 +128,8 @@ def translate_errors(url: str) -> Iterator[None]:
             raise
         raise Invalid(f"a number is larger than the database holds (at most {_SQLITE_MAX:,})") from None
     except exc.DBAPIError as error:
+        if "NUL (0x00)" in str(error.orig):  # psycopg: PostgreSQL's text holds no NUL character
+            raise Invalid("text cannot contain the NUL character (\\x00)") from None
         if getattr(error.orig, "sqlstate", None) == "42501":  # insufficient_privilege, incl. RLS
             raise Forbidden(f"permission denied: {_first_line(error)}") from None
         if getattr(error.orig, "sqlstate", None) == "22003":  # numeric_value_out_of_range

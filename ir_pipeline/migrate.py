@@ -69,23 +69,28 @@ def ensure_current(engine: Engine) -> None:
         upgrade(engine, "head")
 
 
-def check_revision(revision: str) -> None:
-    """Refuse a revision this code does not know, before anything is asked or backed up."""
-    if revision in ("base", "head"):
+def check_revision(revision: str, action: str = "downgrade") -> None:
+    """Refuse a revision this code does not know, before anything is asked or backed up (Alembic
+    itself would answer an empty one with a bare assertion)."""
+    if revision in ("base", "head", "heads"):
         return
-    try:
-        found = _scripts().get_revision(revision)
-    except Exception:
-        found = None
+    found = None
+    if revision.strip():
+        try:
+            found = _scripts().get_revision(revision)
+        except Exception:
+            found = None
     if found is None:
-        raise Invalid(f"cannot downgrade to {revision!r}: no such schema revision")
+        raise Invalid(f"cannot {action} to {revision[:40]!r}: no such schema revision")
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
+    check_revision(revision, "upgrade")
     _run(engine, "upgrade", revision)
 
 
 def downgrade(engine: Engine, revision: str) -> None:
+    check_revision(revision)
     _check_not_newer(current_revisions(engine))
     _run(engine, "downgrade", revision)
 

@@ -16,6 +16,9 @@ _LEGAL_FORMS = re.compile(
     re.IGNORECASE,
 )
 _NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
+#: Never part of a name (names are refused with them), so never part of a key: a search typed
+#: with a NUL finds what the rest of it finds, on SQLite and on PostgreSQL (whose text has none).
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def name_key(name: str) -> str:
@@ -23,7 +26,7 @@ def name_key(name: str) -> str:
     s = unicodedata.normalize("NFKC", name).casefold()
     s = _LEGAL_FORMS.sub(" ", s)
     s = _NOISE.sub("", s)
-    return s or unicodedata.normalize("NFKC", name).casefold().strip()
+    return s or _CONTROLS.sub("", unicodedata.normalize("NFKC", name).casefold()).strip()
 
 
 def clean_name(name: str) -> str:

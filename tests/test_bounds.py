@@ -113,3 +113,31 @@ def test_a_rate_a_million_times_off_the_earlier_one_needs_force(demo_db_url: str
     assert irp("fx", "set", "USD", "1391.5", "--date", "2018-09-02", db=demo_db_url)[0] == 0  # a real move
     assert irp("fx", "set", "USD", "13800000", "--date", "2018-09-03", "--force", db=demo_db_url)[0] == 0
     assert irp("fx", "set", "USD", "1380", "--date", "2018-09-03", db=demo_db_url)[0] == 0  # the typo mended
+
+
+#: Every filter that takes text, typed with a NUL (the TUI's search box and a script can pass one;
+#: PostgreSQL's text cannot hold it, SQLite's can).
+NUL_FILTERS = [
+    ["startup", "list", "--search", "{t}"],
+    ["investor", "list", "--search", "{t}"],
+    ["deal", "list", "--search", "{t}"],
+    ["deal", "list", "--startup", "{t}"],
+    ["loi", "list", "--investor", "{t}"],
+    ["funnel", "--startup", "{t}"],
+    ["audit", "--user", "{t}"],
+    ["notify", "events", "--type", "{t}"],
+    ["fx", "list", "--currency", "{t}"],
+    ["investor", "add", "{t}"],
+    ["startup", "add", "Acme", "--description", "{t}"],
+]
+
+
+def test_a_nul_in_any_text_is_an_answer_on_both_databases(demo_db_url: str) -> None:
+    for command in NUL_FILTERS:
+        for text in ("\x00", "Green\x00Grid"):
+            argv = [p.format(t=text) for p in command]
+            code, out, err = irp(*argv, db=demo_db_url)
+            assert code in (0, 1), (argv, code, err)
+            if code == 1:
+                assert err.startswith("irp: ") and err.count("\n") == 1, (argv, err)
+            assert "\x00" not in out + err, argv
