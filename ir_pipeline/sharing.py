@@ -12,21 +12,24 @@ from ir_pipeline.actors import Actor
 
 #: The marker of a note the startup can read (internal is the default, and unmarked).
 SHARED_MARK = "[shared]"
-#: Note columns → the part of each a startup may read, which the database computes from the
-#: note and its flag (``models.pipeline.shared_text``). A hidden column without one (a move's
+#: Per table, note column → the part of it a startup may read, which the database computes from
+#: the note and its flag (``models.pipeline.shared_text``). A hidden column without one (a move's
 #: reason, a pitch's notes) is never read by a startup at all.
-SHARED_PART = {"note": "shared_note", "notes": "shared_notes"}
+SHARED_PART: dict[str, dict[str, str]] = {
+    "deal": {"notes": "shared_notes"},
+    "follow_up": {"note": "shared_note"},
+}
 
 
-def readable_column(reader: Actor, column: str) -> str | None:
-    """Which column ``reader`` reads for the note column ``column``: the note itself for staff
-    and managers, its shared part for a startup (``None``: nothing)."""
-    return column if reader.reads_internal else SHARED_PART.get(column)
+def readable_column(reader: Actor, table: str, column: str) -> str | None:
+    """Which column of ``table`` ``reader`` reads for the note column ``column``: the note
+    itself for staff and managers, its shared part for a startup (``None``: nothing)."""
+    return column if reader.reads_internal else SHARED_PART.get(table, {}).get(column)
 
 
 def readable(reader: Actor, row: object, column: str) -> str:
     """A note of a loaded row as ``reader`` may read it (see :func:`readable_column`)."""
-    name = readable_column(reader, column)
+    name = readable_column(reader, str(getattr(row, "__tablename__", "")), column)
     return (getattr(row, name) or "") if name else ""
 
 

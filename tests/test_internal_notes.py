@@ -199,3 +199,29 @@ def _screen_text(app_: object) -> str:
         for row in range(table.row_count):
             parts += [str(c) for c in table.get_row_at(row)]
     return "\n".join(parts)
+
+
+def test_the_shared_parts_and_the_grants_tell_one_story() -> None:
+    """What a startup may not read (the column grants, ``STARTUP_HIDDEN``) and what it reads
+    instead (``SHARED_PART``) are two tables that must agree: every shared part belongs to a
+    hidden note of a real table, is itself readable, and is the column the database computes."""
+    from sqlmodel import SQLModel
+
+    import ir_pipeline.models  # noqa: F401  (the tables, for their columns)
+    from ir_pipeline.rights import STARTUP_HIDDEN
+    from ir_pipeline.sharing import SHARED_PART, readable_column
+
+    startup = Actor(name="x", role=Role.STARTUP, startup_id=1)
+    tables = SQLModel.metadata.tables
+    for table, parts in SHARED_PART.items():
+        for note, part in parts.items():
+            assert note in STARTUP_HIDDEN[table], (table, note)
+            assert part not in STARTUP_HIDDEN[table], (table, part)
+            assert tables[table].c[part].computed is not None, (table, part)
+            assert readable_column(startup, table, note) == part
+            assert readable_column(STAFF, table, note) == note
+    for table, hidden in STARTUP_HIDDEN.items():
+        for column in hidden:
+            assert column in tables[table].c, (table, column)
+            if column not in SHARED_PART.get(table, {}):
+                assert readable_column(startup, table, column) is None, (table, column)

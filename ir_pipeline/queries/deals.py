@@ -282,7 +282,7 @@ def get_deal_row(session: Session, *, actor: Actor, deal_id: int) -> DealRow:
 def get_deal_detail(session: Session, *, actor: Actor, deal_id: int) -> DealDetail:
     """A deal with its LOIs, follow-ups, fundings and full stage history."""
     row = get_deal_row(session, actor=actor, deal_id=deal_id)
-    shown = readable_column(actor, "notes")  # the notes, or for a startup their shared part
+    shown = readable_column(actor, "deal", "notes")  # the notes, or for a startup their shared part
     assert shown is not None
     notes, shared = session.execute(
         sa.select(col(getattr(Deal, shown)), col(Deal.notes_shared)).where(col(Deal.id) == deal_id)
