@@ -27,6 +27,8 @@ def at_head(engine: Engine) -> bool:
 
 def open_database(url: str, *, migrate: bool = True) -> Engine:
     """An engine on ``url`` whose schema is at head (unless ``migrate`` is off, for ``irp db``)."""
+    if migrate:
+        _refuse_an_emptied_database(url)  # before connecting: SQLite's first pragma writes to it
     engine = make_engine(url)
     if migrate:
         try:
@@ -38,3 +40,26 @@ def open_database(url: str, *, migrate: bool = True) -> Engine:
             engine.dispose()
             raise
     return engine
+
+
+def _refuse_an_emptied_database(url: str) -> None:
+    """A SQLite file of zero bytes is a new database to SQLite, and migrating would make it one.
+    When irp has backups of it, it was a database that lost its contents (a full disk, a slip):
+    refuse, and say how to restore it or start afresh, rather than hide the loss under a new
+    empty schema."""
+    from ir_pipeline.db import backend_name
+
+    if backend_name(url) != "sqlite":
+        return
+    from ir_pipeline.backup import newest_backup, sqlite_path
+    from ir_pipeline.errors import DatabaseUnavailable, Invalid
+
+    try:
+        database = sqlite_path(url)
+    except Invalid:  # in memory
+        return
+    if database.exists() and database.stat().st_size == 0 and (backup := newest_backup(database)):
+        raise DatabaseUnavailable(
+            f"the database {database} is an empty file, though irp has backups of it: restore the"
+            f" newest (irp db restore {backup} --yes), or delete the file to start a new database"
+        )

@@ -168,6 +168,8 @@ def _operational_message(url: str, error: exc.DBAPIError) -> str:
     if "readonly" in lowered or "read-only" in lowered:
         return f"the database {where} is read-only"
     first = text.strip().splitlines()[0] if text.strip() else type(error.orig).__name__
+    if "malformed" in lowered or "not a database" in lowered:  # SQLite's words for a damaged file
+        return f"cannot use the database {where}: {first} (`irp db check` says what to do)"
     return f"cannot use the database {where}: {first}"
 
 

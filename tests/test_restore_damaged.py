@@ -38,12 +38,17 @@ def test_a_backup_restores_over_a_damaged_database(
     url = fresh_sqlite_url(sqlite_demo_template, tmp_path)
     database = Path(url.removeprefix("sqlite:///"))
     _, before, _ = irp("deal", "list", "--json", "--limit", "1000", db=url)
-    backup = tmp_path / "kept.sqlite3"
-    assert irp("db", "backup", str(backup), db=url)[0] == 0
+    code, out, _ = irp("db", "backup", db=url)  # where irp keeps them, beside the database
+    assert code == 0 and out.startswith("Backup written to ")
+    backup = Path(out.removeprefix("Backup written to ").strip())
     for suffix in ("-wal", "-shm"):
         Path(f"{database}{suffix}").unlink(missing_ok=True)
     damage(database)
     if damage is not _delete:
+        # the next command refuses, and points the way (an emptied file is not taken for a new one)
+        code, _, err = irp("deal", "list", db=url)
+        assert code == 1 and err.count("\n") == 1, err
+        assert ("irp db check" in err) if damage is not _empty else (f"irp db restore {backup}" in err)
         code, out, err = irp("db", "check", db=url)
         assert code == 1 and "is damaged" in err and err.count("\n") == 1
     code, out, err = irp("db", "restore", str(backup), "--yes", db=url)
@@ -62,8 +67,9 @@ def test_a_manager_may_not_restore_even_over_a_damaged_file(
     sqlite_demo_template: Path, tmp_path: Path
 ) -> None:
     url = fresh_sqlite_url(sqlite_demo_template, tmp_path)
-    backup = tmp_path / "kept.sqlite3"
-    assert irp("db", "backup", str(backup), db=url)[0] == 0
+    code, out, _ = irp("db", "backup", db=url)  # where irp keeps them, beside the database
+    assert code == 0 and out.startswith("Backup written to ")
+    backup = Path(out.removeprefix("Backup written to ").strip())
     _truncate(Path(url.removeprefix("sqlite:///")))
     code, _, err = irp("--as", "manager", "db", "restore", str(backup), "--yes", db=url)
     assert code == 1 and "only staff" in err
