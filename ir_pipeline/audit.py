@@ -132,9 +132,13 @@ def _entry(session: OrmSession, obj: Any, action: AuditAction, **values: Any) ->
 
 
 def _updates(session: OrmSession, obj: Any) -> Iterable[dict[str, Any]]:
+    from ir_pipeline.trail_sql import AUDITED  # the columns PostgreSQL's trail leaves out, too
+
+    how = AUDITED.get(obj.__tablename__)
+    quiet = _QUIET.union(how.skipped) if how is not None else _QUIET
     state = sa.inspect(obj)
     for attr in state.mapper.column_attrs:
-        if attr.key in _QUIET:
+        if attr.key in quiet:
             continue
         history = state.attrs[attr.key].history
         if not history.has_changes():

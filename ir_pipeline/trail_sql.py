@@ -46,6 +46,9 @@ KEPT_DEAL_COLUMNS = (
     "loi_count",
     "loi_rank",
 )
+#: What a deal keeps of its stage history (``ir_pipeline.history``): the history is the record of
+#: the moves, so these are never rows of their own.
+HISTORY_DEAL_COLUMNS = ("reached", "lost_from")
 #: The one trail row of a rate snapshot written on its own (``fx.service._rewrite``).
 SNAPSHOT_FIELD = "fx_snapshot"
 HIDDEN = "(hidden)"
@@ -70,7 +73,7 @@ AUDITED: dict[str, Audited] = {
     "contact": Audited(),
     "pitch": Audited(),
     # a note's shared part is computed from the note and its flag, whose changes are the rows
-    "deal": Audited(skipped=(*QUIET, *KEPT_DEAL_COLUMNS, "shared_notes")),
+    "deal": Audited(skipped=(*QUIET, *KEPT_DEAL_COLUMNS, *HISTORY_DEAL_COLUMNS, "shared_notes")),
     "letter_of_intent": Audited(folded=SNAPSHOT_COLUMNS),
     "follow_up": Audited(skipped=(*QUIET, "shared_note")),
     "funding": Audited(folded=SNAPSHOT_COLUMNS),

@@ -45,9 +45,19 @@ def after_save(
     return done
 
 
-def reopen_undo(b: Backend) -> Callable[[FollowUpView], Callable[[], object]]:
-    """The undo of completing or cancelling a follow-up: the same follow-up, open again."""
-    return lambda view: lambda: b.write(followups.reopen_follow_up, actor=b.actor, follow_up_id=view.id)
+def reopen_undo(b: Backend, before: FollowUpView | None) -> Callable[[FollowUpView], Callable[[], object]]:
+    """The undo of completing or cancelling a follow-up: the same follow-up open again, its note
+    exactly as it was ``before`` (the reopening is in the trail, not in the note)."""
+    note = before.note if before is not None else None
+    return lambda view: (
+        lambda: b.write(
+            followups.reopen_follow_up,
+            actor=b.actor,
+            follow_up_id=view.id,
+            restore_note=note,
+            expected_version=view.version,
+        )
+    )
 
 
 def open_loi_form(screen: BackendScreen, deal_id: int, title: str, initial: LoiView | None = None) -> None:

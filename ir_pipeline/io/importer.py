@@ -927,7 +927,19 @@ class _Lois(_Handler):
             deal_table,
             _DEAL_COLUMNS,
             [
-                (s, i, x.event_id, Stage.LOI, now, x.owner, "", now, now, *_kept(x, *counted[(s, i)]))
+                (
+                    s,
+                    i,
+                    x.event_id,
+                    Stage.LOI,
+                    now,
+                    Stage.LOI,
+                    x.owner,
+                    "",
+                    now,
+                    now,
+                    *_kept(x, *counted[(s, i)]),
+                )
                 for (s, i), x in latest.items()
             ],
         )
@@ -1023,6 +1035,7 @@ _DEAL_COLUMNS = (
     "event_id",
     "stage",
     "stage_changed_at",
+    "reached",
     "owner",
     "notes",
     "created_at",

@@ -64,7 +64,19 @@ class Deal(Versioned, Timestamped, table=True):
     investor_id: int = Field(foreign_key="investor.id", index=True)
     event_id: int | None = Field(default=None, foreign_key="event.id", index=True)
     stage: Stage = Field(sa_column=sa.Column(enum_type(Stage, "stage"), nullable=False))
+    #: When the deal entered its stage on the history as corrected: an undone move leaves the
+    #: date it had before (``ir_pipeline.history``).
     stage_changed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    #: What the deal keeps of its history (``ir_pipeline.history``, kept by the services that
+    #: move it, so the funnel counts from the deal rows): the furthest funnel stage reached, and
+    #: the stage a lost deal was lost from (``None`` unless lost now). An undone move counts for
+    #: neither.
+    reached: Stage | None = Field(
+        default=None, sa_column=sa.Column(enum_type(Stage, "reached"), nullable=True)
+    )
+    lost_from: Stage | None = Field(
+        default=None, sa_column=sa.Column(enum_type(Stage, "lost_from"), nullable=True)
+    )
     owner: str = Field(default="", max_length=SHORT_LENGTH)
     #: Staff's notes on the deal: internal unless staff share them (see :func:`shared_text`).
     notes: str = Field(default="", sa_type=sa.Text)
@@ -189,6 +201,9 @@ class StageChange(Deferred, table=True):
     changed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     changed_by: str = Field(max_length=SHORT_LENGTH)
     reason: str = Field(default="", sa_type=sa.Text)
+    #: The move this one takes back (an undo or a revert): the deal returns to the state it had
+    #: before that move, its days in stage included, as if the move had not been made.
+    undoes_id: int | None = Field(default=None, foreign_key="stage_change.id", index=True)
 
 
 @sa.event.listens_for(StageChange, "before_update")

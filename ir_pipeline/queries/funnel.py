@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 
 from ir_pipeline.actors import Actor
 from ir_pipeline.fx.converted import Converted, describe, needs_conversion
-from ir_pipeline.models import Deal, Funding, Investor, LetterOfIntent, StageChange, Startup
+from ir_pipeline.models import Deal, Funding, Investor, LetterOfIntent, Startup
 from ir_pipeline.money import Money, Totals, format_totals, percent
 from ir_pipeline.queries.scope import visible_deals
 from ir_pipeline.queries.sums import joined, minor_sum, ranking
@@ -208,23 +208,18 @@ def loi_summary(session: Session, *, actor: Actor, flt: FunnelFilter = FunnelFil
     )
 
 
-_RANK = sa.case({stage.value: i for i, stage in enumerate(FUNNEL)}, value=StageChange.to_stage)
-
-
 def _reached(session: Session, actor: Actor, flt: FunnelFilter) -> dict[int, int]:
-    per_deal = scoped(
-        select(StageChange.deal_id, sa.func.max(_RANK).label("reached"))
-        .join(Deal, col(Deal.id) == StageChange.deal_id)
-        .group_by(col(StageChange.deal_id)),
-        actor,
-        flt,
-    ).subquery()
+    """Deals by the furthest funnel stage they reached (kept on each deal from its corrected
+    history, :mod:`ir_pipeline.history`), cumulated along the funnel."""
     rows = session.exec(
-        select(per_deal.c.reached, sa.func.count())
-        .where(per_deal.c.reached.is_not(None))
-        .group_by(per_deal.c.reached)
+        scoped(
+            select(Deal.reached, sa.func.count()).where(col(Deal.reached).is_not(None)),
+            actor,
+            flt,
+        ).group_by(col(Deal.reached))
     ).all()
-    return cumulative({int(rank): int(n) for rank, n in rows})
+    rank = {stage: i for i, stage in enumerate(FUNNEL)}
+    return cumulative({rank[Stage(stage)]: int(n) for stage, n in rows})
 
 
 def funnel(
@@ -274,12 +269,8 @@ def funnel_from_rows(
     lost_from: dict[Stage | None, int] = dict(
         session.exec(
             scoped(
-                select(StageChange.from_stage, sa.func.count())
-                .join(Deal, col(Deal.id) == StageChange.deal_id)
-                .where(StageChange.to_stage == Stage.LOST),
-                actor,
-                flt,
-            ).group_by(col(StageChange.from_stage))
+                select(Deal.lost_from, sa.func.count()).where(Deal.stage == Stage.LOST), actor, flt
+            ).group_by(col(Deal.lost_from))
         ).all()
     )
     lois = loi_summary(session, actor=actor, flt=flt)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from ir_pipeline import history
 from ir_pipeline.actors import Actor
 from ir_pipeline.clock import utcnow
 from ir_pipeline.errors import Conflict, IllegalStageMove, Invalid
@@ -15,7 +17,7 @@ from ir_pipeline.present import stage_change_view
 from ir_pipeline.queries.deals import get_deal_row
 from ir_pipeline.services.common import free_text, get_or_raise, lock, optional_text, start_write
 from ir_pipeline.services.followups import cancel_open_follow_ups, reopen_follow_ups_cancelled_by
-from ir_pipeline.stages import Stage, check_move
+from ir_pipeline.stages import FUNNEL, Stage, check_move
 from ir_pipeline.views import DealRow, StageChangeView
 
 
@@ -51,6 +53,7 @@ def open_deal(
         event_id=event_id,
         stage=stage,
         stage_changed_at=moment,
+        reached=stage if stage in FUNNEL else None,
         owner=optional_text(owner, field="owner", what="the owner", max_length=SHORT_LENGTH),
         notes=free_text(notes, field="notes", what="the notes"),
         created_at=moment,
@@ -161,8 +164,10 @@ def move_stage(
         changed_by=actor.name,
         reason=reason,
     )
-    deal.stage = to
-    deal.stage_changed_at = moment
+    was = history.DealState(deal.stage, deal.stage_changed_at, deal.reached, deal.lost_from)
+    now = history.step(was, history.Move(0, deal.stage, to, moment))
+    deal.stage, deal.stage_changed_at = to, moment
+    deal.reached, deal.lost_from = now.reached, now.lost_from
     deal.updated_at = moment
     session.flush()  # the deal first: on PostgreSQL the database checks the move against it
     session.add(change)
@@ -209,10 +214,19 @@ def revert_stage(
         changed_at=moment,
         changed_by=actor.name,
         reason=reason or f"undo of the move to {deal.stage.label}",
+        undoes_id=latest.id,
     )
+    # back to the state before the move, as if it had not been made: the days in stage run on
+    # from when the deal first got there, and the move counts for no figure
+    assert latest.id is not None
+    returned = history.before(_moves(session, deal_id), latest.id)
     ended = deal.stage
     deal.stage = back_to
-    deal.stage_changed_at = moment
+    if returned.stage is back_to:
+        deal.stage_changed_at = returned.since
+        deal.reached, deal.lost_from = returned.reached, returned.lost_from
+    else:  # a history this rule did not write: a plain move back
+        deal.stage_changed_at, deal.lost_from = moment, None
     deal.updated_at = moment
     session.flush()  # the deal first, as in move_stage
     session.add(change)
@@ -222,3 +236,19 @@ def revert_stage(
             session, actor=actor, deal_id=deal_id, ended=ended, since=latest.changed_at
         )
     return stage_change_view(change, reader=actor)
+
+
+def _moves(session: Session, deal_id: int) -> list[history.Move]:
+    """A deal's stage history in its order, as :mod:`ir_pipeline.history` replays it."""
+    rows = session.execute(
+        sa.select(
+            col(StageChange.id),
+            col(StageChange.from_stage),
+            col(StageChange.to_stage),
+            col(StageChange.changed_at),
+            col(StageChange.undoes_id),
+        )
+        .where(col(StageChange.deal_id) == deal_id)
+        .order_by(col(StageChange.changed_at), col(StageChange.id))
+    ).all()
+    return [history.Move(int(i), f, t, at, u) for i, f, t, at, u in rows]

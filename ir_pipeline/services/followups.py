@@ -176,10 +176,15 @@ def reopen_follow_up(
     actor: Actor,
     follow_up_id: int,
     note: str = "",
+    restore_note: str | None = None,
     expected_version: int | None = None,
 ) -> FollowUpView:
-    """Open a done or cancelled follow-up again (a correction, or the undo of completing it); its
-    notes are kept and the reopening is noted below them."""
+    """Open a done or cancelled follow-up again (a correction, or the undo of completing it).
+
+    Its note is kept, with ``note`` below it if given; the reopening itself is in the trail (who,
+    when, the status), not in the note. ``restore_note``, for an undo, puts the note back exactly
+    as it was before it was closed: closing only appends a line, so the note must still begin
+    with it (an undo never rewrites what someone wrote since)."""
     start_write(session, actor, "reopen follow-ups")
     follow_up = lock(session, FollowUp, follow_up_id, "follow-up", expected_version=expected_version)
     if follow_up.status is FollowUpStatus.OPEN:
@@ -187,9 +192,17 @@ def reopen_follow_up(
     deal = get_or_raise(session, Deal, follow_up.deal_id, "deal")
     if deal.stage.is_terminal:
         raise Invalid(f"deal #{deal.id} is {deal.stage.label}: reopen the deal first")
+    if restore_note is not None:
+        if (
+            restore_note
+            and follow_up.note != restore_note
+            and not follow_up.note.startswith(f"{restore_note}\n")
+        ):
+            raise Invalid(f"follow-up #{follow_up_id}'s note changed since it was closed: reopen it instead")
+        follow_up.note = restore_note
     follow_up.status = FollowUpStatus.OPEN
     follow_up.completed_at = None
-    follow_up.note = _append_note(follow_up.note, note or f"reopened by {actor.name}")
+    follow_up.note = _append_note(follow_up.note, note)
     follow_up.updated_at = utcnow()
     session.flush()
     return _view(session, follow_up, actor)
@@ -226,8 +239,11 @@ def reopen_follow_ups_cancelled_by(
             col(FollowUp.completed_at) >= since,
         )
     ).all()
-    reopened = [f for f in cancelled if f.note.rsplit("\n", 1)[-1] == _ended(ended)]
+    line = _ended(ended)
+    reopened = [f for f in cancelled if f.note.rsplit("\n", 1)[-1] == line]
     for follow_up in reopened:
         assert follow_up.id is not None
-        reopen_follow_up(session, actor=actor, follow_up_id=follow_up.id, note="reopened with the deal")
+        # the note as it was before the deal ended: the line its ending added comes off again
+        before = follow_up.note[: -len(line)].removesuffix("\n")
+        reopen_follow_up(session, actor=actor, follow_up_id=follow_up.id, restore_note=before)
     return len(reopened)

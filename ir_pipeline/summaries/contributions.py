@@ -1,8 +1,9 @@
 """What each deal adds to the funnel's running totals: the one rule behind every summary cell.
 
 A deal contributes to four scopes (everything, its event, its startup, its investor) the same
-measures: one deal at its current stage, the furthest funnel stage its history reached, the times
-it was lost from a stage, its LOIs by stage × currency × status, and its fundings. Everything and
+measures: one deal at its current stage, the furthest funnel stage its history reached, the stage
+a lost deal was lost from (both as the deal keeps them from its corrected history,
+:mod:`ir_pipeline.history`), its LOIs by stage × currency × status, and its fundings. Everything and
 each event also keep per-startup and per-investor totals (for the rankings and the distinct
 counts); a startup's or investor's own scope reads those few deals from the base rows instead.
 
@@ -21,13 +22,13 @@ from typing import Any
 import sqlalchemy as sa
 
 from ir_pipeline.queries.sums import minor_sum
-from ir_pipeline.stages import FUNNEL, Stage
+from ir_pipeline.stages import Stage
 
 
 class Measure(StrEnum):
     DEALS = "deal"  # deals by current stage
     REACHED = "reach"  # deals by the furthest funnel stage reached
-    LOST_FROM = "lost"  # moves to lost, by the stage lost from
+    LOST_FROM = "lost"  # deals lost now, by the stage lost from
     LOIS = "loi"  # LOIs by current stage × currency × status
     FUNDINGS = "fund"  # fundings by currency
     FUNDED_DEALS = "fdeal"  # deals with at least one funding
@@ -65,7 +66,8 @@ class DealFacts:
     investor_id: int
     stage: str
     reached: str | None = None
-    lost_from: list[tuple[str, int]] | None = None
+    #: The stage a lost deal was lost from (``None``: not lost).
+    lost_from: str | None = None
     #: currency, status, n, hi, lo, and the snapshot: base (``None``: none yet), converted hi, lo
     lois: list[tuple[str, str, int, int, int, str | None, int, int]] | None = None
     #: currency, n, hi, lo, base, converted hi, lo
@@ -117,8 +119,8 @@ def add_deal(totals: Totals, f: DealFacts, sign: int = 1) -> None:
         add((scope, ident, _DEALS, stage, "", "", 0), sign)
         if reached is not None:
             add((scope, ident, _REACHED, reached, "", "", 0), sign)
-        for from_stage, n in lost_from or ():
-            add((scope, ident, _LOST_FROM, from_stage, "", "", 0), sign * n)
+        if lost_from is not None:
+            add((scope, ident, _LOST_FROM, lost_from, "", "", 0), sign)
         for currency, status, n, hi, lo, base, chi, clo in lois or ():
             n, hi, lo = sign * n, sign * hi, sign * lo
             add((scope, ident, _LOIS, stage, currency, status, 0), n, hi, lo)
@@ -163,22 +165,19 @@ def difference(after: Totals, before: Totals) -> Totals:
 
 # -- reading the facts of a set of deals -------------------------------------------------------
 
-_RANK = {stage.value: i for i, stage in enumerate(FUNNEL)}
-_FUNNEL_VALUES = [stage.value for stage in FUNNEL]
 
-
-def _tables() -> tuple[sa.Table, sa.Table, sa.Table, sa.Table]:
+def _tables() -> tuple[sa.Table, sa.Table, sa.Table]:
     from sqlmodel import SQLModel
 
     t = SQLModel.metadata.tables
-    return t["deal"], t["stage_change"], t["letter_of_intent"], t["funding"]
+    return t["deal"], t["letter_of_intent"], t["funding"]
 
 
 @lru_cache(maxsize=2)
-def _statements(by_range: bool) -> tuple[Any, Any, Any, Any]:
-    """The four grouped reads, built once with bound parameters (``ids``, or ``low``/``high``):
-    this runs on every flush that touches a deal, so no SQL is built or compiled per call."""
-    deal, change, loi, funding = _tables()
+def _statements(by_range: bool) -> tuple[Any, Any, Any]:
+    """The three reads, built once with bound parameters (``ids``, or ``low``/``high``): this
+    runs on every flush that touches a deal, so no SQL is built or compiled per call."""
+    deal, loi, funding = _tables()
 
     def where(column: Any) -> Any:
         if by_range:
@@ -190,11 +189,14 @@ def _statements(by_range: bool) -> tuple[Any, Any, Any, Any]:
 
     return (
         sa.select(
-            deal.c.id, deal.c.event_id, deal.c.startup_id, deal.c.investor_id, text(deal.c.stage)
+            deal.c.id,
+            deal.c.event_id,
+            deal.c.startup_id,
+            deal.c.investor_id,
+            text(deal.c.stage),
+            text(deal.c.reached),
+            text(deal.c.lost_from),
         ).where(where(deal.c.id)),
-        sa.select(change.c.deal_id, text(change.c.to_stage), text(change.c.from_stage), sa.func.count())
-        .where(where(change.c.deal_id))
-        .group_by(change.c.deal_id, change.c.to_stage, change.c.from_stage),
         sa.select(
             loi.c.deal_id,
             loi.c.currency,
@@ -221,29 +223,24 @@ def _statements(by_range: bool) -> tuple[Any, Any, Any, Any]:
 
 def deal_facts(connection: sa.Connection, params: dict[str, Any]) -> dict[int, DealFacts]:
     """The facts of the deals named by ``params``: ``{"ids": [...]}`` or ``{"low": a, "high": b}``
-    (ids above ``a`` up to ``b``), in four grouped queries."""
-    deals, changes, lois, fundings = _statements("low" in params)
+    (ids above ``a`` up to ``b``), in three queries."""
+    deals, lois, fundings = _statements("low" in params)
+    lost = Stage.LOST.value
     facts: dict[int, DealFacts] = {
-        ident: DealFacts(event_id=event, startup_id=startup, investor_id=investor, stage=stage)
-        for ident, event, startup, investor, stage in connection.execute(deals, params).all()
+        ident: DealFacts(
+            event_id=event,
+            startup_id=startup,
+            investor_id=investor,
+            stage=stage,
+            reached=reached,
+            lost_from=(lost_from or "") if stage == lost else None,
+        )
+        for ident, event, startup, investor, stage, reached, lost_from in connection.execute(
+            deals, params
+        ).all()
     }
     if not facts:
         return facts
-    furthest: dict[int, int] = {}
-    lost = Stage.LOST.value
-    for ident, to_stage, from_stage, n in connection.execute(changes, params).all():
-        f = facts.get(ident)
-        if f is None:
-            continue
-        rank = _RANK.get(to_stage)
-        if rank is not None and rank > furthest.get(ident, -1):
-            furthest[ident] = rank
-        if to_stage == lost:
-            (f.lost_from if f.lost_from is not None else _set(f, "lost_from")).append(
-                ("" if from_stage is None else from_stage, int(n))
-            )
-    for ident, rank in furthest.items():
-        facts[ident].reached = _FUNNEL_VALUES[rank]
     for ident, currency, status, n, hi, lo, base, chi, clo in connection.execute(lois, params).all():
         f = facts.get(ident)
         if f is not None:

@@ -45,7 +45,7 @@ from ir_pipeline.summaries.contributions import (
 
 _KEY = "irp_summary_tracking"
 _FLUSH = "irp_summary_flush"
-_DEAL_FIELDS = ("stage", "event_id", "startup_id", "investor_id")
+_DEAL_FIELDS = ("stage", "event_id", "startup_id", "investor_id", "reached", "lost_from")
 
 
 @dataclass

@@ -50,9 +50,9 @@ def upgrade() -> None:
         ),
     )
     bind = op.get_bind()
-    # The rule that fills the cells is today's, which also reads the rate snapshots of 0010: on
-    # a database from before those columns, 0010 fills every cell once they exist.
-    if "fx_base" in {c["name"] for c in sa.inspect(bind).get_columns("letter_of_intent")}:
+    # The rule that fills the cells is today's, which also reads the rate snapshots of 0010 and
+    # the deal columns of 0014: on a database from before those, 0014 fills every cell.
+    if "reached" in {c["name"] for c in sa.inspect(bind).get_columns("deal")}:
         store.replace_all(bind, check.recompute(bind))
     if bind.dialect.name == "postgresql":
         for statement in rights.summary_rights_sql():

@@ -279,11 +279,12 @@ class DealScreen(BackendScreen):
             self.notify("No follow-up selected", severity="warning")
             return
         b = self.irp.backend
-        shown = next((f.version for f in self.detail.follow_ups if f.id == follow_up_id), None)
+        before = next((f for f in self.detail.follow_ups if f.id == follow_up_id), None)
+        shown = before.version if before is not None else None
         self.act(
             lambda: b.write(change, actor=b.actor, follow_up_id=follow_up_id, expected_version=shown),
             success=f"Follow-up #{follow_up_id} {what}",
-            undo=reopen_undo(b) if undo else None,
+            undo=reopen_undo(b, before) if undo else None,
         )
 
     def action_revert(self) -> None:

@@ -138,7 +138,7 @@ class FollowUpsScreen(BackendScreen):
         self.act(
             lambda: b.write(close, actor=b.actor, follow_up_id=item.id),
             success=f"{verb}: {item.note.splitlines()[0] if item.note else item.startup}",
-            undo=reopen_undo(b),
+            undo=reopen_undo(b, item),
         )
 
     def action_snooze(self, days: int) -> None:
