@@ -10,7 +10,7 @@ from typing import Annotated
 import httpx
 import typer
 
-from ir_pipeline.cli.context import cli_context
+from ir_pipeline.cli.context import CliContext, cli_context
 from ir_pipeline.cli.output import echo, print_json, print_table, table
 from ir_pipeline.clock import format_local
 from ir_pipeline.errors import Invalid
@@ -197,6 +197,19 @@ def _client() -> httpx.Client:
     return make_client()
 
 
+def _show_total(app_: CliContext, total: PassReport) -> None:
+    """What one ``--once`` run did, even when that was nothing (and why nothing)."""
+    if total.sent:
+        _show_pass(total)
+        return
+    with app_.read() as session:
+        endpoints = [e for e in list_endpoints(session, actor=app_.actor) if e.active]
+    if not endpoints:
+        echo("Nothing sent: no endpoint is enabled (irp notify add URL sets one up)")
+    else:
+        echo(f"Nothing sent: no notice is due to {plural(len(endpoints), 'endpoint')} (irp notify status)")
+
+
 def _show_pass(report: PassReport) -> None:
     echo(
         f"{plural(report.sent, 'notice')} sent: {report.delivered} delivered, {report.retrying} to retry,"
@@ -244,10 +257,14 @@ def deliver_(
     with _client() as client:
         try:
             while True:
+                total = PassReport()
                 for report in deliver(app_.write, actor=app_.actor, client=client, concurrency=senders):
-                    if report.sent:
+                    total.add(report)
+                    total.outcomes += report.outcomes
+                    if report.sent and watch:
                         _show_pass(report)
                 if not watch:
+                    _show_total(app_, total)
                     return
                 time.sleep(every)
         except KeyboardInterrupt:  # a service stopped, or ctrl-c: what was taken is sent again later

@@ -51,3 +51,17 @@ def test_add_test_deliver_and_status(sqlite_url: str) -> None:
     assert [e["name"] for e in json.loads(irp("notify", "list", "--json", db=sqlite_url)[1])] == [
         "hooks.slack.com"
     ]
+
+
+def test_deliver_always_says_what_it_did(sqlite_url: str) -> None:
+    """Nothing due is an answer too: no endpoint yet, or nothing due to the ones there are."""
+    assert irp("demo", db=sqlite_url)[0] == 0
+    code, out, _ = irp("notify", "deliver", db=sqlite_url)
+    assert code == 0 and "Nothing sent: no endpoint is enabled" in out
+    with receiver() as rx:
+        assert irp("notify", "add", rx.url, "--name", "hook", db=sqlite_url)[0] == 0
+        code, out, _ = irp("notify", "deliver", db=sqlite_url)
+        assert code == 0 and "Nothing sent: no notice is due to 1 endpoint" in out
+        assert irp("notify", "scan", db=sqlite_url)[0] == 0  # the demo's overdue follow-ups
+        code, out, _ = irp("notify", "deliver", db=sqlite_url)
+        assert code == 0 and " sent: " in out and "delivered" in out and len(rx.requests) >= 1
