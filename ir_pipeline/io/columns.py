@@ -191,6 +191,13 @@ IMPLIED_CURRENCY = {
 }
 
 
+#: The columns irp's own export writes beside an LOI's or funding's fields: the conversion
+#: snapshot, which a record takes again when it is saved. An import of irp's own file passes
+#: over them without a word; any other column it cannot read is named.
+SNAPSHOT_HEADERS = ("converted", "converted_currency", "fx_rate", "fx_day", "fx_source")
+_SNAPSHOT_KEYS = frozenset(re.sub(r"[\s_\-.()/]+", "", h) for h in SNAPSHOT_HEADERS)
+
+
 @dataclass(frozen=True, slots=True)
 class HeaderMap:
     """Which file column holds each field, and what the file had that we do not read."""
@@ -229,6 +236,8 @@ def map_headers(kind: str, headers: list[str]) -> HeaderMap:
             continue
         key = by_alias.get(header_key(header))
         if key is None:
+            if header_key(header) in _SNAPSHOT_KEYS:
+                continue  # irp's own export's snapshot: taken again on save, not read
             if header not in ignored:
                 ignored.append(header)
             continue

@@ -22,6 +22,7 @@ from ir_pipeline.actors import Actor
 from ir_pipeline.clock import local_today
 from ir_pipeline.errors import Invalid
 from ir_pipeline.fx.converted import Converted
+from ir_pipeline.io.columns import SNAPSHOT_HEADERS
 from ir_pipeline.money import Totals, minor_digits
 from ir_pipeline.queries.deals import list_deals
 from ir_pipeline.queries.followups import follow_up_queue
@@ -190,11 +191,7 @@ def build_sheet(session: Session, *, actor: Actor, kind: str, base: str | None =
             "conditions",
             "event",
             # the rate snapshot (not read back by an import: a record takes its own when saved)
-            "converted",
-            "converted_currency",
-            "fx_rate",
-            "fx_day",
-            "fx_source",
+            *SNAPSHOT_HEADERS,
         ]
         return Sheet(
             "lois",
