@@ -452,3 +452,23 @@ def test_name_search_uses_the_trigram_index_and_follows_renames(engine: Engine) 
     assert found("그린그") == []
     assert found("블루오션") == ["블루오션랩"]
     assert found("오션") == ["블루오션랩"]  # two syllables: a scan of the names
+
+
+def test_a_funding_converts_the_standing_loi_and_leaves_a_withdrawn_one(engine: Engine) -> None:
+    s = seed(engine, STAFF, stage=Stage.PITCHED)
+    with unit_of_work(engine) as session:
+        kept = lois.add_loi(
+            session, actor=STAFF, deal_id=s.deal_id, draft=LoiDraft(Money.parse("3억"), date(2026, 5, 2))
+        )
+        gone = lois.add_loi(
+            session, actor=STAFF, deal_id=s.deal_id, draft=LoiDraft(Money.parse("1억"), date(2026, 5, 1))
+        )
+        lois.set_loi_status(session, actor=STAFF, loi_id=gone.id, status=LoiStatus.WITHDRAWN)
+        for to in (Stage.DILIGENCE, Stage.TERM_SHEET):
+            deals.move_stage(session, actor=STAFF, deal_id=s.deal_id, to=to)
+        fundings.record_funding(
+            session, actor=STAFF, deal_id=s.deal_id, draft=FundingDraft(Money.parse("3억"), date(2026, 6, 1))
+        )
+    with read_only(engine) as session:
+        statuses = {x.id: x.status for x in get_deal_detail(session, actor=MANAGER, deal_id=s.deal_id).lois}
+    assert statuses == {kept.id: LoiStatus.CONVERTED, gone.id: LoiStatus.WITHDRAWN}

@@ -13,6 +13,7 @@ from ir_pipeline.db import read_only
 from ir_pipeline.enums import FollowUpStatus, LoiStatus
 from ir_pipeline.models import AuditEntry, FollowUp
 from ir_pipeline.queries.deals import get_deal_detail
+from ir_pipeline.queries.funnel import funnel
 from ir_pipeline.stages import Stage
 from tests.conftest import MANAGER
 from tests.tui.conftest import settle
@@ -79,6 +80,7 @@ async def test_a_move_to_lost_cancels_follow_ups_and_undo_restores_both(
 ) -> None:
     with read_only(sqlite_demo) as s:
         before = get_deal_detail(s, actor=MANAGER, deal_id=1)
+        funnel_before = funnel(s, actor=MANAGER)
     open_before = {f.id for f in before.follow_ups if f.status is FollowUpStatus.OPEN}
     assert open_before, "deal #1 has open follow-ups in the demo"
     app = app_as("staff")
@@ -100,7 +102,13 @@ async def test_a_move_to_lost_cancels_follow_ups_and_undo_restores_both(
         await settle(pilot)
     with read_only(sqlite_demo) as s:
         after = get_deal_detail(s, actor=MANAGER, deal_id=1)
+        funnel_after = funnel(s, actor=MANAGER)
     assert after.deal.stage is before.deal.stage
+    # the correction leaves no trace in the figures: no "Lost here", the same days in stage,
+    # and every follow-up's note as it was
+    assert funnel_after.stages == funnel_before.stages
+    assert after.deal.stage_changed_at == before.deal.stage_changed_at
+    assert {f.id: f.note for f in after.follow_ups} == {f.id: f.note for f in before.follow_ups}
     assert {f.id for f in after.follow_ups if f.status is FollowUpStatus.OPEN} == open_before
     assert [h.to_stage for h in after.history][-2:] == [Stage.LOST, before.deal.stage]  # both kept
 
@@ -147,3 +155,33 @@ async def test_an_loi_is_withdrawn_and_the_change_undone(
         await settle(pilot)
     with read_only(sqlite_demo) as s:
         assert get_deal_detail(s, actor=MANAGER, deal_id=2).lois[0].status is LoiStatus.RECEIVED
+
+
+async def test_funding_starts_from_the_standing_loi_and_converts_it(
+    app_as: Callable[[str], IrpApp], sqlite_demo: Engine
+) -> None:
+    """The form proposes the LOI's own amount and instrument (preferred shares stay preferred),
+    and recording the funding converts the LOI that became money."""
+    from tui.forms.pipeline import FundingForm
+    from tui.widgets.fields import ChoiceField, MoneyField
+
+    with read_only(sqlite_demo) as s:
+        detail = get_deal_detail(s, actor=MANAGER, deal_id=17)
+    (standing,) = [x for x in detail.lois if x.status is LoiStatus.RECEIVED]
+    app = app_as("staff")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await app.push_screen(DealScreen(17))
+        await settle(pilot)
+        await pilot.press("$")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, FundingForm)
+        assert form.query_one("#amount", MoneyField).read() == standing.amount
+        assert form.query_one("#instrument", ChoiceField).value is standing.instrument
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    with read_only(sqlite_demo) as s:
+        after = get_deal_detail(s, actor=MANAGER, deal_id=17)
+    assert after.deal.stage is Stage.FUNDED and after.fundings[0].amount == standing.amount
+    assert [x.status for x in after.lois if x.id == standing.id] == [LoiStatus.CONVERTED]

@@ -213,12 +213,27 @@ class FollowUpForm(FormScreen[FollowUpDraft, FollowUpView]):
 
 
 class FundingForm(FormScreen[FundingDraft, FundingView]):
+    """Money received; it starts from the deal's standing LOI (its amount and instrument), which
+    is what usually arrives, and which the funding converts."""
+
     TITLE = "Record funding"
 
+    def __init__(
+        self, save: Callable[[FundingDraft], FundingView], *, proposed: LoiView | None = None
+    ) -> None:
+        super().__init__(save)
+        self.proposed = proposed
+
     def fields(self) -> ComposeResult:
-        yield MoneyField("Amount received", id="amount")
+        p = self.proposed
+        yield MoneyField(
+            "Amount received",
+            value="" if p is None else f"{p.amount.amount} {p.amount.currency}",
+            id="amount",
+        )
         yield DateField("Closed on", value="today", id="closed")
-        yield ChoiceField("Instrument", INSTRUMENTS, value=Instrument.RCPS, id="instrument")
+        instrument = Instrument.RCPS if p is None else p.instrument
+        yield ChoiceField("Instrument", INSTRUMENTS, value=instrument, id="instrument")
 
     def build(self) -> FundingDraft:
         closed = self.query_one("#closed", DateField).read()

@@ -328,7 +328,9 @@ class DealScreen(BackendScreen):
         def save(draft: FundingDraft) -> FundingView:
             return b.write(fundings.record_funding, actor=b.actor, deal_id=self.deal_id, draft=draft)
 
-        self.app.push_screen(FundingForm(save), after_save(self, "Funding recorded"))
+        standing = [x for x in self.detail.lois if x.status is LoiStatus.RECEIVED] if self.detail else []
+        proposed = max(standing, key=lambda x: (x.received_on, x.id)) if standing else None
+        self.app.push_screen(FundingForm(save, proposed=proposed), after_save(self, "Funding recorded"))
 
     @on(DataTable.RowSelected, "#lois")
     def edit_selected_loi(self) -> None:
