@@ -27,6 +27,16 @@ Named = TypeVar("Named", Startup, Investor)
 _CANDIDATES = 8
 
 
+_DEAL_NUMBER = re.compile(r"^\s*(?:deal\s*)?#?\s*(\d{1,18})\s*$", re.IGNORECASE)
+
+
+def deal_number(text: str) -> int | None:
+    """The deal a typed reference names, as the CLI and README write them: ``17``, ``#17``,
+    ``deal 17``, ``Deal #17`` (``None``: not a deal number)."""
+    found = _DEAL_NUMBER.match(text)
+    return int(found.group(1)) if found else None
+
+
 def _by_id(text: str) -> int | None:
     m = re.fullmatch(r"#?(\d{1,9})", text.strip())
     return int(m.group(1)) if m else None

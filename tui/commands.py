@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from ir_pipeline.enums import Role
-from ir_pipeline.queries.deals import DealFilter, list_deals
+from ir_pipeline.errors import IrpError
+from ir_pipeline.lookup import deal_number
+from ir_pipeline.queries.deals import DealFilter, get_deal_row, list_deals
 from ir_pipeline.queries.records import list_investors, list_startups, list_users
 from ir_pipeline.text import plural
 from tui.format import highlighted
@@ -191,6 +193,17 @@ class IrpCommands(Provider):
         app = self.irp
         b = app.backend
         actor = b.actor
+        number = deal_number(query)
+        if number is not None:  # "17", "#17", "deal 17": the deal itself first, if it may be seen
+            try:
+                row = await asyncio.to_thread(b.read, get_deal_row, actor=actor, deal_id=number)
+            except IrpError:
+                row = None
+            if row is not None:
+                text = f"Deal #{row.id}: {row.startup} × {row.investor}"
+                yield Hit(
+                    1.0, highlighted(matcher, text), partial(self._open_deal, row.id), help=row.stage.label
+                )
         startups, investors, deals, users = await asyncio.gather(
             asyncio.to_thread(b.read, list_startups, actor=actor, search=query, limit=RESULTS),
             asyncio.to_thread(b.read, list_investors, actor=actor, search=query, limit=RESULTS),

@@ -193,3 +193,22 @@ async def test_records_tabs_by_key(app_as: Callable[[str], IrpApp]) -> None:
         await pilot.press("left_square_bracket", "left_square_bracket")
         await settle(pilot)
         assert screen.tab == "contacts"
+
+
+async def test_the_palette_finds_a_deal_by_its_number(app_as: Callable[[str], IrpApp]) -> None:
+    """The CLI and the README name deals by number: so does the palette, first, as the startup
+    may see it (another company's deal is not found by its number either)."""
+    app = app_as("staff")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        for typed in ("17", "#17", "Deal #17", "deal 17"):
+            hits = [hit async for hit in IrpCommands(app.screen).search(typed)]
+            assert hits and str(hits[0].match_display).startswith("Deal #17: "), typed
+        await jump(app, "#17", "Deal #17")
+        await settle(pilot)
+        assert isinstance(app.screen, DealScreen) and app.screen.deal_id == 17
+    theirs = app_as("greengrid")
+    async with theirs.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        hits = [hit async for hit in IrpCommands(theirs.screen).search("#17")]
+        assert not any(str(h.match_display).startswith("Deal #17") for h in hits)
