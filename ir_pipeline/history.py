@@ -77,12 +77,6 @@ def replay(moves: Iterable[Move]) -> list[DealState]:
     return states
 
 
-def current(moves: Sequence[Move]) -> DealState | None:
-    """The state the whole history leaves the deal in (``None``: no history)."""
-    states = replay(moves)
-    return states[-1] if states else None
-
-
 def before(moves: Sequence[Move], undone_id: int) -> DealState:
     """The state just before the move ``undone_id``: what undoing it returns the deal to
     (``KeyError``: not in ``moves``, or the opening, which is never undone)."""
