@@ -8,7 +8,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from rich.text import Text
 from sqlalchemy.engine import Engine
-from textual.widgets import Button, DataTable, Static
+from textual.widgets import Button, DataTable, Input, Static
 from textual.widgets.data_table import ColumnKey
 
 from ir_pipeline.actors import Actor
@@ -438,3 +438,38 @@ async def test_a_rejected_import_keeps_the_form_open_with_the_problems(
         message = str(app.screen.query_one("#form-error", Static).render())
         assert "line 2, column 기업명" in message and "line 2, column 금액" in message
     assert snapshot(sqlite_demo) == before
+
+
+async def test_the_export_file_name_follows_kind_and_format(
+    app_as: Callable[[str], IrpApp], tmp_path: Path
+) -> None:
+    """The suggested name follows the choices; a typed name keeps its name and takes the
+    format's ending where you can see it; a mismatch typed afterwards is refused, not rewritten."""
+    from textual.widgets import Select
+
+    from tui.forms.transfer import ExportForm
+
+    app = app_as("staff")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        (hit,) = [h async for h in IrpCommands(app.screen).search("export")]
+        hit.command()
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, ExportForm)
+        path = form.query_one("#path Input", Input)
+        assert path.value == "~/lois.xlsx"
+        form.query_one("#kind Select", Select).value = "startups"
+        await settle(pilot)
+        form.query_one("#format Select", Select).value = "csv"
+        await settle(pilot)
+        assert path.value == "~/startups.csv"
+        path.value = str(tmp_path / "mine.csv")
+        form.query_one("#format Select", Select).value = "json"
+        await settle(pilot)
+        assert path.value == str(tmp_path / "mine.json")
+        path.value = str(tmp_path / "mine.csv")  # typed against the chosen format
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ExportForm) and not (tmp_path / "mine.csv").exists()
+        assert not (tmp_path / "mine.json").exists()

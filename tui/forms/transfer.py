@@ -8,7 +8,7 @@ from pathlib import Path
 
 from textual import on
 from textual.app import ComposeResult
-from textual.widgets import Button, Checkbox, ProgressBar, Static
+from textual.widgets import Button, Checkbox, ProgressBar, Select, Static
 
 from ir_pipeline.errors import Invalid
 from ir_pipeline.io.columns import KINDS
@@ -114,17 +114,34 @@ class ExportForm(FormScreen[ExportRequest, ExportDone]):
 
     def __init__(self, save: Callable[[ExportRequest], ExportDone]) -> None:
         super().__init__(save)
+        self._suggested = "~/lois.xlsx"
 
     def fields(self) -> ComposeResult:
         yield ChoiceField("Export", [(k, k) for k in EXPORT_KINDS], value="lois", id="kind")
         yield ChoiceField("Format", [(f, f) for f in FORMATS], value="xlsx", id="format")
-        yield TextField("Save as", placeholder="~/lois.xlsx", id="path")
+        yield TextField("Save as", value=self._suggested, id="path")
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        """The file name follows the kind and the format: a name still as suggested becomes the
+        new suggestion; one the user typed keeps its name and takes the format's ending, in view."""
+        kind = self.query_one("#kind", ChoiceField).value
+        fmt = self.query_one("#format", ChoiceField).value
+        field = self.query_one("#path", TextField)
+        typed = field.text
+        suggestion = f"~/{kind}.{fmt}"
+        if not typed or typed == self._suggested:
+            field.input.value = suggestion
+        elif Path(typed).suffix.lower() != f".{fmt}":
+            field.input.value = str(Path(typed).with_suffix(f".{fmt}"))
+        self._suggested = suggestion
 
     def build(self) -> ExportRequest:
         fmt = self.query_one("#format", ChoiceField).value
         path = Path(self.query_one("#path", TextField).read()).expanduser()
         if path.suffix.lower() != f".{fmt}":
-            path = path.with_suffix(f".{fmt}")
+            raise Invalid(
+                f"the file name ends in {path.suffix or 'nothing'}, not .{fmt}: change one", field="path"
+            )
         if not path.parent.is_dir():
             raise Invalid(f"no such folder: {path.parent}", field="path")
         return ExportRequest(kind=self.query_one("#kind", ChoiceField).value, fmt=fmt, path=path)
