@@ -195,7 +195,6 @@ IMPLIED_CURRENCY = {
 #: snapshot, which a record takes again when it is saved. An import of irp's own file passes
 #: over them without a word; any other column it cannot read is named.
 SNAPSHOT_HEADERS = ("converted", "converted_currency", "fx_rate", "fx_day", "fx_source")
-_SNAPSHOT_KEYS = frozenset(re.sub(r"[\s_\-.()/]+", "", h) for h in SNAPSHOT_HEADERS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +219,9 @@ def column_letter(index: int) -> str:
 def header_key(text: str) -> str:
     """``'Received Date'``, ``'received_date'`` and ``'ＲＥＣＥＩＶＥＤ-date'`` are one header."""
     return re.sub(r"[\s_\-.()/]+", "", unicodedata.normalize("NFKC", text).casefold())
+
+
+_SNAPSHOT_KEYS = frozenset(header_key(h) for h in SNAPSHOT_HEADERS)
 
 
 def map_headers(kind: str, headers: list[str]) -> HeaderMap:
