@@ -19,9 +19,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from ir_pipeline.stages import FUNNEL, Stage
-
-_RANK = {stage: i for i, stage in enumerate(FUNNEL)}
+from ir_pipeline.stages import FUNNEL_RANK as _RANK
+from ir_pipeline.stages import Stage
 
 
 @dataclass(frozen=True, slots=True)

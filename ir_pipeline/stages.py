@@ -39,6 +39,8 @@ FUNNEL: tuple[Stage, ...] = (
     Stage.TERM_SHEET,
     Stage.FUNDED,
 )
+#: Each funnel stage's place along :data:`FUNNEL` (a stage's value finds it too: a ``StrEnum``).
+FUNNEL_RANK: dict[Stage, int] = {stage: i for i, stage in enumerate(FUNNEL)}
 
 _LABELS = {
     Stage.SOURCED: "Sourced",

@@ -26,7 +26,7 @@ from ir_pipeline.models import Deal, Funding, Investor, LetterOfIntent, Startup
 from ir_pipeline.money import Money, Totals, format_totals, percent
 from ir_pipeline.queries.scope import visible_deals
 from ir_pipeline.queries.sums import joined, minor_sum, ranking
-from ir_pipeline.stages import FUNNEL, Stage
+from ir_pipeline.stages import FUNNEL, FUNNEL_RANK, Stage
 from ir_pipeline.text import plural
 
 
@@ -218,8 +218,7 @@ def _reached(session: Session, actor: Actor, flt: FunnelFilter) -> dict[int, int
             flt,
         ).group_by(col(Deal.reached))
     ).all()
-    rank = {stage: i for i, stage in enumerate(FUNNEL)}
-    return cumulative({rank[Stage(stage)]: int(n) for stage, n in rows})
+    return cumulative({FUNNEL_RANK[Stage(stage)]: int(n) for stage, n in rows})
 
 
 def funnel(

@@ -25,11 +25,11 @@ from ir_pipeline.queries.funnel import (
     shares,
 )
 from ir_pipeline.queries.sums import RANKED_CURRENCY, joined, minor_sum
-from ir_pipeline.stages import FUNNEL, Stage
+from ir_pipeline.stages import FUNNEL_RANK as _RANK
+from ir_pipeline.stages import Stage
 from ir_pipeline.summaries.contributions import ALL, EVENT, INVESTOR, MEMBER_SCOPES, STARTUP, Measure
 
 Scope = tuple[str, int]
-_RANK = {stage.value: i for i, stage in enumerate(FUNNEL)}
 _HALF = float(2**32)
 
 
