@@ -10,7 +10,8 @@ lost by mistake and brought back is not lost from anywhere, has not reached anyt
 has been in its stage since it first got there.
 
 The services keep the result on the deal (``stage``, ``stage_changed_at``, ``reached``,
-``lost_from``) as they move it; this module is how they compute it and how a check recomputes it.
+``lost_from``) as they move it, computed here; the tests hold those columns to a replay of the
+history written out on its own (``tests/summaries/test_corrections.py``).
 """
 
 from __future__ import annotations
