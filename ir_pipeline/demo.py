@@ -3,7 +3,12 @@
 The published figures are reproduced exactly: **26 LOIs for 8 companies, ₩17,150,000,000
 (171억 5천만 원)**. Every startup and investor name is fictional and carries ``(demo)``; the rows
 are also flagged ``is_demo``. The pipeline history after the event is invented but plausible.
-Follow-ups are dated relative to the day the demo is loaded, so some are always overdue.
+
+The demo is the programme as it stood on the day of the press release, :data:`AS_OF`
+(2018-10-10), and the database keeps that date: irp treats it as today there, whenever the demo is
+opened (:mod:`ir_pipeline.services.database_date`). So its story holds in time: deals moved days
+to weeks ago, follow-ups fall due around that day (a few overdue), every LOI is still valid but
+one that lapsed and one that ends within the week, and the one funded deal closed two days ago.
 
 Everything is written through the services, in the caller's single transaction.
 """
@@ -17,7 +22,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, col, select
 
-from ir_pipeline import audit
+from ir_pipeline import audit, clock
 from ir_pipeline.actors import Actor
 from ir_pipeline.config import base_currency
 from ir_pipeline.drafts import (
@@ -35,9 +40,20 @@ from ir_pipeline.models import AuditAction, AuditEntry, LetterOfIntent
 from ir_pipeline.money import Money
 from ir_pipeline.naming import business_no_check_digit
 from ir_pipeline.services import deals, followups, fundings, lois, records, users
+from ir_pipeline.services.database_date import set_as_of
 from ir_pipeline.stages import Stage
+from ir_pipeline.views import EventView
 
 EVENT_NAME = "WSCW 2018 IR Session"
+#: The day the demo stands on: the press release's (소비자를 위한 신문, 2018-10-10).
+AS_OF = date(2018, 10, 10)
+#: How long an LOI stands unless said otherwise (three months is the common form).
+VALIDITY = timedelta(days=90)
+#: LOIs that stand for less: (LOI index, valid until).
+SHORT_VALIDITY = {
+    13: date(2018, 10, 15),  # the bank's loan offer: ends within the week of AS_OF
+    25: date(2018, 10, 4),  # the angels' offer: lapsed, and the deal was lost over valuation
+}
 EXPECTED_LOI_COUNT = 26
 EXPECTED_STARTUPS = 8
 EXPECTED_TOTAL_KRW = 17_150_000_000
@@ -101,6 +117,9 @@ LOIS: list[tuple[int, int, int, Instrument, int]] = [
     (7, 5, 2 * EOK, Instrument.COMMON, 20),
 ]
 
+#: The LOI whose deal was funded (Mobility Lab × Urban Mobility CVC).
+FUNDED = 5
+
 #: Deals from the event that have not (yet) produced an LOI: (startup, investor, stage).
 OPEN_INTEREST: list[tuple[int, int, Stage]] = [
     (0, 10, Stage.PITCHED),
@@ -120,6 +139,7 @@ class DemoSummary:
     lois: int
     total: Money
     users: list[str]
+    as_of: date
 
 
 def _kst(day: date, hour: int = 10) -> datetime:
@@ -162,16 +182,43 @@ DEMO_RATES = (
     ("USD", "1120", date(2018, 9, 17)),
     ("EUR", "1310", date(2018, 9, 17)),
     ("JPY", "10", date(2018, 9, 17)),
-    ("USD", "1110", date(2019, 2, 18)),
-    ("EUR", "1260", date(2019, 2, 18)),
-    ("JPY", "10.05", date(2019, 2, 18)),
+    ("USD", "1130", date(2018, 10, 8)),
+    ("EUR", "1300", date(2018, 10, 8)),
+    ("JPY", "10.05", date(2018, 10, 8)),
 )
 DEMO_RATE_SOURCE = "demo figures"
 
 
-def load_demo(session: Session, *, today: date) -> DemoSummary:
-    """Write the demo set in the caller's transaction and return what was loaded."""
+def start_demo(session: Session, *, actor: Actor, erase: bool = False) -> DemoSummary:
+    """Load the demo for ``actor``, in this transaction: into an empty database, or (``erase``,
+    asked and confirmed by the caller) into one whose rows it erases first. The one rule for the
+    CLI's ``irp demo`` and the TUI's first-run panel."""
+    from ir_pipeline.errors import Conflict
+    from ir_pipeline.queries.records import has_data
+    from ir_pipeline.services.users import require_admin
+
+    require_admin(session, actor, "load the demo")  # on PostgreSQL: it records users
+    if has_data(session):
+        if not erase:
+            raise Conflict("this database already holds data: the demo loads into an empty one")
+        reset_database(session, actor=actor)
+    return load_demo(session)
+
+
+def load_demo(session: Session) -> DemoSummary:
+    """Write the demo set in the caller's transaction, each part on its own date, and date the
+    database :data:`AS_OF`; return what was loaded."""
     staff = Actor(name="staff", role=Role.STAFF)
+    with clock.dated(date(2018, 6, 15)):  # the programme took its startups and investors in June
+        event, startup_ids, investor_ids = _records(session, staff)
+    with clock.dated(AS_OF):
+        deal_of = _history(session, staff, event_id=event.id, startups=startup_ids, investors=investor_ids)
+        _follow_ups(session, staff, deal_of)
+        set_as_of(session, actor=staff, day=AS_OF)
+        return _users(session, staff, event=event.name, startups=startup_ids, investors=investor_ids)
+
+
+def _records(session: Session, staff: Actor) -> tuple[EventView, list[int], list[int]]:
     if base_currency() == "KRW":  # demo rates are won rates
         fx.store_rates(
             session,
@@ -206,7 +253,13 @@ def load_demo(session: Session, *, today: date) -> DemoSummary:
         ).id
         for name, kind, country in INVESTORS
     ]
+    return event, startup_ids, investor_ids
 
+
+def _history(
+    session: Session, staff: Actor, *, event_id: int, startups: list[int], investors: list[int]
+) -> dict[int, int]:
+    """The deals, their LOIs and every move since, each on its day; LOI index → deal id."""
     opened = _kst(date(2018, 9, 18), 9)
     pitched = _kst(date(2018, 9, 18), 15)
     deal_of: dict[int, int] = {}
@@ -214,11 +267,12 @@ def load_demo(session: Session, *, today: date) -> DemoSummary:
         row = deals.open_deal(
             session,
             actor=staff,
-            startup_id=startup_ids[s],
-            investor_id=investor_ids[inv],
-            event_id=event.id,
+            startup_id=startups[s],
+            investor_id=investors[inv],
+            event_id=event_id,
             owner="staff",
-            at=opened,
+            # the CVC had followed Mobility Lab since a partnering day in the summer
+            at=_kst(date(2018, 6, 20)) if n == FUNDED else opened,
         )
         deals.move_stage(
             session, actor=staff, deal_id=row.id, to=Stage.PITCHED, reason="IR session", at=pitched
@@ -232,7 +286,7 @@ def load_demo(session: Session, *, today: date) -> DemoSummary:
                 amount=Money(Decimal(amount), "KRW"),
                 received_on=received,
                 instrument=instrument,
-                valid_until=received + timedelta(days=180),
+                valid_until=SHORT_VALIDITY.get(n, received + VALIDITY),
                 conditions="Subject to due diligence and investment committee approval.",
             ),
             at=_kst(received, 17),
@@ -242,9 +296,9 @@ def load_demo(session: Session, *, today: date) -> DemoSummary:
         row = deals.open_deal(
             session,
             actor=staff,
-            startup_id=startup_ids[s],
-            investor_id=investor_ids[inv],
-            event_id=event.id,
+            startup_id=startups[s],
+            investor_id=investors[inv],
+            event_id=event_id,
             owner="staff",
             at=opened,
         )
@@ -256,58 +310,73 @@ def load_demo(session: Session, *, today: date) -> DemoSummary:
     def move(n: int, to: Stage, day: date, reason: str = "") -> None:
         deals.move_stage(session, actor=staff, deal_id=deal_of[n], to=to, reason=reason, at=_kst(day))
 
-    # Mobility Lab × Urban Mobility CVC: all the way to the bank.
-    move(5, Stage.DILIGENCE, date(2018, 10, 15), "IC approved diligence")
-    move(5, Stage.TERM_SHEET, date(2018, 12, 3), "term sheet signed")
+    # Mobility Lab × Urban Mobility CVC: all the way to the bank (the funding converts the LOI).
+    move(FUNDED, Stage.DILIGENCE, date(2018, 9, 21), "diligence begun in the summer; IC fast-track")
+    move(FUNDED, Stage.TERM_SHEET, date(2018, 9, 28), "term sheet signed")
     fundings.record_funding(
         session,
         actor=staff,
-        deal_id=deal_of[5],
+        deal_id=deal_of[FUNDED],
         draft=FundingDraft(
-            amount=Money(Decimal(20 * EOK), "KRW"), closed_on=date(2019, 2, 20), instrument=Instrument.RCPS
+            amount=Money(Decimal(20 * EOK), "KRW"), closed_on=date(2018, 10, 8), instrument=Instrument.RCPS
         ),
-        reason="Series A closed",
-        at=_kst(date(2019, 2, 20)),
+        reason="bridge round closed",
+        at=_kst(date(2018, 10, 8)),
     )
     # ParkMate × K-City Partners: term sheet on the table.
-    move(16, Stage.DILIGENCE, date(2018, 10, 22), "management meetings done")
-    move(16, Stage.TERM_SHEET, date(2019, 1, 10), "valuation agreed")
+    move(16, Stage.DILIGENCE, date(2018, 9, 27), "management meetings done")
+    move(16, Stage.TERM_SHEET, date(2018, 10, 8), "valuation agreed")
     # Diligence under way.
-    move(0, Stage.DILIGENCE, date(2018, 11, 5), "data room opened")
-    move(9, Stage.DILIGENCE, date(2018, 11, 12), "technical review")
-    move(22, Stage.DILIGENCE, date(2018, 11, 20), "pilot results requested")
-    # Lost and on hold.
-    move(15, Stage.LOST, date(2018, 10, 30), "accelerator batch full; no follow-on this year")
-    move(25, Stage.LOST, date(2018, 11, 8), "valuation gap")
-    move(21, Stage.ON_HOLD, date(2018, 12, 1), "startup restructuring; revisit next quarter")
+    move(0, Stage.DILIGENCE, date(2018, 10, 2), "data room opened")
+    move(9, Stage.DILIGENCE, date(2018, 10, 4), "technical review")
+    move(22, Stage.DILIGENCE, date(2018, 10, 8), "pilot results requested")
+    # Lost and on hold: the accelerator withdrew its offer; the angels' lapsed over valuation.
+    move(15, Stage.LOST, date(2018, 10, 1), "accelerator batch full; no follow-on this year")
+    move(25, Stage.LOST, date(2018, 10, 5), "valuation gap; the LOI lapsed on 2018-10-04")
+    move(21, Stage.ON_HOLD, date(2018, 10, 5), "startup restructuring; revisit next quarter")
+    withdrawn = session.exec(
+        select(LetterOfIntent.id)
+        .where(LetterOfIntent.deal_id == deal_of[15])
+        .order_by(col(LetterOfIntent.id))
+    ).first()
+    assert withdrawn is not None
+    with clock.dated(date(2018, 10, 1)):
+        lois.set_loi_status(session, actor=staff, loi_id=withdrawn, status=LoiStatus.WITHDRAWN)
+    return deal_of
 
-    # Follow-ups around the day the demo is loaded.
-    plan: list[tuple[int, int, Channel, str, str]] = [
-        (0, -6, Channel.EMAIL, "Send updated financial model to Hanbit", "open"),
-        (9, -3, Channel.MEETING, "Site visit at AirSense pilot district", "open"),
-        (16, -1, Channel.CALL, "Chase K-City legal on term sheet mark-up", "open"),
-        (22, 0, Channel.CALL, "Share SafeWalk pilot results", "open"),
-        (1, 3, Channel.EMAIL, "Introduce GreenGrid CFO to Blue Harbor", "open"),
-        (6, 7, Channel.MEETING, "Partner meeting at K-City Partners", "open"),
-        (13, 14, Channel.CALL, "Loan terms with Mirae Green Bank", "open"),
-        (17, 21, Channel.EMAIL, "Send ParkMate cap table to Dongbang", "open"),
-        (10, -20, Channel.EMAIL, "Thank-you note after the IR session", "done"),
-        (2, -15, Channel.CALL, "Angel round timing call", "done"),
-        (12, -10, Channel.MEETING, "Demo day follow-up meeting", "done"),
-        (18, -8, Channel.EMAIL, "Send ParkMate deck v2", "done"),
-        (19, -4, Channel.EMAIL, "Ask about fund timing", "cancelled"),
-    ]
-    for n, offset, channel, note, status in plan:
+
+#: Follow-ups: (LOI index, due day relative to AS_OF, channel, note, open/done/cancelled).
+FOLLOW_UPS: list[tuple[int, int, Channel, str, str]] = [
+    (0, -6, Channel.EMAIL, "Send updated financial model to Hanbit", "open"),
+    (9, -3, Channel.MEETING, "Site visit at AirSense pilot district", "open"),
+    (16, -1, Channel.CALL, "Chase K-City legal on term sheet mark-up", "open"),
+    (22, 0, Channel.CALL, "Share SafeWalk pilot results", "open"),
+    (13, 2, Channel.CALL, "Loan terms with Mirae Green Bank before its offer ends on 10-15", "open"),
+    (1, 3, Channel.EMAIL, "Introduce GreenGrid CFO to Blue Harbor", "open"),
+    (6, 7, Channel.MEETING, "Partner meeting at K-City Partners", "open"),
+    (17, 21, Channel.EMAIL, "Send ParkMate cap table to Dongbang", "open"),
+    (10, -20, Channel.EMAIL, "Thank-you note after the IR session", "done"),
+    (2, -15, Channel.CALL, "Angel round timing call", "done"),
+    (12, -10, Channel.MEETING, "Demo day follow-up meeting", "done"),
+    (18, -8, Channel.EMAIL, "Send ParkMate deck v2", "done"),
+    (19, -4, Channel.EMAIL, "Ask about fund timing", "cancelled"),
+]
+SESSION_ENDS = date(2018, 9, 20)
+
+
+def _follow_ups(session: Session, staff: Actor, deal_of: dict[int, int]) -> None:
+    """Planned at the session or a week before they fall due, closed on the day they fell due."""
+    for n, offset, channel, note, status in FOLLOW_UPS:
+        due = AS_OF + timedelta(days=offset)
+        planned = min(due, max(SESSION_ENDS, due - timedelta(days=7)), AS_OF)
         follow_up = followups.add_follow_up(
             session,
             actor=staff,
             deal_id=deal_of[n],
-            draft=FollowUpDraft(
-                due_on=today + timedelta(days=offset), owner="staff", channel=channel, note=note
-            ),
-            at=_kst(today + timedelta(days=min(offset, 0) - 7)),
+            draft=FollowUpDraft(due_on=due, owner="staff", channel=channel, note=note),
+            at=_kst(planned, 9),
         )
-        closed_at = _kst(today + timedelta(days=offset), 16)
+        closed_at = _kst(due, 16)
         if status == "done":
             followups.complete_follow_up(
                 session, actor=staff, follow_up_id=follow_up.id, note="done", at=closed_at
@@ -321,20 +390,14 @@ def load_demo(session: Session, *, today: date) -> DemoSummary:
                 at=closed_at,
             )
 
-    # The funded deal's LOI converted; the lost ones lapsed.
-    for n, status in ((5, LoiStatus.CONVERTED), (15, LoiStatus.WITHDRAWN), (25, LoiStatus.EXPIRED)):
-        loi_id = session.exec(
-            select(LetterOfIntent.id)
-            .where(LetterOfIntent.deal_id == deal_of[n])
-            .order_by(col(LetterOfIntent.id))
-        ).first()
-        assert loi_id is not None
-        lois.set_loi_status(session, actor=staff, loi_id=loi_id, status=status)
 
+def _users(
+    session: Session, staff: Actor, *, event: str, startups: list[int], investors: list[int]
+) -> DemoSummary:
     names = ["staff", "manager"]
     users.create_user(session, actor=staff, name="staff", role=Role.STAFF, login=False)
     users.create_user(session, actor=staff, name="manager", role=Role.MANAGER, login=False)
-    for (name, _, _), sid in zip(STARTUPS, startup_ids, strict=True):
+    for (name, _, _), sid in zip(STARTUPS, startups, strict=True):
         login = name.split(" (")[0].lower().replace(" ", "")
         users.create_user(session, actor=staff, name=login, role=Role.STARTUP, startup_id=sid, login=False)
         names.append(login)
@@ -342,10 +405,11 @@ def load_demo(session: Session, *, today: date) -> DemoSummary:
     total = sum((amount for _, _, amount, _, _ in LOIS), 0)
     assert len(LOIS) == EXPECTED_LOI_COUNT and total == EXPECTED_TOTAL_KRW
     return DemoSummary(
-        event=event.name,
-        startups=len(startup_ids),
-        investors=len(investor_ids),
+        event=event,
+        startups=len(startups),
+        investors=len(investors),
         lois=len(LOIS),
         total=Money(Decimal(total), "KRW"),
         users=names,
+        as_of=AS_OF,
     )

@@ -16,10 +16,12 @@ from sqlmodel import Session
 from ir_pipeline.actors import Actor, may_switch, require_switch
 from ir_pipeline.db import read_only, unit_of_work
 from ir_pipeline.errors import Forbidden
+from ir_pipeline.services.database_date import follow
 from ir_pipeline.services.users import actor_for
 from ir_pipeline.views import UserView
 
 if TYPE_CHECKING:
+    from ir_pipeline.demo import DemoSummary
     from ir_pipeline.fx.service import StoreReport
     from ir_pipeline.notify.delivery import PassReport
 
@@ -30,6 +32,8 @@ R = TypeVar("R")
 class Backend:
     def __init__(self, engine: Engine, actor: Actor | None = None) -> None:
         self._engine = engine
+        #: The database's own date (the demo's), today for everything the UI shows and records.
+        self.as_of = follow(engine)
         self.actor = actor or Actor.single_user()
         #: Who the session started as: switching may go back to it, or down, never up.
         self.login = self.actor
@@ -83,6 +87,14 @@ class Backend:
         return update_rates(
             lambda: unit_of_work(self._engine), actor=self.actor, base=base_currency(), start=start, end=end
         )
+
+    def load_demo(self) -> DemoSummary:
+        """Load the demo into this empty database (the first-run panel), then stand on its date."""
+        from ir_pipeline.demo import start_demo
+
+        summary = self.write(start_demo, actor=self.actor)
+        self.as_of = follow(self._engine)
+        return summary
 
     def switch_user(self, name: str) -> Actor:
         """Act as another registered user, if that never raises rights (SQLite only)."""

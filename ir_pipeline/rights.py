@@ -268,6 +268,12 @@ def fx_rights_sql() -> list[str]:
     ]
 
 
+def info_rights_sql() -> list[str]:
+    """Rights on what a database says about itself (``database_info``: its own date): every role
+    reads it, since every figure depends on it; staff set or clear the date."""
+    return _table_rights("database_info", "true", "INSERT, UPDATE")
+
+
 def hardening_sql(schema: str) -> list[str]:
     """What no login needs and an attacker would use: temporary objects (to shadow a name a
     function looks up) and objects of its own in the app's schema (to shadow a function or an

@@ -281,7 +281,7 @@ def sqlite_demo_template(sqlite_template: Path, tmp_path_factory: pytest.TempPat
     shutil.copyfile(sqlite_template, path)
     engine = make_engine(f"sqlite:///{path}")
     with _test_clock(), unit_of_work(engine) as session:
-        load_demo(session, today=TODAY)
+        load_demo(session)
     engine.dispose()
     return path
 
@@ -309,7 +309,7 @@ def pg_demo_template(pg_template: str) -> Iterator[str]:
     with as_owner(), _test_clock():
         loader = make_engine(pg_url(name, OWNER))
         with unit_of_work(loader) as session:
-            load_demo(session, today=TODAY)
+            load_demo(session)
         loader.dispose()
     yield name
 

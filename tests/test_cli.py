@@ -133,7 +133,7 @@ def test_loi_add_by_names_opens_the_deal_and_moves_the_funnel(demo_db: str) -> N
         "--instrument",
         "RCPS",
         "--received",
-        "2026.11.24",
+        "2018.10.09",  # the demo stands on 2018-10-10
         "--valid-until",
         "+90d",
         db=demo_db,
@@ -144,7 +144,7 @@ def test_loi_add_by_names_opens_the_deal_and_moves_the_funnel(demo_db: str) -> N
     assert json.loads(out)["lois"]["total"] == {"KRW": "17300000000"}
     _, out, _ = irp("loi", "list", "--startup", "windcell", "--json", db=demo_db)
     rows = json.loads(out)["lois"]
-    assert rows[0]["instrument"] == "rcps" and rows[0]["valid_until"] == "2027-02-23"
+    assert rows[0]["instrument"] == "rcps" and rows[0]["valid_until"] == "2019-01-08"
 
 
 @pytest.mark.parametrize(
@@ -194,7 +194,7 @@ def test_follow_ups_queue_add_done(demo_db: str) -> None:
     code, out, _ = irp(
         "followup", "add", "--deal", "2", "--due", "+3d", "--note", "call back", "--json", db=demo_db
     )
-    assert code == 0 and json.loads(out)["due_on"] == "2026-11-28"
+    assert code == 0 and json.loads(out)["due_on"] == "2018-10-13"  # three days after the demo's day
     _, out, _ = irp("followups", "--due-within", "3", "--json", db=demo_db)
     assert any(f["note"] == "call back" for f in json.loads(out)["follow_ups"])
 

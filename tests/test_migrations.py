@@ -18,7 +18,7 @@ from ir_pipeline.demo import load_demo
 from ir_pipeline.errors import SchemaTooNew
 from ir_pipeline.migrate import current_revisions, downgrade, head_revisions, script_location, upgrade
 from ir_pipeline.queries.funnel import loi_summary
-from tests.conftest import MANAGER, TODAY
+from tests.conftest import MANAGER
 
 #: Migrations are the owner's work: on PostgreSQL these tests connect as the owner role.
 pytestmark = pytest.mark.owner
@@ -53,13 +53,13 @@ def test_opening_an_empty_database_migrates_it_to_head(empty_engine: Engine) -> 
 def test_up_down_up_on_a_database_holding_data(empty_engine: Engine) -> None:
     upgrade(empty_engine)
     with unit_of_work(empty_engine) as session:
-        load_demo(session, today=TODAY)
+        load_demo(session)
     downgrade(empty_engine, "base")
     assert _tables(empty_engine) == set()
     assert current_revisions(empty_engine) == ()
     upgrade(empty_engine)
     with unit_of_work(empty_engine) as session:
-        load_demo(session, today=TODAY)
+        load_demo(session)
     with read_only(empty_engine) as session:
         assert loi_summary(session, actor=MANAGER).count == 26
 
@@ -124,7 +124,7 @@ def test_0007_moves_the_name_index_to_one_table_per_kind_and_back(empty_engine: 
     upgrade(empty_engine, "0006")
     upgrade(empty_engine)
     with unit_of_work(empty_engine) as session:
-        load_demo(session, today=TODAY)
+        load_demo(session)
 
     def found(text: str) -> set[str]:
         with read_only(empty_engine) as session:
@@ -149,7 +149,7 @@ def test_a_migration_that_rebuilds_a_table_keeps_sqlite_statistics_whole(tmp_pat
     engine = make_engine(f"sqlite:///{tmp_path / 'stats.sqlite3'}")
     upgrade(engine)
     with unit_of_work(engine) as session:
-        load_demo(session, today=TODAY)
+        load_demo(session)
     with engine.begin() as connection:
         connection.exec_driver_sql("ANALYZE")
 
@@ -193,7 +193,7 @@ def test_0013_existing_notes_are_internal(empty_engine: Engine) -> None:
     is false and the part a startup may read is empty, on every row."""
     upgrade(empty_engine)
     with unit_of_work(empty_engine) as session:
-        load_demo(session, today=TODAY)
+        load_demo(session)
     with empty_engine.begin() as connection:
         connection.execute(sa.text("UPDATE follow_up SET note_shared = true"))
     downgrade(empty_engine, "0012")

@@ -17,6 +17,7 @@ from ir_pipeline.config import Settings, demo_database_url
 from ir_pipeline.database import open_database
 from ir_pipeline.db import backend_name, read_only, unit_of_work
 from ir_pipeline.errors import Forbidden
+from ir_pipeline.services.database_date import follow
 from ir_pipeline.services.users import actor_for, login_actor, single_user_actor
 
 
@@ -45,7 +46,8 @@ class CliContext:
 
                 with unit_of_work(self._engine) as session:
                     if not has_data(session):
-                        load_demo(session, today=self.today)
+                        load_demo(session)
+            follow(self._engine)  # a database with its own date (the demo's) sets today
         return self._engine
 
     @property
@@ -90,6 +92,8 @@ class CliContext:
 
     @property
     def today(self) -> date:
+        """Today for this database: its own date when it keeps one, so it is opened first."""
+        _ = self.engine
         return local_today()
 
     def close(self) -> None:

@@ -305,3 +305,39 @@ def check_aggregates(
         echo(f"{len(wrong)} difference(s){more}: run irp db check-aggregates --repair")
     if wrong:
         raise typer.Exit(1)
+
+
+@app.command("as-of")
+def as_of(
+    ctx: typer.Context,
+    day: Annotated[
+        str | None, typer.Argument(help="The date this database stands on (YYYY-MM-DD); none: show it.")
+    ] = None,
+    clear: Annotated[bool, typer.Option("--clear", help="Run this database on the calendar again.")] = False,
+    json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """The database's own date: irp takes it as today there (the demo stands on 2018-10-10)."""
+    from datetime import date
+
+    from ir_pipeline.clock import set_database_date
+    from ir_pipeline.dates import parse_date
+    from ir_pipeline.services.database_date import read_as_of, set_as_of
+
+    app_ = cli_context(ctx)
+    if day is not None and clear:
+        raise Invalid("give a date or --clear, not both")
+    if day is not None or clear:
+        new: date | None = None if clear else parse_date(day or "", today=app_.today, field="date")
+        with app_.write() as session:
+            set_as_of(session, actor=app_.actor, day=new)
+        set_database_date(new)
+    with app_.read() as session:
+        current = read_as_of(session.connection())
+    if json:
+        print_json({"database": describe(app_.settings.database_url), "as_of": current})
+        return
+    echo(
+        f"{describe(app_.settings.database_url)} stands on {current}: irp takes that day as today there"
+        if current
+        else f"{describe(app_.settings.database_url)} runs on the calendar (today is today)"
+    )

@@ -10,7 +10,7 @@ from ir_pipeline.cli.context import cli_context
 from ir_pipeline.cli.guard import confirm_destructive
 from ir_pipeline.cli.output import echo, print_json
 from ir_pipeline.db import describe
-from ir_pipeline.demo import load_demo, reset_database
+from ir_pipeline.demo import start_demo
 from ir_pipeline.errors import Conflict
 from ir_pipeline.money import format_both
 from ir_pipeline.queries.records import has_data
@@ -40,11 +40,9 @@ def demo(
             )
         confirm_destructive(app, "erase every record and load the demo", yes=yes)
     with app.write() as session:
-        if occupied:
-            reset_database(session, actor=actor)
-        elif has_data(session):
+        if not occupied and has_data(session):
             raise Conflict("someone added data meanwhile: nothing was erased; run the command again")
-        summary = load_demo(session, today=app.today)
+        summary = start_demo(session, actor=actor, erase=occupied)
     if json:
         print_json(summary)
         return
@@ -54,3 +52,7 @@ def demo(
         f"{format_both(summary.total)}"
     )
     echo(f"Users: {', '.join(summary.users)} (try: irp --as manager funnel)")
+    echo(
+        f"The demo stands on {summary.as_of} (the press release's day): irp takes that day as today"
+        " for this database (irp db as-of --clear to run it on the calendar)"
+    )

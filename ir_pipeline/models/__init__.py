@@ -4,6 +4,7 @@ from ir_pipeline.enums import DeliveryStatus, EndpointFormat
 from ir_pipeline.models.audit import AuditAction, AuditEntry
 from ir_pipeline.models.base import NAMING_CONVENTION
 from ir_pipeline.models.fx import FxRate
+from ir_pipeline.models.info import DatabaseInfo
 from ir_pipeline.models.outbox import (
     NotifyAttempt,
     NotifyDelivery,
@@ -20,6 +21,7 @@ __all__ = [
     "AuditAction",
     "AuditEntry",
     "Contact",
+    "DatabaseInfo",
     "Deal",
     "DeliveryStatus",
     "EndpointFormat",

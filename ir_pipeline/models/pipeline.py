@@ -110,6 +110,8 @@ class LetterOfIntent(FxSnapshot, Versioned, Timestamped, table=True):
         sa.CheckConstraint("(fx_base IS NULL) = (converted_minor IS NULL)", name="fx_snapshot_whole"),
         # a deal's latest LOI in one index step (the deal's kept last-LOI columns)
         sa.Index("ix_letter_of_intent_deal_id_received_on_id", "deal_id", "received_on", "id"),
+        # standing LOIs past their validity (shown as expired) and about to lapse, from the index
+        sa.Index("ix_letter_of_intent_status_valid_until", "status", "valid_until"),
         # the rates behind a converted total, read for the few LOIs not in the base currency from
         # the index alone (deal_id too: a filtered funnel joins it to its deals)
         sa.Index(

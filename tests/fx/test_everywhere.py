@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from ir_pipeline.fx import service as fx
 from ir_pipeline.fx.stored import list_rates
 from ir_pipeline.money import Money, format_symbol
 from ir_pipeline.services import lois, records
+from ir_pipeline.services.database_date import set_as_of
 from tests.conftest import STAFF
 from tests.fx.rates_server import rates_server
 from tests.test_cli import irp
@@ -109,7 +111,7 @@ async def test_the_converted_total_matches_across_every_surface(
         await settle(pilot)
         headline = text_of(app, "#headline")
     assert f"≈ {figure}" in headline and "excluding CN¥500,000.00" in headline
-    assert "Exchange rates to 2019-02-18" in headline  # the newest stored: the demo's
+    assert "Exchange rates to 2018-10-08" in headline  # the newest stored: the demo's
 
     # and all of them in dollars for a foreign investor
     code, out, _ = irp("funnel", "--json", "--base", "USD", db=url)
@@ -125,7 +127,8 @@ async def test_the_palette_updates_rates_and_the_dashboard_shows_their_age(
     add_foreign_lois(sqlite_demo)
     with rates_server() as server:
         monkeypatch.setenv("IRP_FX_URL", server.url)
-        monkeypatch.setenv("IRP_TODAY", "2018-09-21")  # the last week is the server's week
+        with unit_of_work(sqlite_demo) as s:  # the last week is the server's week
+            set_as_of(s, actor=STAFF, day=date(2018, 9, 21))
         app = app_as("staff")
         async with app.run_test(size=(160, 50)) as pilot:
             await settle(pilot)
@@ -152,7 +155,7 @@ async def test_the_palette_updates_rates_and_the_dashboard_shows_their_age(
         await settle(pilot)
         headline = text_of(app, "#headline")
     # the yuan LOI got its snapshot when the rates came; the line says how current they are
-    assert "excluding" not in headline and "Exchange rates to 2019-02-18, fetched 0 min ago" in headline
+    assert "excluding" not in headline and "Exchange rates to 2018-10-08, fetched 0 min ago" in headline, headline
 
 
 async def test_managers_are_not_offered_a_rate_update(app_as: Callable[[str], IrpApp]) -> None:

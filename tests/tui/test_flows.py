@@ -13,12 +13,12 @@ from textual.widgets.data_table import ColumnKey
 
 from ir_pipeline.actors import Actor
 from ir_pipeline.db import read_only
+from ir_pipeline.demo import AS_OF
 from ir_pipeline.enums import Role
 from ir_pipeline.queries.deals import get_deal_detail
 from ir_pipeline.queries.followups import follow_up_queue
 from ir_pipeline.queries.funnel import loi_summary
 from ir_pipeline.stages import Stage
-from tests.conftest import TODAY
 from tests.helpers import snapshot
 from tests.tui.conftest import settle
 from tui.app import IrpApp
@@ -184,7 +184,7 @@ async def test_complete_an_overdue_follow_up(app_as: Callable[[str], IrpApp], sq
         assert isinstance(app.screen, FollowUpsScreen)
         assert "3 overdue" in text_of(app, "#queue-summary")
         first = app.screen.items[0]
-        assert first.due_on < TODAY
+        assert first.due_on < AS_OF
         await pilot.press("c")
         await settle(pilot)
         assert "2 overdue" in text_of(app, "#queue-summary")
@@ -192,7 +192,7 @@ async def test_complete_an_overdue_follow_up(app_as: Callable[[str], IrpApp], sq
         await settle(pilot)
         assert "1 overdue" in text_of(app, "#queue-summary")
     with read_only(sqlite_demo) as s:
-        page = follow_up_queue(s, actor=MANAGER, today=TODAY)
+        page = follow_up_queue(s, actor=MANAGER, today=AS_OF)
     assert page.overdue == 1 and first.id not in {f.id for f in page.items}
 
 

@@ -121,7 +121,7 @@ def demo_engine_pg(pg_db: str) -> Iterator[Engine]:
     with as_owner():
         owner = make_engine(owner_url(pg_db))
         with unit_of_work(owner) as session:
-            load_demo(session, today=TODAY)
+            load_demo(session)
         owner.dispose()
     engine = make_engine(pg_db)
     yield engine

@@ -13,9 +13,9 @@ from tests.tui.conftest import settle
 from tui.app import FIRST_SCAN_AFTER, SCAN_EVERY, IrpApp
 
 
-def overdue_notices(engine: Engine) -> int:
+def overdue_notices(engine: Engine, kinds: tuple[str, ...] = ("followup.overdue",)) -> int:
     with read_only(engine) as session:
-        query = sa.select(sa.func.count()).where(OutboxEvent.type == "followup.overdue")  # type: ignore[arg-type]
+        query = sa.select(sa.func.count()).where(OutboxEvent.type.in_(kinds))  # type: ignore[attr-defined]
         return int(session.execute(query.select_from(OutboxEvent)).scalar_one())
 
 
@@ -61,4 +61,5 @@ async def test_the_header_counts_overdue_follow_ups_and_undelivered_notices(
             staff.tick_now()
             await settle(pilot)
             assert "overdue" in staff.sub_title and "not delivered" in staff.sub_title
-    assert len(rx.requests) == overdue_notices(sqlite_demo) > 0
+    # the demo's overdue follow-ups, and its bank LOI that ends within the week
+    assert len(rx.requests) == overdue_notices(sqlite_demo, ("followup.overdue", "loi.expiring")) > 3
