@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ir_pipeline.actors import Actor
+from ir_pipeline.clock import local_today
 from ir_pipeline.models import (
     Contact,
     Event,
@@ -16,6 +17,7 @@ from ir_pipeline.models import (
 )
 from ir_pipeline.money import Money
 from ir_pipeline.sharing import readable
+from ir_pipeline.validity import standing
 from ir_pipeline.views import (
     ContactView,
     EventView,
@@ -88,7 +90,7 @@ def loi_view(loi: LetterOfIntent, startup: str, investor: str, event: str | None
         received_on=loi.received_on,
         valid_until=loi.valid_until,
         conditions=loi.conditions,
-        status=loi.status,
+        status=standing(loi.status, loi.valid_until, local_today()),
         event=event,
         version=loi.version,
         converted=None

@@ -20,7 +20,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from ir_pipeline import validity
 from ir_pipeline.actors import Actor
+from ir_pipeline.clock import local_today
 from ir_pipeline.fx.converted import Converted, describe, needs_conversion
 from ir_pipeline.models import Deal, Funding, Investor, LetterOfIntent, Startup
 from ir_pipeline.money import Money, Totals, format_totals, percent
@@ -185,6 +187,14 @@ def parties(session: Session, *, actor: Actor, flt: FunnelFilter) -> tuple[int, 
     return _counts(session, actor, flt)[1:]
 
 
+def lapsed_count(session: Session, *, actor: Actor, flt: FunnelFilter) -> int:
+    """LOIs in scope recorded as received whose validity has passed: they count as expired
+    (:mod:`ir_pipeline.validity`). Read from the (status, valid_until) index; the running totals
+    cannot keep it, since it changes with the date, not with a write."""
+    lapsed = validity.lapsed(col(LetterOfIntent.status), col(LetterOfIntent.valid_until), local_today())
+    return int(session.exec(scoped(_loi_join(select(sa.func.count()).where(lapsed)), actor, flt)).one())
+
+
 def loi_summary(session: Session, *, actor: Actor, flt: FunnelFilter = FunnelFilter()) -> LoiSummary:
     counts = _counts(session, actor, flt)
     sums = session.exec(
@@ -204,7 +214,9 @@ def loi_summary(session: Session, *, actor: Actor, flt: FunnelFilter = FunnelFil
         startups=int(counts[1]),
         investors=int(counts[2]),
         total=Totals(Money.from_minor(joined(high, low), currency) for currency, high, low in sums),
-        by_status={status.value: int(n) for status, n in statuses},
+        by_status=validity.restate(
+            {status.value: int(n) for status, n in statuses}, lapsed_count(session, actor=actor, flt=flt)
+        ),
     )
 
 

@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from ir_pipeline import validity
 from ir_pipeline.actors import Actor
 from ir_pipeline.models import Deal, Funding, FunnelSum, Investor, LetterOfIntent, Startup
 from ir_pipeline.money import Money, Totals
@@ -22,6 +23,7 @@ from ir_pipeline.queries.funnel import (
     RankedTotal,
     assemble,
     cumulative,
+    lapsed_count,
     shares,
 )
 from ir_pipeline.queries.sums import RANKED_CURRENCY, joined, minor_sum
@@ -127,8 +129,13 @@ def funnel_from_cells(
         else:
             startups, investors = others, int(bool(loi_count))
             by_startup, by_investor = ranked_others, alone
+    lapsed = lapsed_count(session, actor=actor, flt=flt)
     lois = LoiSummary(
-        count=loi_count, startups=startups, investors=investors, total=loi_total, by_status=dict(by_status)
+        count=loi_count,
+        startups=startups,
+        investors=investors,
+        total=loi_total,
+        by_status=validity.restate(by_status, lapsed),
     )
     return assemble(
         deals=deals,
