@@ -9,7 +9,6 @@ creates nothing the second time.
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -36,7 +35,7 @@ from ir_pipeline.fx import stored as fx_stored
 from ir_pipeline.fx.service import Snapshot, book_rate, snapshot_of
 from ir_pipeline.io.columns import KINDS, has_required_columns, label, map_headers
 from ir_pipeline.io.readers import open_table
-from ir_pipeline.lookup import resolve_event
+from ir_pipeline.lookup import resolve_event, resolve_investor, resolve_startup
 from ir_pipeline.models import Contact, Deal, Event, FollowUp, Investor, LetterOfIntent, StageChange, Startup
 from ir_pipeline.models.base import SHORT_LENGTH, table_of
 from ir_pipeline.money import DEFAULT_CURRENCY, Money, parse_currency, parse_money
@@ -51,7 +50,7 @@ from ir_pipeline.services.lois import validate_loi
 from ir_pipeline.stages import Stage
 from ir_pipeline.summaries import deal_columns, tracking
 from ir_pipeline.summaries.contributions import DealFacts, Totals, add_deal
-from ir_pipeline.text import free_text, like_pattern, one_line, plural
+from ir_pipeline.text import free_text, one_line, plural
 
 BATCH = 2_000
 T = TypeVar("T")
@@ -352,14 +351,18 @@ class _Handler:
         text = row.required(key)
         cache_key = self.key(text)
         if cache_key not in self._startups:
-            self._startups[cache_key] = _strict(self.session, Startup, text, "startup", row.column(key))
+            self._startups[cache_key] = _strict(
+                self.session, self.actor, Startup, text, "startup", row.column(key)
+            )
         return _unwrap(self._startups[cache_key])
 
     def investor_id(self, row: _Row, key: str = "investor") -> int:
         text = row.required(key)
         cache_key = self.key(text)
         if cache_key not in self._investors:
-            self._investors[cache_key] = _strict(self.session, Investor, text, "investor", row.column(key))
+            self._investors[cache_key] = _strict(
+                self.session, self.actor, Investor, text, "investor", row.column(key)
+            )
         return _unwrap(self._investors[cache_key])
 
     def event_id(self, row: _Row) -> int | None:
@@ -386,30 +389,21 @@ def _unwrap(value: int | _RowError) -> int:
 
 
 def _strict(
-    session: Session, model: type[Startup] | type[Investor], text: str, what: str, column: str
+    session: Session, actor: Actor, model: type[Startup] | type[Investor], text: str, what: str, column: str
 ) -> int | _RowError:
-    """Exact normalised name (or 사업자등록번호 for startups); otherwise an error with candidates."""
-    key = name_key(text)
-    found = session.exec(select(model.id).where(model.name_key == key)).first()
-    if found is not None:
-        return found
-    if model is Startup and re.fullmatch(r"\d{3}-?\d{2}-?\d{5}", text.strip()):
-        try:
-            number = normalise_business_no(text)
-        except Invalid as error:
-            return _RowError(column, str(error))
-        by_number = session.exec(select(Startup.id).where(Startup.business_no == number)).first()
-        if by_number is not None:
-            return by_number
-    candidates = session.exec(
-        select(model.name)
-        .where(col(model.name_key).like(like_pattern(key[:12]), escape="\\"))
-        .order_by(col(model.name))
-        .limit(6)
-    ).all()
-    if candidates:
-        return _RowError(column, f"no {what} named {text!r} exactly; did you mean: {', '.join(candidates)}?")
-    return _RowError(column, f"unknown {what} {text!r}: import {what}s first, or fix the name")
+    """A name in a file is found as one typed at the prompt is (:mod:`ir_pipeline.lookup`: exact
+    name, 사업자등록번호, id, then a unique partial name), with the same refusal when several match;
+    a name that matches nothing says to import the records first."""
+    resolve = resolve_startup if model is Startup else resolve_investor
+    try:
+        found = resolve(session, text, actor=actor)
+    except NotFound as error:
+        hint = "" if "did you mean" in str(error) else f": import {what}s first, or fix the name"
+        return _RowError(column, f"{error}{hint}")
+    except (Ambiguous, Invalid) as error:
+        return _RowError(column, str(error))
+    assert found.id is not None
+    return found.id
 
 
 # -- events, startups, investors, contacts: small files, row by row through the services ------

@@ -162,11 +162,29 @@ def test_dry_run_reports_and_writes_nothing(with_records: Engine, tmp_path: Path
     assert snapshot(with_records) == before
 
 
-def test_unknown_and_ambiguous_names_list_candidates(with_records: Engine, tmp_path: Path) -> None:
-    text = "기업명,투자사,금액\n그린,한빛벤처스,1억\n"
+def test_names_in_a_file_match_as_names_typed_in_the_cli(with_records: Engine, tmp_path: Path) -> None:
+    """One rule (``lookup``): a unique partial name is the record, as ``--startup 그린그`` is;
+    several matches are refused listing them; none names the closest, or says to import first."""
+    from ir_pipeline.lookup import resolve_startup
+
+    with read_only(with_records) as s:
+        assert resolve_startup(s, "그린그", actor=MANAGER).name == "(주)그린그리드"
+    report = run(with_records, "lois", write(tmp_path, "x.csv", "기업명,투자사,금액\n그린그,한빛,1억\n"))
+    assert report.created == 1
+    with read_only(with_records) as s:
+        assert loi_summary(s, actor=MANAGER).startups == 1
+    run(with_records, "startups", write(tmp_path, "more.csv", "기업명\n(주)그린웨이브\n"))
+    before = snapshot(with_records)
+    text = (
+        "기업명,투자사,금액\n그린,한빛벤처스,1억\n그린그리드x,한빛벤처스,1억\nZzz Robotics,한빛벤처스,1억\n"
+    )
     with pytest.raises(ImportRejected) as caught:
-        run(with_records, "lois", write(tmp_path, "x.csv", text))
-    assert "did you mean: (주)그린그리드" in caught.value.report.problems[0].message
+        run(with_records, "lois", write(tmp_path, "y.csv", text))
+    messages = [p.message for p in caught.value.report.problems]
+    assert "matches several: (주)그린그리드, (주)그린웨이브" in messages[0], messages
+    assert "did you mean (주)그린그리드" in messages[1], messages
+    assert "import startups first" in messages[2], messages
+    assert snapshot(with_records) == before
 
 
 @pytest.mark.parametrize(
