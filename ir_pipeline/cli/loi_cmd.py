@@ -41,6 +41,10 @@ def add(
     received: Annotated[str, typer.Option(help="Date received (default today).")] = "today",
     valid_until: Annotated[str | None, typer.Option(help="Date the LOI lapses.")] = None,
     conditions: Annotated[str, typer.Option(help="Conditions text.")] = "",
+    create: Annotated[
+        bool,
+        typer.Option("--create", help="Record a --startup or --investor that no name matches as a new one."),
+    ] = False,
     json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Record an LOI on a deal (a deal at sourced or pitched moves to loi)."""
@@ -62,7 +66,13 @@ def add(
         if deal is None:
             assert startup is not None and investor is not None
             view = loi_service.add_loi_by_names(
-                session, actor=app_.actor, startup=startup, investor=investor, draft=draft, event=event
+                session,
+                actor=app_.actor,
+                startup=startup,
+                investor=investor,
+                draft=draft,
+                event=event,
+                create=create,
             )
         else:
             view = loi_service.add_loi(session, actor=app_.actor, deal_id=deal, draft=draft)

@@ -11,7 +11,7 @@ from ir_pipeline.clock import utcnow
 from ir_pipeline.dates import check_day
 from ir_pipeline.drafts import LoiDraft
 from ir_pipeline.enums import LoiStatus
-from ir_pipeline.errors import Invalid
+from ir_pipeline.errors import Invalid, NotFound
 from ir_pipeline.fx.service import apply_snapshot
 from ir_pipeline.lookup import require_named, resolve_event, resolve_investor, resolve_startup
 from ir_pipeline.models import Deal, Investor, LetterOfIntent, Startup
@@ -100,24 +100,46 @@ def add_loi_by_names(
     investor: str,
     draft: LoiDraft,
     event: str | None = None,
+    create: bool = False,
 ) -> LoiView:
     """Record an LOI for a startup and an investor named as people type them, opening their deal
-    when there is none yet: the quick path from an e-mailed LOI to the pipeline."""
+    when there is none yet: the quick path from an e-mailed LOI to the pipeline.
+
+    A name that matches nothing is refused (with the closest names), unless ``create`` says to
+    record it as a new startup or investor, in the same transaction; a name that matches several
+    is refused either way, since a new record beside them would only add to the confusion."""
     start_write(session, actor, "record LOIs")
     require_named(startup=startup, investor=investor)
-    startup_row = resolve_startup(session, startup, actor=actor)
-    investor_row = resolve_investor(session, investor, actor=actor)
     event_row = resolve_event(session, event, actor=actor) if event else None
-    assert startup_row.id is not None and investor_row.id is not None
+    startup_id = _named(session, actor, startup, "startup", create)
+    investor_id = _named(session, actor, investor, "investor", create)
     deal = find_or_open_deal(
         session,
         actor=actor,
-        startup_id=startup_row.id,
-        investor_id=investor_row.id,
+        startup_id=startup_id,
+        investor_id=investor_id,
         event_id=event_row.id if event_row else None,
     )
     assert deal.id is not None
     return add_loi(session, actor=actor, deal_id=deal.id, draft=draft)
+
+
+def _named(session: Session, actor: Actor, text: str, what: str, create: bool) -> int:
+    """The startup or investor ``text`` names (``lookup``'s rule), or a new one when ``create``."""
+    from ir_pipeline.drafts import InvestorDraft, StartupDraft
+    from ir_pipeline.services import records
+
+    resolve = resolve_startup if what == "startup" else resolve_investor
+    try:
+        found = resolve(session, text, actor=actor)
+    except NotFound as error:
+        if not create:
+            raise NotFound(f"{error} (or record it as a new {what})", field=what) from None
+        if what == "startup":
+            return records.create_startup(session, actor=actor, draft=StartupDraft(name=text)).id
+        return records.create_investor(session, actor=actor, draft=InvestorDraft(name=text)).id
+    assert found.id is not None
+    return found.id
 
 
 def update_loi(
