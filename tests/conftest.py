@@ -166,6 +166,9 @@ def _drop_owner() -> None:
 @pytest.fixture(autouse=True)
 def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test may touch the user's real data dir, or depend on the caller's settings."""
+    from ir_pipeline.clock import set_database_date
+
+    set_database_date(None)  # a database opened by an earlier test in this process set it
     monkeypatch.setenv("IRP_DATA_DIR", str(tmp_path / "data"))
     for name in ("IRP_DATABASE_URL", "IRP_USER", "IRP_BASE_CURRENCY"):
         monkeypatch.delenv(name, raising=False)

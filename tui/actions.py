@@ -7,7 +7,7 @@ all record an LOI or move a stage the same way.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 
@@ -16,6 +16,7 @@ from ir_pipeline.gateway import Backend
 from ir_pipeline.queries.lois import get_loi
 from ir_pipeline.services import deals, followups, lois
 from ir_pipeline.stages import Stage
+from ir_pipeline.text import plural
 from ir_pipeline.views import FollowUpView, LoiView, StageChangeView
 from tui.forms.pipeline import (
     FollowUpForm,
@@ -27,6 +28,11 @@ from tui.forms.pipeline import (
     StageMove,
 )
 from tui.workers import BackendScreen
+
+if TYPE_CHECKING:
+    from ir_pipeline.io.importer import ImportReport
+    from tui.app import IrpApp
+    from tui.forms.transfer import ImportForm, ImportRequest
 
 
 def after_save(
@@ -136,6 +142,7 @@ def open_new_loi_form(app: App[Any], backend: Backend, *, startup: str = "") -> 
             startup=draft.startup,
             investor=draft.investor,
             draft=draft.loi,
+            create=draft.create,
         )
 
     def done(result: LoiView | None) -> None:
@@ -147,3 +154,70 @@ def open_new_loi_form(app: App[Any], backend: Backend, *, startup: str = "") -> 
             reload()
 
     app.push_screen(NewLoiForm(save, startup=startup), done)
+
+
+def open_import_form(app: IrpApp) -> None:
+    """Import a spreadsheet (the palette, the first-run panel): all or nothing, dry run first."""
+    from tui.forms.transfer import ImportForm
+
+    def save(request: ImportRequest) -> ImportReport:
+        return _run_import(app, form, request)
+
+    form = ImportForm(save)
+
+    def done(report: ImportReport | None) -> None:
+        if report is None:
+            return
+        what = "would create" if report.dry_run else "created"
+        app.notify(
+            f"{report.file}: {plural(report.rows, 'row')}; {what} {report.created}, "
+            f"updated {report.updated}, "
+            f"skipped {report.skipped}" + (" (dry run: nothing written)" if report.dry_run else ""),
+            timeout=8,
+        )
+        reload = getattr(app.screen, "reload", None)
+        if callable(reload):
+            reload()
+
+    app.push_screen(form, done)
+
+
+def _run_import(app: IrpApp, form: ImportForm, request: ImportRequest) -> ImportReport:
+    """Runs in the form's worker thread; reports progress back to the UI thread."""
+    from ir_pipeline.errors import Invalid
+    from ir_pipeline.io.importer import ImportRejected, import_file
+    from tui.forms.transfer import describe_rejection
+
+    b = app.backend
+    app.call_from_thread(form.started)
+    try:
+        return b.write(
+            import_file,
+            actor=b.actor,
+            kind=request.kind,
+            path=request.path,
+            dry_run=request.dry_run,
+            progress=lambda rows, _size: app.call_from_thread(form.progressed, rows),
+        )
+    except ImportRejected as rejected:
+        raise Invalid(describe_rejection(rejected)) from None
+
+
+def open_startup_form(app: App[Any], backend: Backend) -> None:
+    """A new startup (the first-run panel; the Records screen edits them)."""
+    from ir_pipeline.drafts import StartupDraft
+    from ir_pipeline.services import records
+    from ir_pipeline.views import StartupView
+    from tui.forms.records import StartupForm
+
+    def save(draft: StartupDraft) -> StartupView:
+        return backend.write(records.create_startup, actor=backend.actor, draft=draft)
+
+    def done(result: StartupView | None) -> None:
+        if result is not None:
+            app.notify(f"Startup added: {result.name} · l records an LOI for it")
+            reload = getattr(app.screen, "reload", None)
+            if callable(reload):
+                reload()
+
+    app.push_screen(StartupForm(save), done)

@@ -319,8 +319,13 @@ class IrpApp(App[None]):
         self.refresh_breadcrumb()
 
     def _refresh_title(self) -> None:
-        self.sub_title = f"{self.actor.name} · {self.actor.role.value}"
         self.refresh_breadcrumb()
+
+    def _who(self) -> str:
+        """The user, and the database's own date when it keeps one (the demo stands on the day of
+        its press release): every figure on screen is as of that day."""
+        as_of = self._backend.as_of if self._backend is not None else None
+        return f"{self.actor.name} · {self.actor.role.value}" + (f" · as of {as_of}" if as_of else "")
 
     def refresh_breadcrumb(self) -> None:
         """The header says where you are: the mode's screen, then each screen opened from it."""
@@ -328,9 +333,7 @@ class IrpApp(App[None]):
         trail = [t for t in trail if t]
         where = " › ".join(trail) if len(trail) > 1 else ""  # one screen: its title says it all
         self.sub_title = (
-            f"{self.actor.name} · {self.actor.role.value}"
-            + (f" · {where}" if where else "")
-            + (f" · {self.alerts}" if self.alerts else "")
+            self._who() + (f" · {where}" if where else "") + (f" · {self.alerts}" if self.alerts else "")
         )
 
     async def switch_user(self, name: str) -> None:

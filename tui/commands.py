@@ -23,9 +23,7 @@ from ir_pipeline.text import plural
 from tui.format import highlighted
 
 if TYPE_CHECKING:
-    from ir_pipeline.io.importer import ImportReport
     from tui.app import IrpApp
-    from tui.forms.transfer import ImportForm, ImportRequest
 
 RESULTS = 8
 
@@ -103,51 +101,9 @@ class IrpCommands(Provider):
         open_new_loi_form(self.irp, self.irp.backend)
 
     def _import(self) -> None:
-        from tui.forms.transfer import ImportForm
+        from tui.actions import open_import_form
 
-        app = self.irp
-
-        def save(request: ImportRequest) -> ImportReport:
-            return self._run_import(form, request)
-
-        form = ImportForm(save)
-
-        def done(report: ImportReport | None) -> None:
-            if report is None:
-                return
-            what = "would create" if report.dry_run else "created"
-            app.notify(
-                f"{report.file}: {plural(report.rows, 'row')}; {what} {report.created}, "
-                f"updated {report.updated}, "
-                f"skipped {report.skipped}" + (" (dry run: nothing written)" if report.dry_run else ""),
-                timeout=8,
-            )
-            reload = getattr(app.screen, "reload", None)
-            if callable(reload):
-                reload()
-
-        app.push_screen(form, done)
-
-    def _run_import(self, form: ImportForm, request: ImportRequest) -> ImportReport:
-        """Runs in the form's worker thread; reports progress back to the UI thread."""
-        from ir_pipeline.errors import Invalid
-        from ir_pipeline.io.importer import ImportRejected, import_file
-        from tui.forms.transfer import describe_rejection
-
-        app = self.irp
-        b = app.backend
-        app.call_from_thread(form.started)
-        try:
-            return b.write(
-                import_file,
-                actor=b.actor,
-                kind=request.kind,
-                path=request.path,
-                dry_run=request.dry_run,
-                progress=lambda rows, _size: app.call_from_thread(form.progressed, rows),
-            )
-        except ImportRejected as rejected:
-            raise Invalid(describe_rejection(rejected)) from None
+        open_import_form(self.irp)
 
     def _export(self) -> None:
         from ir_pipeline.io.export import export

@@ -90,7 +90,7 @@ class FormScreen(ModalScreen[R | None], Generic[D, R]):
             self.app.call_from_thread(self._failed, f"{error}{self.conflict_hint()}")
             return
         except IrpError as error:
-            self.app.call_from_thread(self._failed, str(error))
+            self.app.call_from_thread(self._refused, error)
             return
         except Exception as error:  # the form must never wait forever for a worker that died
             self.app.call_from_thread(self._failed, unexpected(error))
@@ -104,6 +104,13 @@ class FormScreen(ModalScreen[R | None], Generic[D, R]):
     def conflict_hint(self) -> str:
         """What the form offers when someone else saved first (forms that can reload say so)."""
         return ""
+
+    def _refused(self, error: IrpError) -> None:
+        self._failed(str(error))
+        self.refused(error)
+
+    def refused(self, error: IrpError) -> None:
+        """After the core refused the save (the message is shown): a form may point somewhere."""
 
     def _failed(self, message: str) -> None:
         self.saving = False

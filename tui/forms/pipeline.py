@@ -16,7 +16,7 @@ from textual.widgets import Checkbox, Static
 from ir_pipeline.clock import local_today
 from ir_pipeline.drafts import FollowUpDraft, FundingDraft, LoiDraft, NoteDraft
 from ir_pipeline.enums import Channel, Instrument, LoiStatus, label
-from ir_pipeline.errors import Invalid, IrpError
+from ir_pipeline.errors import Invalid, IrpError, NotFound
 from ir_pipeline.money import Money, format_both
 from ir_pipeline.stages import FUNNEL, Stage, allowed_moves
 from ir_pipeline.views import FollowUpView, FundingView, LoiView, StageChangeView
@@ -148,6 +148,8 @@ class PairedLoiDraft:
     startup: str
     investor: str
     loi: LoiDraft
+    #: Record a startup or investor that no name matches as a new one.
+    create: bool = False
 
 
 class NewLoiForm(FormScreen[PairedLoiDraft, LoiView]):
@@ -169,6 +171,7 @@ class NewLoiForm(FormScreen[PairedLoiDraft, LoiView]):
     def fields(self) -> ComposeResult:
         yield TextField("Startup", value=self.startup, placeholder="name or 사업자등록번호", id="startup")
         yield TextField("Investor", value=self.investor, placeholder="name", id="investor")
+        yield Checkbox(CREATE_LABEL, value=False, id="create")
         yield from loi_fields(None)
 
     def build(self) -> PairedLoiDraft:
@@ -176,7 +179,17 @@ class NewLoiForm(FormScreen[PairedLoiDraft, LoiView]):
             startup=self.query_one("#startup", TextField).read(),
             investor=self.query_one("#investor", TextField).read(),
             loi=read_loi(self),
+            create=self.query_one("#create", Checkbox).value,
         )
+
+    def refused(self, error: IrpError) -> None:
+        """A name that matches nothing: the box that records it as new is where to go next."""
+        if isinstance(error, NotFound) and error.field in ("startup", "investor"):
+            self.query_one("#create", Checkbox).focus()
+
+
+#: The New LOI form's offer for a name it does not know.
+CREATE_LABEL = "New names: create the startup or investor"
 
 
 CHANNELS = [(label(c), c) for c in Channel]
@@ -277,7 +290,7 @@ class MoveStageForm(FormScreen[StageMove, StageChangeView]):
         yield ChoiceField("To", options, value=first, id="to")
         yield TextField("Reason", required=False, placeholder="required when the deal is lost", id="reason")
         yield Checkbox(
-            "Lost or funded: cancel its open follow-ups (there is nothing left to chase)",
+            "If lost or funded, cancel its open follow-ups",
             value=True,
             id="cancel-follow-ups",
         )

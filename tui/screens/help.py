@@ -39,14 +39,47 @@ def key_label(key: str) -> str:
     return _KEY_NAMES.get(key, key)
 
 
-def keys_of(screen: Screen[object]) -> list[tuple[str, str]]:
-    """``(key, what it does)`` for every binding with a description that works on ``screen`` now."""
-    seen: dict[str, str] = {}
-    for key, active in screen.active_bindings.items():
-        if not active.enabled or not active.binding.description:
+#: What the palette key does, said once (Textual names it "palette").
+PALETTE = "Command palette: jump to a startup, investor or deal; switch user"
+
+
+def _declared_by_irp(node: object, binding: Binding) -> bool:
+    """Whether one of irp's own widget classes declares ``binding`` (not one it inherits from a
+    Textual widget: a table's cursor keys are the table's, on every screen)."""
+    for cls in type(node).__mro__:
+        if not cls.__module__.startswith("tui."):
             continue
-        seen.setdefault(active.binding.description, key_label(key))
-    return [(key, description) for description, key in seen.items()]
+        for declared in vars(cls).get("BINDINGS", ()):
+            if isinstance(declared, Binding) and declared.action == binding.action:
+                return True
+    return False
+
+
+def keys_of(screen: Screen[object]) -> list[tuple[str, str]]:
+    """``(key, what it does)`` for every key irp binds that works on ``screen`` now: the screen's
+    own first (its widgets' too), then the app's, each action once, a shown key over a hidden twin
+    (``q`` over ``ctrl+z``'s kind). Textual's own keys (focus, copy, a table's cursor) work the
+    same everywhere: they are left out."""
+    app = screen.app
+    own: dict[str, tuple[str, bool]] = {}
+    everywhere: dict[str, tuple[str, bool]] = {}
+    for key, active in screen.active_bindings.items():
+        binding = active.binding
+        description = PALETTE if key == app.COMMAND_PALETTE_BINDING else binding.description
+        if not active.enabled or not description:
+            continue
+        if key != app.COMMAND_PALETTE_BINDING and not _declared_by_irp(active.node, binding):
+            continue  # Textual's own (focus, copy, a table's cursor): the same on every screen
+        target = everywhere if active.node is app else own
+        known = own.get(description) or everywhere.get(description)
+        if known is not None and (known[1] or not binding.show):
+            continue  # already listed, by a key at least as visible
+        own.pop(description, None)
+        everywhere.pop(description, None)
+        target[description] = (key_label(key), binding.show)
+    if PALETTE not in everywhere and app.ENABLE_COMMAND_PALETTE:
+        everywhere[PALETTE] = (key_label(app.COMMAND_PALETTE_BINDING), True)
+    return [(key, description) for description, (key, _shown) in [*own.items(), *everywhere.items()]]
 
 
 class HelpScreen(ModalScreen[None]):
@@ -70,7 +103,6 @@ class HelpScreen(ModalScreen[None]):
         table.add_column()
         for key, description in self.keys:
             table.add_row(key, description)
-        table.add_row("ctrl+p", "Command palette: jump to a startup, investor or deal; switch user")
         with VerticalScroll(id="help"):
             yield Static(Text(f"Help · {self.heading}", style="bold"), classes="headline")
             yield Static(plain(reflow(self.text)), id="help-text")

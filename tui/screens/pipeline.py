@@ -13,15 +13,16 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
 from textual.widgets import Button, DataTable, Header, Input, Select, Static
 
 from ir_pipeline.clock import local_today, utcnow
 from ir_pipeline.errors import IrpError
 from ir_pipeline.queries.deals import DealFilter, DealPage, FilterChip, SortKey, filter_chips, list_deals
-from ir_pipeline.queries.records import list_events
+from ir_pipeline.queries.records import has_data, list_events
 from ir_pipeline.stages import Stage
+from ir_pipeline.text import plural
 from ir_pipeline.views import DealRow
 from tui.format import STAGE_STYLE, choices, day, money, plain
 from tui.widgets.fitted_table import FittedTable
@@ -29,6 +30,12 @@ from tui.widgets.keys_footer import KeysFooter
 from tui.workers import BackendScreen
 
 PAGE = 100
+#: What an empty database shows instead of an empty table.
+FIRST_RUN = (
+    "Nothing is recorded yet. Start with the demo (the IR session of World Smart City Week 2018:"
+    " 26 LOIs for 8 startups), import your spreadsheet of startups, investors or LOIs, or add a"
+    " startup and then press l to record its first LOI."
+)
 #: The first direction of each column when sorting by it: largest amounts and stalest deals first.
 DEFAULT_DESCENDING = {"last_loi": True, "stage_changed_at": False}
 COLUMNS: list[tuple[str, SortKey]] = [
@@ -96,7 +103,17 @@ class PipelineScreen(BackendScreen):
             yield Select[Stage]([(s.label, s) for s in Stage], prompt="All stages", id="stage", compact=True)
             yield Select[int]([], prompt="All events", id="event", compact=True)
         yield Horizontal(id="chips", classes="chips")
-        yield FittedTable(id="deals", flexible={"startup": 1, "investor": 1})
+        with Vertical(id="first-run"):
+            yield Static(FIRST_RUN, id="first-run-text")
+            with Horizontal(id="first-run-buttons"):
+                yield Button("Load the demo", id="first-demo", variant="primary")
+                yield Button("Import a spreadsheet", id="first-import")
+                yield Button("Add a startup", id="first-startup")
+        # at 80 columns the names keep 16 cells: the next follow-up, then the days, give way to
+        # the detail line below
+        yield FittedTable(
+            id="deals", flexible={"startup": 1, "investor": 1}, drop=("next_follow_up", "stage_changed_at")
+        )
         yield Static("", id="detail", classes="status")
         yield Static("", id="status", classes="status")
         yield KeysFooter()
@@ -122,7 +139,7 @@ class PipelineScreen(BackendScreen):
 
     # -- data ------------------------------------------------------------------------------
 
-    def fetch(self) -> tuple[DealPage, list[FilterChip]]:
+    def fetch(self) -> tuple[DealPage, list[FilterChip], bool]:
         b = self.irp.backend
         page = b.read(
             list_deals,
@@ -132,12 +149,19 @@ class PipelineScreen(BackendScreen):
             descending=self.descending,
             limit=PAGE,
         )
-        return page, b.read(filter_chips, actor=b.actor, flt=self.flt)
+        chips = b.read(filter_chips, actor=b.actor, flt=self.flt)
+        # an empty list with no filter may be an empty database: then say how to start
+        empty = not page.rows and not chips and not b.read(has_data)
+        return page, chips, empty
 
     def show(self, data: object) -> None:
         assert isinstance(data, tuple)
-        data, chips = data
+        data, chips, empty = data
         assert isinstance(data, DealPage)
+        self.query_one("#first-run", Vertical).display = empty
+        self.query_one("#deals", FittedTable).display = not empty
+        if empty and self.irp.actor.can_edit:
+            self.query_one("#first-demo", Button).focus()
         self._show_chips(chips)
         table = self.query_one("#deals", DataTable)
         keep = table.cursor_row
@@ -194,6 +218,11 @@ class PipelineScreen(BackendScreen):
         """The deal under the cursor in full: names cut to fit the columns are whole here."""
         row = self.rows[event.cursor_row] if 0 <= event.cursor_row < len(self.rows) else None
         text = "" if row is None else f"#{row.id} {row.startup} × {row.investor} · {row.stage.label}"
+        hidden = self.query_one("#deals", FittedTable).hidden
+        if row is not None and "stage_changed_at" in hidden:
+            text += f" · {plural(row.days_in_stage(utcnow()), 'day')} in stage"
+        if row is not None and "next_follow_up" in hidden and row.next_follow_up:
+            text += f" · next due {day(row.next_follow_up)}"
         if row is not None and row.event:
             text += f" · {row.event}"
         self.query_one("#detail", Static).update(plain(text))
@@ -336,11 +365,38 @@ class PipelineScreen(BackendScreen):
         return True
 
     def action_add_loi(self) -> None:
-        from tui.actions import open_loi_form
+        """An LOI on the deal under the cursor; with none (an empty list), one for a startup and
+        an investor named in the form."""
+        from tui.actions import open_loi_form, open_new_loi_form
 
         deal = self.current_deal()
         if deal is not None:
             open_loi_form(self, deal.id, f"LOI: {deal.startup} × {deal.investor}")
+        else:
+            open_new_loi_form(self.app, self.irp.backend)
+
+    # -- the first-run panel ---------------------------------------------------------------
+
+    @on(Button.Pressed, "#first-demo")
+    def first_demo(self) -> None:
+        b = self.irp.backend
+        self.act(
+            b.load_demo,
+            lambda summary: self.irp.refresh_breadcrumb(),
+            success="Demo loaded: the IR session of WSCW 2018, as of its press release (2018-10-10)",
+        )
+
+    @on(Button.Pressed, "#first-import")
+    def first_import(self) -> None:
+        from tui.actions import open_import_form
+
+        open_import_form(self.irp)
+
+    @on(Button.Pressed, "#first-startup")
+    def first_startup(self) -> None:
+        from tui.actions import open_startup_form
+
+        open_startup_form(self.app, self.irp.backend)
 
     def action_move(self) -> None:
         from tui.actions import open_move_form

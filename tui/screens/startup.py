@@ -65,19 +65,28 @@ class StartupScreen(BackendScreen):
             yield Label("Investors and stages", classes="section")
             yield FittedTable(id="startup-deals", flexible={"investor": 1})
             yield Label("Letters of intent", classes="section")
-            yield FittedTable(id="startup-lois", flexible={"investor": 1})
+            # at 80 columns the investor keeps 16 cells: the day received, then the instrument,
+            # give way; the amount, its validity and its status stay
+            yield FittedTable(id="startup-lois", flexible={"investor": 1}, drop=("received", "instrument"))
             yield Label("Next steps", classes="section")
             yield FittedTable(id="startup-next", flexible={"investor": 1, "note": 2})
         yield KeysFooter()
 
     def on_mount(self) -> None:
-        self.query_one("#startup-deals", DataTable).add_columns(
-            "Investor", "Stage", "Last LOI", "Next follow-up"
+        self.query_one("#startup-deals", FittedTable).add_fitted_columns(
+            ("Investor", "investor"), ("Stage", "stage"), ("Last LOI", "last_loi"), ("Next follow-up", "next")
         )
-        self.query_one("#startup-lois", DataTable).add_columns(
-            "Investor", "Amount", "Instrument", "Received", "Valid until", "Status"
+        self.query_one("#startup-lois", FittedTable).add_fitted_columns(
+            ("Investor", "investor"),
+            ("Amount", "amount"),
+            ("Instrument", "instrument"),
+            ("Received", "received"),
+            ("Valid until", "valid_until"),
+            ("Status", "status"),
         )
-        self.query_one("#startup-next", DataTable).add_columns("Due", "Investor", "Channel", "Note")
+        self.query_one("#startup-next", FittedTable).add_fitted_columns(
+            ("Due", "due"), ("Investor", "investor"), ("Channel", "channel"), ("Note", "note")
+        )
         self.query_one("#choose", Select).display = self.irp.actor.role is not Role.STARTUP
 
     def fetch(self) -> StartupData:

@@ -1,7 +1,10 @@
 """A DataTable whose name columns share the width left by the figures, so nothing scrolls sideways.
 
 Figures, dates and stages keep their natural width (a cut-off number is a wrong number); the
-columns named ``flexible`` (startup, investor, note, ...) divide the rest by weight.
+columns named ``flexible`` (startup, investor, note, ...) divide the rest by weight. When that
+leaves a name column narrower than ``minimum`` (an 80×24 terminal), the columns named in ``drop``
+give way, first to last, and come back when there is room: a screen shows what they held on its
+detail line (:attr:`FittedTable.hidden` says which are out).
 """
 
 from __future__ import annotations
@@ -18,23 +21,87 @@ from tui.format import plain_cell
 
 
 class FittedTable(DataTable[Any]):
-    def __init__(self, *, flexible: dict[str, int], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        flexible: dict[str, int],
+        drop: tuple[str, ...] = (),
+        minimum: int = 16,
+        **kwargs: Any,
+    ) -> None:
         kwargs.setdefault("cursor_type", "row")
         kwargs.setdefault("zebra_stripes", True)
         super().__init__(**kwargs)
         self.flexible = flexible
+        self.drop = drop
+        self.minimum = minimum
+        #: The columns given way for room, in the order they went.
+        self.hidden: tuple[str, ...] = ()
+        self._spec: list[tuple[str, str]] = []
+        #: Every row as added, all its cells: what a column coming back is filled from.
+        self._kept: list[tuple[str | None, tuple[Any, ...], dict[str, Any]]] = []
 
-    def add_row(self, *cells: Any, **kwargs: Any) -> Any:
+    def add_row(self, *cells: Any, key: str | None = None, **kwargs: Any) -> Any:
         """Add a row; string cells are names and notes from outside, shown as typed, never markup."""
-        return super().add_row(*(plain_cell(c) if isinstance(c, str) else c for c in cells), **kwargs)
+        shown = tuple(plain_cell(c) if isinstance(c, str) else c for c in cells)
+        if self.drop:
+            self._kept.append((key, shown, kwargs))
+        return super().add_row(*self._visible(shown), key=key, **kwargs)
+
+    def clear(self, columns: bool = False) -> Any:
+        self._kept.clear()
+        if columns:
+            self._spec, self.hidden = [], ()
+        return super().clear(columns)
+
+    def _visible(self, cells: tuple[Any, ...]) -> tuple[Any, ...]:
+        if not self.hidden or not self._spec:
+            return cells
+        return tuple(c for (_label, key), c in zip(self._spec, cells, strict=False) if key not in self.hidden)
 
     def add_fitted_columns(self, *columns: tuple[str, str]) -> None:
         """Add ``(label, key)`` columns; flexible ones start narrow and are sized by :meth:`fit`."""
-        for label, key in columns:
+        self._spec = list(columns)
+        self._add_columns()
+
+    def _add_columns(self) -> None:
+        for label, key in self._spec:
+            if key in self.hidden:
+                continue
             if key in self.flexible:
                 self.add_column(label, key=key, width=len(label))
             else:
                 self.add_column(label, key=key)
+
+    def _hide(self, hidden: tuple[str, ...]) -> None:
+        """Show every column but ``hidden``: the table again from the rows it keeps, the cursor
+        on the same row."""
+        row, kept = self.cursor_row, list(self._kept)
+        super().clear(columns=True)
+        self.hidden = hidden
+        self._add_columns()
+        for key, cells, kwargs in kept:
+            super().add_row(*self._visible(cells), key=key, **kwargs)
+        if self.row_count:
+            self.move_cursor(row=min(row, self.row_count - 1))
+
+    def _room(self, width: int, hidden: tuple[str, ...]) -> int:
+        """The width each flexible column would get with ``hidden`` out."""
+        pad = 2 * self.cell_padding
+        fixed = [k for _label, k in self._spec if k not in hidden and k not in self.flexible]
+        label_of = dict((k, label) for label, k in self._spec)
+        natural = 0
+        for key in fixed:
+            natural += pad + max(
+                [cell_len(label_of[key])]
+                + [cell_len(c.plain if isinstance(c, Text) else str(c)) for c in self._column_cells(key)]
+            )
+        flexible = [k for _label, k in self._spec if k in self.flexible]
+        return (width - 2 - natural - pad * len(flexible)) // max(1, len(flexible))
+
+    def _column_cells(self, key: str) -> list[Any]:
+        index = [k for _label, k in self._spec].index(key)
+        return [cells[index] for _key, cells, _kwargs in self._kept if index < len(cells)]
 
     def _natural_width(self, key: ColumnKey) -> int:
         """The widest cell of a column (what it would take without squeezing)."""
@@ -54,6 +121,14 @@ class FittedTable(DataTable[Any]):
         drawn for a moment with a header narrower than its cells. Widths set here are final.
         """
         width = self.size.width or self.app.size.width
+        if self.drop and self._spec:
+            hidden: tuple[str, ...] = ()
+            for key in self.drop:
+                if self._room(width, hidden) >= self.minimum:
+                    break
+                hidden = (*hidden, key)
+            if hidden != self.hidden:
+                self._hide(hidden)
         available = width - 2  # room for the vertical scrollbar
         pad = 2 * self.cell_padding
         columns = list(self.columns.values())

@@ -8,7 +8,6 @@ from rich.text import Text
 from textual.widget import Widget
 
 from ir_pipeline.fx.converted import ranked_cell
-from ir_pipeline.money import format_totals
 from ir_pipeline.queries.funnel import StageFigures
 from tui.format import STAGE_STYLE
 
@@ -54,11 +53,9 @@ class FunnelBars(Widget):
 
     @staticmethod
     def _amount(s: StageFigures) -> str:
-        """The LOI amount; on the Funded row, the money received first, then the LOIs behind it."""
-        loi = ranked_cell(s.amount, s.converted, korean=False) if s.amount else ""
-        if s.funded:
-            return f"{format_totals(s.funded, korean=False)} received · LOIs {loi or '—'}"
-        return loi
+        """The stage's LOI amount, as on every row (the money received is the headline's): one
+        long cell would take the bars' width at 80 columns."""
+        return ranked_cell(s.amount, s.converted, korean=False) if s.amount else ""
 
     def get_content_height(self, container: object, viewport: object, width: int) -> int:
         return max(1, len(self.stages))
