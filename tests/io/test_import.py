@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
@@ -266,3 +267,18 @@ def test_an_loi_on_an_existing_early_deal_moves_it(with_records: Engine, tmp_pat
     assert detail.deal.stage.value == "loi"
     assert detail.history[-1].reason == "LOI imported from l.csv"
     assert count(with_records, LetterOfIntent) == 1
+
+
+def test_a_file_names_demo_records_as_the_cli_does(demo_db_url: str, tmp_path: Path) -> None:
+    """The issue's row: ``CityTwin,K-City Partners,…`` finds ``CityTwin (demo)`` and ``K-City
+    Partners (demo)``, as ``--startup citytwin`` does, on both databases."""
+    from tests.test_cli import irp
+
+    path = write(tmp_path, "lois.csv", "startup,investor,amount\nCityTwin,K-City Partners,5억\n")
+    code, out, err = irp("import", "lois", str(path), db=demo_db_url)
+    assert code == 0, err
+    code, out, _ = irp("loi", "list", "--startup", "citytwin", "--json", db=demo_db_url)
+    rows = json.loads(out)["lois"]
+    assert ("CityTwin (demo)", "K-City Partners (demo)", "500000000") in {
+        (x["startup"], x["investor"], x["amount"]["amount"]) for x in rows
+    }
