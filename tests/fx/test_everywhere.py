@@ -155,7 +155,9 @@ async def test_the_palette_updates_rates_and_the_dashboard_shows_their_age(
         await settle(pilot)
         headline = text_of(app, "#headline")
     # the yuan LOI got its snapshot when the rates came; the line says how current they are
-    assert "excluding" not in headline and "Exchange rates to 2018-10-08, fetched 0 min ago" in headline, headline
+    assert "excluding" not in headline and "Exchange rates to 2018-10-08, fetched 0 min ago" in headline, (
+        headline
+    )
 
 
 async def test_managers_are_not_offered_a_rate_update(app_as: Callable[[str], IrpApp]) -> None:

@@ -162,9 +162,11 @@ async def test_funding_starts_from_the_standing_loi_and_converts_it(
 ) -> None:
     """The form proposes the LOI's own amount and instrument (preferred shares stay preferred),
     and recording the funding converts the LOI that became money."""
+    from ir_pipeline.services.database_date import follow
     from tui.forms.pipeline import FundingForm
     from tui.widgets.fields import ChoiceField, MoneyField
 
+    follow(sqlite_demo)  # read on the demo's own day, as the app does
     with read_only(sqlite_demo) as s:
         detail = get_deal_detail(s, actor=MANAGER, deal_id=17)
     (standing,) = [x for x in detail.lois if x.status is LoiStatus.RECEIVED]

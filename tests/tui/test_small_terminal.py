@@ -138,3 +138,27 @@ async def test_help_lists_this_screen_s_keys_first_each_once_with_quit(
         assert not any("Cursor" in d or "Scroll" in d or "Focus" in d for d in descriptions), keys
         own = [d for _k, d in keys].index("Clear filter")
         assert own < [d for _k, d in keys].index("Dashboard")  # own keys before the app's
+
+
+@pytest.mark.parametrize(
+    ("keys", "table", "kept"),
+    [
+        ([*(["down"] * 16), "enter"], "#lois", {"amount", "valid", "status"}),
+        (["3"], "#queue", {"due", "when", "note", "startup", "investor"}),
+    ],
+    ids=["deal-lois", "follow-ups"],
+)
+async def test_what_matters_stays_in_the_80_column_tables(
+    app_as: Callable[[str], IrpApp], keys: list[str], table: str, kept: set[str]
+) -> None:
+    app = app_as("staff")
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot)
+        fitted = app.screen.query_one(table, FittedTable)
+        shown = {str(c.key.value): c.width for c in fitted.columns.values()}
+        assert kept <= set(shown), shown
+        assert sum(w + 2 for w in shown.values()) <= SMALL[0] - 2, shown
+        assert all(shown[k] >= 16 for k in kept & set(fitted.flexible) - {"note"}), shown

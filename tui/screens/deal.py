@@ -76,7 +76,9 @@ class DealScreen(BackendScreen):
             yield Static("Loading…", id="deal-title", classes="headline")
             yield Static("", id="deal-meta")
             yield Label("Letters of intent", classes="section")
-            yield FittedTable(id="lois", flexible={})
+            # at 80 columns the amount (in won and 억), validity and status stay: the day received,
+            # then the instrument, give way
+            yield FittedTable(id="lois", flexible={}, drop=("received", "instrument"))
             yield Label("Follow-ups", classes="section")
             yield FittedTable(id="follow-ups", flexible={"note": 1})
             yield Label("Fundings", classes="section")

@@ -57,7 +57,13 @@ class FollowUpsScreen(BackendScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Loading…", id="queue-summary", classes="headline")
-        yield FittedTable(id="queue", flexible={"note": 3, "startup": 2, "investor": 2, "owner": 1})
+        # at 80 columns the note and the names keep their room: owner, then channel, give way to
+        # the detail line below
+        yield FittedTable(
+            id="queue",
+            flexible={"note": 2, "startup": 2, "investor": 2, "owner": 1},
+            drop=("owner", "channel"),
+        )
         yield Static("", id="detail", classes="detail")
         yield KeysFooter()
 
@@ -202,4 +208,10 @@ class FollowUpsScreen(BackendScreen):
             detail.update("")
             return
         f = self.items[row]
-        detail.update(plain(f"{f.startup} × {f.investor} · due {day(f.due_on)}\n{f.note or '(no note)'}"))
+        detail.update(
+            plain(
+                f"{f.startup} × {f.investor} · due {day(f.due_on)} · {label(f.channel)}"
+                + (f" · {f.owner}" if f.owner else "")
+                + f"\n{f.note or '(no note)'}"
+            )
+        )

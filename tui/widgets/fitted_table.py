@@ -86,7 +86,7 @@ class FittedTable(DataTable[Any]):
             self.move_cursor(row=min(row, self.row_count - 1))
 
     def _room(self, width: int, hidden: tuple[str, ...]) -> int:
-        """The width each flexible column would get with ``hidden`` out."""
+        """The width each flexible column would get with ``hidden`` out (with none: what is left)."""
         pad = 2 * self.cell_padding
         fixed = [k for _label, k in self._spec if k not in hidden and k not in self.flexible]
         label_of = dict((k, label) for label, k in self._spec)
@@ -96,7 +96,7 @@ class FittedTable(DataTable[Any]):
                 [cell_len(label_of[key])]
                 + [cell_len(c.plain if isinstance(c, Text) else str(c)) for c in self._column_cells(key)]
             )
-        flexible = [k for _label, k in self._spec if k in self.flexible]
+        flexible = [k for _label, k in self._spec if k in self.flexible and k not in hidden]
         return (width - 2 - natural - pad * len(flexible)) // max(1, len(flexible))
 
     def _column_cells(self, key: str) -> list[Any]:
@@ -124,7 +124,9 @@ class FittedTable(DataTable[Any]):
         if self.drop and self._spec:
             hidden: tuple[str, ...] = ()
             for key in self.drop:
-                if self._room(width, hidden) >= self.minimum:
+                # names keep their minimum; a table of figures alone just has to fit
+                need = self.minimum if set(self.flexible) - set(hidden) else 0
+                if self._room(width, hidden) >= need:
                     break
                 hidden = (*hidden, key)
             if hidden != self.hidden:
