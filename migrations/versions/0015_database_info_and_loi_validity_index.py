@@ -34,7 +34,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_database_info")),
     )
     with op.batch_alter_table("letter_of_intent", schema=None) as batch_op:
-        batch_op.create_index("ix_letter_of_intent_status_valid_until", ["status", "valid_until"], unique=False)
+        batch_op.create_index(
+            "ix_letter_of_intent_status_valid_until", ["status", "valid_until"], unique=False
+        )
     if op.get_bind().dialect.name == "postgresql":
         rights.run(op.get_bind(), rights.info_rights_sql())
 
