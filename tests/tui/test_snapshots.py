@@ -57,7 +57,18 @@ def notifications(app: IrpApp) -> None:
     app.push_screen(NotificationsScreen())
 
 
-DEAL_17 = ["down"] * 16 + ["enter"]  # ParkMate × K-City at term sheet
+def deal(ident: int) -> Callable[[IrpApp], object]:
+    """Open a deal from the pipeline, as ``enter`` on its row does (without sixteen key presses)."""
+
+    def step(app: IrpApp) -> object:
+        from tui.screens.deal import DealScreen
+
+        return app.push_screen(DealScreen(ident))
+
+    return step
+
+
+DEAL_17: list[Any] = [deal(17)]  # ParkMate × K-City at term sheet
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -179,7 +190,7 @@ FORMS: dict[str, tuple[str, list[Any]]] = {
     "follow_up": ("staff", [*DEAL_17, "f"]),
     "funding": ("staff", [*DEAL_17, "dollar_sign"]),
     "follow_up_note": ("staff", ["3", "n"]),
-    "reopen_lost_deal": ("staff", [*(["down"] * 15), "enter", "r"]),
+    "reopen_lost_deal": ("staff", [deal(16), "r"]),
     "new_startup": ("staff", ["5", "n"]),
     "new_investor": ("staff", ["5", "right_square_bracket", "n"]),
     "import": ("staff", [import_form]),
