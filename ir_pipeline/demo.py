@@ -34,11 +34,13 @@ from ir_pipeline.drafts import (
     StartupDraft,
 )
 from ir_pipeline.enums import Channel, Instrument, InvestorKind, LoiStatus, Role
+from ir_pipeline.errors import Conflict
 from ir_pipeline.fx import service as fx
 from ir_pipeline.fx.rates import check_rate
 from ir_pipeline.models import AuditAction, AuditEntry, LetterOfIntent
 from ir_pipeline.money import Money
 from ir_pipeline.naming import business_no_check_digit
+from ir_pipeline.queries.records import has_data
 from ir_pipeline.services import deals, followups, fundings, lois, records, users
 from ir_pipeline.services.database_date import set_as_of
 from ir_pipeline.stages import Stage
@@ -193,11 +195,7 @@ def start_demo(session: Session, *, actor: Actor, erase: bool = False) -> DemoSu
     """Load the demo for ``actor``, in this transaction: into an empty database, or (``erase``,
     asked and confirmed by the caller) into one whose rows it erases first. The one rule for the
     CLI's ``irp demo`` and the TUI's first-run panel."""
-    from ir_pipeline.errors import Conflict
-    from ir_pipeline.queries.records import has_data
-    from ir_pipeline.services.users import require_admin
-
-    require_admin(session, actor, "load the demo")  # on PostgreSQL: it records users
+    users.require_admin(session, actor, "load the demo")  # on PostgreSQL: it records users
     if has_data(session):
         if not erase:
             raise Conflict("this database already holds data: the demo loads into an empty one")
