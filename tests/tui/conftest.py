@@ -60,3 +60,14 @@ async def settle(pilot: Pilot[None]) -> None:
     await pilot.wait_for_scheduled_animations()
     await pilot.pause()
     await pilot.pause()
+
+
+async def step(pilot: Pilot[None], key: str | Callable[[IrpApp], object]) -> None:
+    """Press a key, or take a step with the app (a palette command's own function, a deal opened
+    as ``enter`` on its row opens it), then settle."""
+    if isinstance(key, str):
+        await pilot.press(key)
+    else:
+        assert isinstance(pilot.app, IrpApp)
+        key(pilot.app)
+    await settle(pilot)

@@ -4,14 +4,12 @@ went, every key in the footer is whole, and help lists this screen's keys first,
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import pytest
-from textual.pilot import Pilot
 from textual.widgets import Checkbox, Static
 
-from tests.tui.conftest import settle
-from tests.tui.test_snapshots import deal
+from tests.tui.conftest import settle, step
+from tests.tui.test_snapshots import deal, new_loi
 from tui.app import IrpApp
 from tui.screens.help import HelpScreen
 from tui.widgets.fitted_table import FittedTable
@@ -19,16 +17,6 @@ from tui.widgets.funnel_bars import FunnelBars
 from tui.widgets.keys_footer import KeysFooter
 
 SMALL, LARGE = (80, 24), (120, 36)
-
-
-async def press(pilot: Pilot[None], key: Any) -> None:
-    """A key, or a step the app takes (``deal(17)``: the deal opened as ``enter`` on its row does)."""
-    if isinstance(key, str):
-        await pilot.press(key)
-    else:
-        assert isinstance(pilot.app, IrpApp)
-        key(pilot.app)
-    await settle(pilot)
 
 
 def footer_keys(app: IrpApp) -> tuple[list[str], int, int]:
@@ -52,7 +40,7 @@ async def test_the_footer_shows_whole_keys_help_quit_and_the_palette(
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
         for key in keys:
-            await press(pilot, key)
+            await step(pilot, key)
         actions, reach, palette = footer_keys(app)
         assert "help" in actions and "quit" in actions, actions
         # no key runs under the palette hint (the stray letter after "^p palette")
@@ -107,7 +95,7 @@ async def test_a_startup_reads_validity_and_status_of_its_lois_at_80_columns(
 
 
 @pytest.mark.parametrize("size", [SMALL, LARGE], ids=["80x24", "120x36"])
-@pytest.mark.parametrize("keys", [["m"], ["l"], ["3", "n"], [deal(17), "f"]])
+@pytest.mark.parametrize("keys", [["m"], [new_loi], ["3", "n"], [deal(17), "f"]])
 async def test_every_checkbox_label_in_a_form_fits(
     app_as: Callable[[str], IrpApp], keys: list[str], size: tuple[int, int]
 ) -> None:
@@ -115,13 +103,7 @@ async def test_every_checkbox_label_in_a_form_fits(
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
         for key in keys:
-            await press(pilot, key)
-        if keys == ["l"]:  # the pipeline's l adds to the deal under the cursor: New LOI is the palette's
-            from tui.actions import open_new_loi_form
-
-            await pilot.press("escape")
-            open_new_loi_form(app, app.backend)
-            await settle(pilot)
+            await step(pilot, key)
         form = app.screen.query_one(".form")
         boxes = list(app.screen.query(Checkbox))
         assert boxes, app.screen
@@ -166,7 +148,7 @@ async def test_what_matters_stays_in_the_80_column_tables(
     async with app.run_test(size=SMALL) as pilot:
         await settle(pilot)
         for key in keys:
-            await press(pilot, key)
+            await step(pilot, key)
         fitted = app.screen.query_one(table, FittedTable)
         shown = {str(c.key.value): c.width for c in fitted.columns.values()}
         assert kept <= set(shown), shown

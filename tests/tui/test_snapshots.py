@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from tests.tui.conftest import settle
+from tests.tui.conftest import settle, step
 from tui.app import IrpApp
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 36), id="120x36")]
@@ -23,12 +23,7 @@ def navigate(*keys: str | Callable[[IrpApp], object]) -> Callable[[Pilot[None]],
     async def run_before(pilot: Pilot[None]) -> None:
         await settle(pilot)
         for key in keys:
-            if isinstance(key, str):
-                await pilot.press(key)
-            else:
-                assert isinstance(pilot.app, IrpApp)
-                key(pilot.app)
-            await settle(pilot)
+            await step(pilot, key)
 
     return run_before
 

@@ -85,23 +85,22 @@ class FittedTable(DataTable[Any]):
         if self.row_count:
             self.move_cursor(row=min(row, self.row_count - 1))
 
-    def _room(self, width: int, hidden: tuple[str, ...]) -> int:
+    def _kept_widths(self) -> dict[str, int]:
+        """Every column's widest cell (or label) over the rows kept, the hidden ones too: read once
+        per fit, whichever columns are then tried out."""
+        widths = {key: cell_len(label) for label, key in self._spec}
+        for _key, cells, _kwargs in self._kept:
+            for (_label, key), cell in zip(self._spec, cells, strict=False):
+                widths[key] = max(widths[key], cell_len(cell.plain if isinstance(cell, Text) else str(cell)))
+        return widths
+
+    def _room(self, width: int, hidden: tuple[str, ...], natural: dict[str, int]) -> int:
         """The width each flexible column would get with ``hidden`` out (with none: what is left)."""
         pad = 2 * self.cell_padding
-        fixed = [k for _label, k in self._spec if k not in hidden and k not in self.flexible]
-        label_of = dict((k, label) for label, k in self._spec)
-        natural = 0
-        for key in fixed:
-            natural += pad + max(
-                [cell_len(label_of[key])]
-                + [cell_len(c.plain if isinstance(c, Text) else str(c)) for c in self._column_cells(key)]
-            )
-        flexible = [k for _label, k in self._spec if k in self.flexible and k not in hidden]
-        return (width - 2 - natural - pad * len(flexible)) // max(1, len(flexible))
-
-    def _column_cells(self, key: str) -> list[Any]:
-        index = [k for _label, k in self._spec].index(key)
-        return [cells[index] for _key, cells, _kwargs in self._kept if index < len(cells)]
+        shown = [k for _label, k in self._spec if k not in hidden]
+        fixed = sum(pad + natural[k] for k in shown if k not in self.flexible)
+        flexible = [k for k in shown if k in self.flexible]
+        return (width - 2 - fixed - pad * len(flexible)) // max(1, len(flexible))
 
     def _natural_width(self, key: ColumnKey) -> int:
         """The widest cell of a column (what it would take without squeezing)."""
@@ -123,10 +122,11 @@ class FittedTable(DataTable[Any]):
         width = self.size.width or self.app.size.width
         if self.drop and self._spec:
             hidden: tuple[str, ...] = ()
+            kept_widths = self._kept_widths()
             for key in self.drop:
                 # names keep their minimum; a table of figures alone just has to fit
                 need = self.minimum if set(self.flexible) - set(hidden) else 0
-                if self._room(width, hidden) >= need:
+                if self._room(width, hidden, kept_widths) >= need:
                     break
                 hidden = (*hidden, key)
             if hidden != self.hidden:
