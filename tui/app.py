@@ -299,6 +299,8 @@ class IrpApp(App[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="fx")
     def update_rates_now(self) -> None:
         """Fetch the last week's exchange rates and store them (the palette's command)."""
+        from ir_pipeline.fx.update import outcome
+
         try:
             fetched, report = self.backend.update_rates()
         except IrpError as error:
@@ -306,7 +308,7 @@ class IrpApp(App[None]):
                 self.notify, str(error), title="Exchange rates not updated", severity="error", timeout=10
             )
             return
-        self.call_from_thread(self._rates_updated, f"{fetched} fetched: {report.text()}")
+        self.call_from_thread(self._rates_updated, outcome(fetched, report))
 
     def _rates_updated(self, text: str) -> None:
         self.notify(text, title="Exchange rates", timeout=10)

@@ -19,7 +19,7 @@ from ir_pipeline.fx.fetch import provider_of
 from ir_pipeline.fx.rates import format_rate, parse_rate
 from ir_pipeline.fx.service import StoreReport, resnapshot, set_rate
 from ir_pipeline.fx.stored import freshness, list_rates
-from ir_pipeline.fx.update import DEFAULT_CURRENCIES, recent, update_rates
+from ir_pipeline.fx.update import DEFAULT_CURRENCIES, outcome, recent, update_rates
 from ir_pipeline.money import normalise_currency, parse_currency
 from ir_pipeline.text import plural
 
@@ -117,7 +117,7 @@ def update(
         )
         return
     span = first.isoformat() if first == last else f"{first.isoformat()}…{last.isoformat()}"
-    echo(f"{provider.source} {', '.join(wanted)} → {base}, {span}: {report.text()}")
+    echo(f"{provider.source} {', '.join(wanted)} → {base}, {span}: {outcome(fetched, report)}")
 
 
 @app.command("set")

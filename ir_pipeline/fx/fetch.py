@@ -24,7 +24,14 @@ import httpx
 from ir_pipeline.config import FxSettings
 from ir_pipeline.deadline import FRESH_CONNECTIONS, Connections, within
 from ir_pipeline.errors import RatesUnavailable
-from ir_pipeline.fx.providers import Call, Provider, default_url, provider_named
+from ir_pipeline.fx.providers import (
+    FRANKFURTER_HOSTS,
+    Call,
+    Frankfurter,
+    Provider,
+    default_url,
+    provider_named,
+)
 from ir_pipeline.fx.rates import Rate
 
 
@@ -37,7 +44,15 @@ def base_url(settings: FxSettings, provider: Provider) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise RatesUnavailable(f"IRP_FX_URL must be an http(s) URL, not {url[:60]!r}")
+    if isinstance(provider, Frankfurter) and parts.hostname in FRANKFURTER_HOSTS and not parts.path:
+        return f"{url}/v1"  # Frankfurter's own host without the version: its documented v1 base
     return url
+
+
+def _unversioned(url: str) -> bool:
+    """A base whose last segment is no ``v1``, ``v2``…: a service's root, not its API."""
+    last = urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]
+    return not (last[:1] == "v" and last[1:].isdigit())
 
 
 def _no_constants(name: str) -> Any:
@@ -55,6 +70,8 @@ def parse_json(text: str) -> Any:
 
 #: The most of an answer read: a year of daily rates for one currency is a few tens of KB.
 MAX_ANSWER = 5 * 1024 * 1024
+#: The most of a 404's body read: enough for a service's "not found" object.
+MAX_NOT_FOUND = 4 * 1024
 #: Redirects followed, within the configured service only.
 MAX_REDIRECTS = 3
 #: Days before a call's start for which a fixing may answer (weekends, holidays).
@@ -80,16 +97,37 @@ def _one_request(
     with client.stream(
         "GET", url, params=params, timeout=httpx.Timeout(left), extensions=connections.extensions
     ) as response:
-        if response.is_redirect or response.status_code >= 400:
+        not_found = response.status_code == 404
+        if (response.is_redirect or response.status_code >= 400) and not not_found:
             return _Answer(response.status_code, response.reason_phrase, "", response.headers.get("location"))
         body = bytearray()
         for chunk in response.iter_bytes():
             body += chunk
-            if len(body) > MAX_ANSWER:
+            if len(body) > (MAX_NOT_FOUND if not_found else MAX_ANSWER):
+                if not_found:  # a big 404 is no "not found" object: read as one without a body
+                    return _Answer(response.status_code, response.reason_phrase)
                 raise _TooLarge
         return _Answer(
             response.status_code, response.reason_phrase, body.decode(response.encoding or "utf-8")
         )
+
+
+def _not_found(provider: Provider, url: str, call: Call, what: str, text: str) -> None:
+    """A 404: "no fixing for these days" when the provider's body says so (returns), otherwise
+    refused in one line, saying what to set when the base looks like a service's root."""
+    try:
+        body = parse_json(text) if text else None
+    except ValueError:
+        body = None
+    if provider.absent(body):
+        return
+    hint = ""
+    if isinstance(provider, Frankfurter) and _unversioned(url):
+        hint = (
+            f": Frankfurter's API is under a version, so set IRP_FX_URL={url}/v1"
+            f" (the public service: {default_url(provider)})"
+        )
+    raise RatesUnavailable(f"{what} refused {call.shown}: 404 Not Found{hint}")
 
 
 def get_json(
@@ -98,10 +136,12 @@ def get_json(
     call: Call,
     settings: FxSettings,
     *,
+    provider: Provider,
     pause: Callable[[float], None] = time.sleep,
 ) -> Any:
     """One call's JSON, retried on 5xx, timeouts and dropped connections within the budget: the
-    whole of it (connect, headers, body, retries) ends by ``IRP_FX_TIMEOUT``."""
+    whole of it (connect, headers, body, retries) ends by ``IRP_FX_TIMEOUT``. ``None`` when the
+    service says it has no fixing for the days asked (a weekend, a holiday)."""
     deadline = time.monotonic() + settings.timeout
     origin = urlsplit(url)
     what = f"the rates service at {origin.netloc}"
@@ -123,6 +163,9 @@ def get_json(
         else:
             if response.status >= 500:
                 problem = f"it answered {response.status} {response.reason}"
+            elif response.status == 404:
+                _not_found(provider, url, call, what, response.text)
+                return None
             elif response.status >= 400:
                 hint = " (check IRP_ECOS_KEY)" if response.status in (401, 403) else ""
                 raise RatesUnavailable(
@@ -186,7 +229,9 @@ def fetch_rates(
     )
     try:
         for done, call in enumerate(calls, start=1):
-            rates.extend(_asked(call, provider.read(call, get_json(http, url, call, settings), to)))
+            body = get_json(http, url, call, settings, provider=provider)
+            if body is not None:
+                rates.extend(_asked(call, provider.read(call, body, to)))
             if progress is not None:
                 progress(done, len(calls))
     finally:

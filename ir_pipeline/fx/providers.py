@@ -19,7 +19,10 @@ from typing import Any
 from ir_pipeline.errors import Invalid, RatesUnavailable
 from ir_pipeline.fx.rates import Rate, check_rate
 
-FRANKFURTER_URL = "https://api.frankfurter.app"
+#: The documented base of Frankfurter's API (version 1), and the hosts it has been served from:
+#: a base on one of them without the version is read as this one's ``/v1``.
+FRANKFURTER_URL = "https://api.frankfurter.dev/v1"
+FRANKFURTER_HOSTS = ("api.frankfurter.dev", "api.frankfurter.app")
 ECOS_URL = "https://ecos.bok.or.kr/api"
 
 
@@ -41,6 +44,11 @@ class Call:
 class Provider:
     name: str
     source: str
+
+    def absent(self, body: Any) -> bool:
+        """Whether a 404 answer with this (parsed) body means "no fixing for these days", which
+        stores nothing and is no error; any other 404 is refused."""
+        return False
 
     def calls(self, currencies: list[str], to: str, start: date, end: date) -> Iterator[Call]:
         raise NotImplementedError
@@ -79,6 +87,12 @@ class Frankfurter(Provider):
 
     name = "frankfurter"
     source = "ECB"
+
+    def absent(self, body: Any) -> bool:
+        # Frankfurter's v1 answers a day or range without a fixing (a weekend, a holiday) with
+        # 404 ``{"message": "not found"}``; a path outside the API (a base without ``/v1``)
+        # gets the application's own 404, which also says ``"status": 404``.
+        return body == {"message": "not found"}
 
     def calls(self, currencies: list[str], to: str, start: date, end: date) -> Iterator[Call]:
         span = start.isoformat() if start == end else f"{start.isoformat()}..{end.isoformat()}"

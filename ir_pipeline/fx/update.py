@@ -45,3 +45,11 @@ def update_rates(
     )
     with write() as session:
         return len(rates), store_rates(session, actor=actor, rates=rates, force=force)
+
+
+def outcome(fetched: int, report: StoreReport) -> str:
+    """What an update did, in one line for the CLI and the TUI: a range without a fixing (a
+    weekend, a holiday) is no error, and says so rather than "0 rates added"."""
+    if fetched == 0:
+        return "no fixing was published for these days (a weekend or a holiday): nothing stored"
+    return f"{fetched} fetched: {report.text()}"

@@ -1,5 +1,7 @@
 """A real rates service on 127.0.0.1 for the fx tests, speaking both providers' formats: the
-Frankfurter API (``/{date}``, ``/{start}..{end}`` with ``from``/``to``) and the Bank of Korea's
+Frankfurter API as its own source serves it (``/v1/{date}``, ``/v1/{start}..{end}`` with
+``from``/``to``; a day or range without a fixing is 404 ``{"message": "not found"}``; the root
+describes the versions and any other path is the application's 404) and the Bank of Korea's
 ECOS ``StatisticSearch``; faults (a 500, a hang, bad JSON, a negative rate, a wrong base, a 401)
 are scripted per request."""
 
@@ -71,6 +73,16 @@ class RatesServer:
     faults: list[Fault] = field(default_factory=list)
     paths: list[str] = field(default_factory=list)
 
+    def base(self, provider: str) -> str:
+        """What IRP_FX_URL is for ``provider``: Frankfurter's API is under ``/v1``."""
+        return f"{self.url}/v1" if provider == "frankfurter" else self.url
+
+
+#: Frankfurter's answers outside a fixing, as its source writes them.
+NO_FIXING = (404, {"message": "not found"})
+APP_NOT_FOUND = (404, {"status": 404, "message": "not found"})
+APP_ROOT = {"name": "Frankfurter", "versions": {"v1": {"path": "/v1"}, "v2": {"path": "/v2"}}}
+
 
 def _days(start: date, end: date) -> Iterator[date]:
     day = start
@@ -79,9 +91,8 @@ def _days(start: date, end: date) -> Iterator[date]:
         day += timedelta(days=1)
 
 
-def _frankfurter(path: str, query: dict[str, list[str]], fault: Fault | None) -> dict[str, object]:
+def _frankfurter(span: str, query: dict[str, list[str]], fault: Fault | None) -> tuple[int, object]:
     base, quote = query["from"][0], query["to"][0]
-    span = path.strip("/")
     table = KRW_RATES[base]
 
     def value(day: date) -> object:
@@ -94,7 +105,9 @@ def _frankfurter(path: str, query: dict[str, list[str]], fault: Fault | None) ->
     if ".." in span:
         first, last = (date.fromisoformat(p) for p in span.split(".."))
         rates = {d.isoformat(): {quote: value(d)} for d in _days(first, last) if d in table}
-        return {
+        if not rates:
+            return NO_FIXING
+        return 200, {
             "amount": 1.0,
             "base": answered_base,
             "start_date": first.isoformat(),
@@ -102,8 +115,11 @@ def _frankfurter(path: str, query: dict[str, list[str]], fault: Fault | None) ->
             "rates": rates,
         }
     day = date.fromisoformat(span)
-    published = max(d for d in table if d <= day)  # a weekend answers with the last fixing
-    return {
+    earlier = [d for d in table if d <= day]
+    if not earlier:
+        return NO_FIXING
+    published = max(earlier)  # a weekend answers with the last fixing
+    return 200, {
         "amount": 1.0,
         "base": answered_base,
         "date": published.isoformat(),
@@ -173,10 +189,15 @@ def rates_server() -> Iterator[RatesServer]:
                 status, body = 200, b'{"amount": 1.0, "base": "USD", "rates": {'
             else:
                 segments = parts.path.strip("/").split("/")
+                data: object
                 if segments[0] == "StatisticSearch":
                     status, data = _ecos(segments, fault)
+                elif segments == [""]:
+                    status, data = 200, APP_ROOT
+                elif segments[0] == "v1" and len(segments) == 2:
+                    status, data = _frankfurter(segments[1], parse_qs(parts.query), fault)
                 else:
-                    status, data = 200, _frankfurter(parts.path, parse_qs(parts.query), fault)
+                    status, data = APP_NOT_FOUND
                 body = json.dumps(data, ensure_ascii=False).encode()
             try:
                 self.send_response(status)

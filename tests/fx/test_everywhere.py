@@ -126,7 +126,7 @@ async def test_the_palette_updates_rates_and_the_dashboard_shows_their_age(
 ) -> None:
     add_foreign_lois(sqlite_demo)
     with rates_server() as server:
-        monkeypatch.setenv("IRP_FX_URL", server.url)
+        monkeypatch.setenv("IRP_FX_URL", server.base("frankfurter"))
         with unit_of_work(sqlite_demo) as s:  # the last week is the server's week
             set_as_of(s, actor=STAFF, day=date(2018, 9, 21))
         app = app_as("staff")

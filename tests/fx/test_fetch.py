@@ -31,7 +31,7 @@ def server() -> Iterator[RatesServer]:
 @pytest.fixture(params=PROVIDERS)
 def provider(request: pytest.FixtureRequest, server: RatesServer, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("IRP_FX_PROVIDER", request.param)
-    monkeypatch.setenv("IRP_FX_URL", server.url)
+    monkeypatch.setenv("IRP_FX_URL", server.base(request.param))
     monkeypatch.setenv("IRP_ECOS_KEY", ECOS_KEY)
     monkeypatch.setenv("IRP_FX_BACKOFF", "0")
     return str(request.param)
@@ -181,3 +181,49 @@ def test_manual_rates_and_the_list(db: tuple[str, Engine]) -> None:
     ]
     code, out, _ = irp("audit", "--json", db=url)
     assert "1380.25" in out
+
+
+def test_a_weekend_without_a_fixing_stores_nothing_and_says_so(provider: str, db: tuple[str, Engine]) -> None:
+    url, engine = db
+    before = snapshot(engine)
+    code, out, err = irp(
+        "fx", "update", "--from", "2018-09-22", "--to", "2018-09-23", "--currencies", "USD,EUR", db=url
+    )
+    assert code == 0, err
+    assert out.strip().endswith(
+        "no fixing was published for these days (a weekend or a holiday): nothing stored"
+    )
+    assert len(out.strip().splitlines()) == 1
+    assert snapshot(engine) == before
+    code, out, err = irp("fx", "update", "--date", "2018-09-01", "--currencies", "USD", "--json", db=url)
+    assert code == 0, err
+    assert json.loads(out)["fetched"] == 0 and json.loads(out)["added"] == 0
+
+
+def test_a_frankfurter_base_without_its_version_is_refused_saying_what_to_set(
+    server: RatesServer, db: tuple[str, Engine], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url, engine = db
+    monkeypatch.setenv("IRP_FX_PROVIDER", "frankfurter")
+    monkeypatch.setenv("IRP_FX_URL", server.url)  # the service's root, as a self-hosted one is
+    before = snapshot(engine)
+    code, out, err = irp("fx", "update", "--date", "2018-09-19", "--currencies", "USD", db=url)
+    assert code == 1 and out == ""
+    assert f"set IRP_FX_URL={server.url}/v1" in err
+    assert len(err.strip().splitlines()) == 1
+    assert snapshot(engine) == before
+
+
+def test_frankfurter_defaults_to_its_documented_v1_base_and_reads_its_host_without_one() -> None:
+    from ir_pipeline.config import FxSettings
+    from ir_pipeline.fx.fetch import base_url, provider_of
+
+    provider = provider_of(FxSettings())
+    assert base_url(FxSettings(), provider) == "https://api.frankfurter.dev/v1"
+    for given in (
+        "https://api.frankfurter.dev",
+        "https://api.frankfurter.dev/",
+        "https://api.frankfurter.app",
+    ):
+        assert base_url(FxSettings(url=given), provider) == given.rstrip("/") + "/v1"
+    assert base_url(FxSettings(url="https://fx.example.org/v1"), provider) == "https://fx.example.org/v1"
