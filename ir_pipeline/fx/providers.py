@@ -92,7 +92,7 @@ class Frankfurter(Provider):
         # Frankfurter's v1 answers a day or range without a fixing (a weekend, a holiday) with
         # 404 ``{"message": "not found"}``; a path outside the API (a base without ``/v1``)
         # gets the application's own 404, which also says ``"status": 404``.
-        return body == {"message": "not found"}
+        return bool(body == {"message": "not found"})
 
     def calls(self, currencies: list[str], to: str, start: date, end: date) -> Iterator[Call]:
         span = start.isoformat() if start == end else f"{start.isoformat()}..{end.isoformat()}"
