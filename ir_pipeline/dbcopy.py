@@ -21,12 +21,15 @@ from ir_pipeline.clock import utcnow
 from ir_pipeline.db import translate_errors
 from ir_pipeline.enums import Role
 from ir_pipeline.errors import Invalid
+from ir_pipeline.models.base import table_of
+from ir_pipeline.models.info import DatabaseInfo
 from ir_pipeline.queries.funnel import funnel
 from ir_pipeline.summaries import check as summary_check
 from ir_pipeline.summaries import store as summary_store
 from ir_pipeline.views import jsonable
 
 CHUNK = 5_000
+_INFO = table_of(DatabaseInfo)
 Progress = Callable[[str, int], None]
 
 #: Sees every row and writes nothing: what the check compares on both sides.
@@ -71,7 +74,8 @@ def copy_database(source: Engine, target: Engine, *, progress: Progress | None =
     then verify it; says which tables other connections changed in the source meanwhile."""
     with translate_errors(str(target.url)), source.connect() as src, target.begin() as dst:
         as_of = _snapshot(src)
-        occupied = [name for name, n in _counts(dst).items() if n]
+        # a migrated database already says who it is (database_info): the copy takes the source's
+        occupied = [name for name, n in _counts(dst).items() if n and name != _INFO.name]
         if occupied:
             raise Invalid(
                 f"the target database is not empty ({', '.join(occupied)}): copy only into an empty,"
@@ -84,6 +88,8 @@ def copy_database(source: Engine, target: Engine, *, progress: Progress | None =
         for table in SQLModel.metadata.sorted_tables:
             if table.name == summary_store.table().name:
                 continue  # recomputed from the copied rows below, never trusted from the source
+            if table.name == _INFO.name:
+                dst.execute(table.delete())  # the source's identity and date replace the new ones
             # columns the database computes (a note's shared part) are its own to write
             stored = [column for column in table.columns if column.computed is None]
             result = src.execution_options(yield_per=CHUNK).execute(

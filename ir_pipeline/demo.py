@@ -37,11 +37,11 @@ from ir_pipeline.enums import Channel, Instrument, InvestorKind, LoiStatus, Role
 from ir_pipeline.errors import Conflict
 from ir_pipeline.fx import service as fx
 from ir_pipeline.fx.rates import check_rate
-from ir_pipeline.models import AuditAction, AuditEntry, LetterOfIntent
+from ir_pipeline.models import AuditAction, AuditEntry, DatabaseInfo, LetterOfIntent
 from ir_pipeline.money import Money
 from ir_pipeline.naming import business_no_check_digit
 from ir_pipeline.queries.records import has_data
-from ir_pipeline.services import deals, followups, fundings, lois, records, users
+from ir_pipeline.services import database_date, deals, followups, fundings, lois, records, users
 from ir_pipeline.services.database_date import set_as_of
 from ir_pipeline.stages import Stage
 from ir_pipeline.views import EventView
@@ -165,7 +165,7 @@ def reset_database(session: Session, *, actor: Actor) -> None:
     """
     actor.require_staff("erase the database")
     for table in reversed(SQLModel.metadata.sorted_tables):
-        if table.name == AuditEntry.__tablename__:
+        if table.name in (AuditEntry.__tablename__, DatabaseInfo.__tablename__):
             continue
         erased = session.execute(sa.delete(table)).rowcount  # type: ignore[attr-defined]
         if erased:
@@ -176,6 +176,7 @@ def reset_database(session: Session, *, actor: Actor) -> None:
                 table_name=table.name,
                 note=f"{erased} rows erased to load the demo",
             )
+    database_date.renew_identity(session, actor=actor)  # new rows, a new identity: no calendar confuses them
 
 
 #: Exchange rates for trying converted totals (``irp --demo funnel --base USD``): won per unit

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, or_, select
 
 from ir_pipeline.actors import Actor
 from ir_pipeline.dates import MAX_RELATIVE_DAYS
@@ -57,13 +57,15 @@ def follow_up_queue(
     overdue_only: bool = False,
     due_within_days: int | None = None,
     include_closed: bool = False,
+    closed_since: datetime | None = None,
     deal_id: int | None = None,
     startup_id: int | None = None,
     after: str | None = None,
     offset: int = 0,
     limit: int = 200,
 ) -> FollowUpPage:
-    """Open follow-ups by due date (so overdue come first), paged in SQL."""
+    """Open follow-ups by due date (so overdue come first), paged in SQL; then closed ones, with
+    ``include_closed`` (all of them) or ``closed_since`` (those closed at or after it)."""
     query = (
         select(FollowUp, Startup.name, Investor.name)
         .join(Deal, col(Deal.id) == FollowUp.deal_id)
@@ -79,7 +81,12 @@ def follow_up_queue(
         conditions.append(col(Deal.startup_id) == startup_id)
     if deal_id is not None:
         conditions.append(col(FollowUp.deal_id) == deal_id)
-    if not include_closed:
+    if closed_since is not None:
+        include_closed = True
+        conditions.append(
+            or_(col(FollowUp.status) == FollowUpStatus.OPEN, col(FollowUp.completed_at) >= closed_since)
+        )
+    elif not include_closed:
         conditions.append(col(FollowUp.status) == FollowUpStatus.OPEN)
     if overdue_only:
         conditions.append(col(FollowUp.due_on) < today)

@@ -7,6 +7,7 @@ context, the TUI's backend) calls :func:`follow`; nothing else sets the clock.
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 import sqlalchemy as sa
@@ -28,6 +29,32 @@ def read_as_of(connection: sa.Connection) -> date | None:
     info = table_of(DatabaseInfo)
     day = connection.execute(sa.select(info.c.as_of).where(info.c.id == 1)).scalar_one_or_none()
     return day if isinstance(day, date) else None
+
+
+def read_identity(connection: sa.Connection) -> str:
+    """The database's UUID (``database_info.identity``, written when it was created)."""
+    info = table_of(DatabaseInfo)
+    identity = connection.execute(sa.select(info.c.identity).where(info.c.id == 1)).scalar_one_or_none()
+    if not identity:
+        raise Invalid(
+            "this database has no identity row: run `irp db upgrade` to bring it to the latest schema"
+        )
+    return str(identity)
+
+
+def renew_identity(session: Session, *, actor: Actor) -> None:
+    """A new UUID for a database whose rows were all erased (``irp demo --force``): its new rows
+    are not the old ones, and a calendar must not take one for the other. Its date is kept."""
+    from ir_pipeline.services.common import start_write
+
+    start_write(session, actor, "renew the database's identity")
+    row = session.get(DatabaseInfo, 1, with_for_update=True)
+    if row is None:
+        session.add(DatabaseInfo(id=1))
+    else:
+        row.identity = str(uuid.uuid4())
+        session.add(row)
+    session.flush()
 
 
 def follow(engine: Engine) -> date | None:
