@@ -83,8 +83,9 @@ def _seconds(name: str, default: float, *, low: float, high: float) -> float:
 
 def notify_timeout_seconds() -> float:
     """How long a deliverer waits for each part of a receiver's answer (``IRP_NOTIFY_TIMEOUT``
-    seconds, 10 by default); the whole exchange has its own deadline built from it."""
-    return _seconds("IRP_NOTIFY_TIMEOUT", 10.0, low=0.1, high=120)
+    seconds, 15 by default: the Standard Webhooks guidance's 15 to 30); the whole exchange has
+    its own deadline built from it."""
+    return _seconds("IRP_NOTIFY_TIMEOUT", 15.0, low=0.1, high=120)
 
 
 def notify_lease_seconds() -> float:

@@ -12,21 +12,20 @@ A pass runs in short transactions, so no database lock is held while a receiver 
    claim until the lease ends; then another sends it again, under the same ``webhook-id`` (the
    receiver's de-duplication by that id is the last line, not the mechanism).
 3. What follows an attempt: 2xx delivered; 410 failed and the endpoint disabled; 408, 429 (after
-   its ``Retry-After``), 5xx, timeouts and connection errors tried again with exponential backoff
-   and jitter, until ``MAX_ATTEMPTS``, then dead; any other answer failed, not retried.
+   its ``Retry-After``), 5xx, timeouts and connection errors tried again on the Standard Webhooks
+   schedule (:mod:`~ir_pipeline.notify.retries`: about a day), then dead; any other answer
+   failed, not retried.
 """
 
 from __future__ import annotations
 
-import random
 import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from email.utils import parsedate_to_datetime
 
 import httpx
 import sqlalchemy as sa
@@ -45,19 +44,16 @@ from ir_pipeline.models import (
     OutboxEvent,
 )
 from ir_pipeline.models.base import table_of
-from ir_pipeline.notify import addresses, formats, sealed
+from ir_pipeline.notify import addresses, formats, retries, sealed
 from ir_pipeline.notify.endpoints import sealed_headers, wants
 from ir_pipeline.notify.events import for_endpoint
 from ir_pipeline.services.common import start_write
 
-MAX_ATTEMPTS = 8
-#: The first retry waits about this long, each next one twice as long (with jitter), up to ``CAP``.
-BACKOFF = timedelta(seconds=10)
-CAP = timedelta(hours=1)
 #: How long a deliverer holds a delivery it claimed before another may take it over, by default
 #: (``IRP_NOTIFY_LEASE``: :func:`lease`); renewed every quarter of it while the send is in flight.
 LEASE = timedelta(minutes=2)
-TIMEOUT = httpx.Timeout(connect=5.0, read=10.0, write=10.0, pool=5.0)
+#: Read and write wait 15 s, the Standard Webhooks guidance's floor for a receiver's answer.
+TIMEOUT = httpx.Timeout(connect=5.0, read=15.0, write=15.0, pool=5.0)
 #: Seconds an answer's body is read for once its status has arrived (at most; see :func:`send`).
 ANSWER_WITHIN = 15.0
 
@@ -99,6 +95,8 @@ class Taken:
     headers: str | None = None
     #: The startup the endpoint is scoped to: it is sent no internal notes.
     startup_id: int | None = None
+    #: The waits between attempts (:mod:`~ir_pipeline.notify.retries`), as this pass read them.
+    waits: tuple[timedelta, ...] = retries.SCHEDULE
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +180,7 @@ def take(
     limit: int,
     only: int | None = None,
     avoid: frozenset[int] = frozenset(),
+    waits: tuple[timedelta, ...] = retries.SCHEDULE,
 ) -> list[Taken]:
     """Hold up to ``limit`` due deliveries for this deliverer for the lease (:func:`lease`)."""
     connection = session.connection()
@@ -226,7 +225,7 @@ def take(
         .where(delivery.c.id.in_(ids))
         .order_by(delivery.c.id)
     ).all()
-    return [Taken(*tuple(row)) for row in rows]
+    return [replace(Taken(*tuple(row)), waits=waits) for row in rows]
 
 
 #: What an attempt that reached no answer records. The same words whatever went wrong on the way
@@ -271,7 +270,7 @@ def send(client: httpx.Client, taken: Taken, *, at: datetime) -> Outcome:
         return Outcome(None, f"timed out ({type(error).__name__})", "", _ms(start))
     except httpx.HTTPError:
         return Outcome(None, NO_ANSWER, "", _ms(start))
-    retry_after = _retry_after(response.headers.get("retry-after"), at)
+    retry_after = retries.retry_after(response.headers.get("retry-after"), at, taken.waits)
     return Outcome(response.status_code, "", answer, _ms(start), retry_after)
 
 
@@ -292,27 +291,6 @@ def _start_of_answer(response: httpx.Response, *, until: float) -> str:
 
 def _ms(start: float) -> int:
     return int((time.perf_counter() - start) * 1000)
-
-
-def _retry_after(value: str | None, at: datetime) -> timedelta | None:
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return min(timedelta(seconds=int(value)), CAP)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return min(max(when - at, timedelta(0)), CAP) if when.tzinfo else None
-
-
-def backoff(attempts: int, rng: random.Random | None = None) -> timedelta:
-    """The wait before try ``attempts + 1``: doubling from ``BACKOFF``, capped, with jitter (a half
-    to the whole of it, so retries from many deliveries do not arrive together)."""
-    full: timedelta = min(BACKOFF * (2 ** max(attempts - 1, 0)), CAP)
-    jitter: float = 0.5 + 0.5 * (rng or random).random()
-    return full * jitter
 
 
 def record(session: Session, taken: Taken, outcome: Outcome, *, now: datetime, report: PassReport) -> None:
@@ -352,11 +330,15 @@ def record(session: Session, taken: Taken, outcome: Outcome, *, now: datetime, r
             .values(active=False, disabled_reason="the receiver answered 410 Gone", updated_at=now)
         )
     elif code is None or code in (408, 429) or code >= 500:
-        if attempts >= MAX_ATTEMPTS:
+        if attempts > len(taken.waits):
             values["status"] = DeliveryStatus.DEAD
             report.dead += 1
         else:
-            wait = outcome.retry_after if outcome.retry_after is not None else backoff(attempts)
+            wait = (
+                outcome.retry_after
+                if outcome.retry_after is not None
+                else retries.backoff(attempts, taken.waits)
+            )
             values |= {"status": DeliveryStatus.PENDING, "next_attempt_at": now + wait}
             report.retrying += 1
     else:
@@ -382,6 +364,7 @@ def deliver_pass(
     never a batch whose lease runs out so that another deliverer sends it again.
     """
     report = PassReport()
+    waits = retries.schedule()  # a bad IRP_NOTIFY_RETRIES is refused before anything is claimed
     with write() as session:
         start_write(session, actor, "deliver notices")
         report.queued = queue(session, now=now())
@@ -405,7 +388,7 @@ def deliver_pass(
             full = frozenset(e for e, n in per_endpoint.items() if n >= share)
         with write() as session:
             start_write(session, actor, "deliver notices")
-            got = take(session, now=now(), limit=1, only=only, avoid=full)
+            got = take(session, now=now(), limit=1, only=only, avoid=full, waits=waits)
         with lock:
             if not got:
                 left[0] += 1

@@ -83,3 +83,17 @@ PUBLIC_FUNDING = (
     "Sr No,Date,Startup Name,Industry Vertical,Investors Name,Amount in USD,Remarks\n"
     '1,2018-09-19,GreenGrid Pvt. Ltd.,Energy,Hanbit Ventures,"2,000,000",Seed\n'
 )
+
+
+#: Names that try to mention, link or format in a chat tool, or to run in a page: each must reach
+#: a channel as the words it is, nothing more.
+HOSTILE_NAMES = (
+    "A&B <!channel> <https://evil.example|click here>",
+    "<@U012AB3CD> <!here> <!subteam^S0614TZR7> <#C024BE91L>",
+    "[link](https://evil.example) **bold** __under__ _it_ *em* ~~gone~~ ~strike~",
+    "`code` ```block``` ![img](https://evil.example/x.png)",
+    "https://evil.example www.evil.example mail@evil.example",
+    "<script>alert(1)</script> <img src=x onerror=alert(1)>",
+    "&lt;not a tag&gt; &amp; \\*escaped\\* | a | table |",
+    "(주)그린<그리드> & 파트너스 *1억*",
+)

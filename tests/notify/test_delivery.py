@@ -7,6 +7,7 @@ only the read-timeout test waits, for the timeout itself.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -19,9 +20,10 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 from ir_pipeline.db import read_only, unit_of_work
 from ir_pipeline.errors import Invalid
 from ir_pipeline.models import DeliveryStatus, EndpointFormat, NotifyAttempt, NotifyDelivery, NotifyEndpoint
-from ir_pipeline.notify import formats
-from ir_pipeline.notify.delivery import MAX_ATTEMPTS, NO_ANSWER, PassReport, deliver_pass, make_client
+from ir_pipeline.notify import formats, retries
+from ir_pipeline.notify.delivery import NO_ANSWER, PassReport, deliver_pass, make_client
 from ir_pipeline.notify.endpoints import AddedEndpoint, add_endpoint, list_endpoints
+from ir_pipeline.notify.retries import MAX_ATTEMPTS
 from ir_pipeline.notify.status import delivery_status, retry_delivery
 from tests.conftest import STAFF
 from tests.helpers import add_loi, seed
@@ -61,6 +63,17 @@ def run(engine: Engine, clock: Clock, client: httpx.Client | None = None) -> Pas
 def deliveries(engine: Engine) -> list[NotifyDelivery]:
     with read_only(engine) as s:
         return list(s.execute(sa.select(NotifyDelivery).order_by(NotifyDelivery.id)).scalars())  # type: ignore[arg-type]
+
+
+def markdown_shown(text: str) -> str:
+    """What a Markdown reader shows of ``text`` (markdown-it, as chat tools render it)."""
+    from markdown_it import MarkdownIt
+
+    html = MarkdownIt("gfm-like").render(text)
+    assert html.startswith("<p>") and html.endswith("</p>\n"), html
+    import html as entities
+
+    return entities.unescape(html[3:-5])
 
 
 @pytest.fixture
@@ -182,12 +195,51 @@ def test_dead_after_the_last_attempt(engine: Engine, deal: int) -> None:
         rx.secret = endpoint(engine, rx.url, events="loi.received").secret
         rx.script = [Answer(503)] * MAX_ATTEMPTS
         add_loi(engine, STAFF, deal)
+        sent_at = []
         for _ in range(MAX_ATTEMPTS + 2):
-            run(engine, clock)
-            clock.later(hours=2)
+            if run(engine, clock).sent:
+                sent_at.append(clock.now)
+            clock.later(minutes=1)
+            while deliveries(engine)[0].status is DeliveryStatus.PENDING and (
+                deliveries(engine)[0].next_attempt_at > clock.now
+            ):
+                clock.now = deliveries(engine)[0].next_attempt_at
     (d,) = deliveries(engine)
     assert (d.status, d.attempts) == (DeliveryStatus.DEAD, MAX_ATTEMPTS)
-    assert len(rx.requests) == MAX_ATTEMPTS
+    assert len(rx.requests) == MAX_ATTEMPTS == 8
+    # the Standard Webhooks schedule: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, each up to a
+    # tenth more (and the minute this test lets pass after each try): dead after about a day
+    gaps = [b - a for a, b in itertools.pairwise(sent_at)]
+    for gap, step in zip(gaps, retries.SCHEDULE, strict=True):
+        assert step <= gap <= step * 1.1 + timedelta(minutes=1)
+    assert timedelta(hours=27) < sent_at[-1] - sent_at[0] < timedelta(hours=32)
+
+
+def test_a_receiver_has_the_specs_15_seconds_to_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    with make_client() as client:
+        assert (client.timeout.read, client.timeout.write) == (15.0, 15.0)
+    monkeypatch.setenv("IRP_NOTIFY_TIMEOUT", "30")
+    with make_client() as client:
+        assert client.timeout.read == 30.0
+
+
+def test_the_retry_schedule_is_configurable_and_checked(
+    engine: Engine, deal: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("IRP_NOTIFY_RETRIES", "10s,1m")
+    clock = Clock()
+    with receiver() as rx:
+        rx.secret = endpoint(engine, rx.url, events="loi.received").secret
+        rx.script = [Answer(503)] * 5
+        add_loi(engine, STAFF, deal)
+        for _ in range(5):
+            run(engine, clock)
+            clock.later(minutes=2)
+    assert (deliveries(engine)[0].status, len(rx.requests)) == (DeliveryStatus.DEAD, 3)
+    for bad in ("soon", "5s,,1h", "0s", "8d", ",".join(["1s"] * 21)):
+        monkeypatch.setenv("IRP_NOTIFY_RETRIES", bad)
+        with pytest.raises(Invalid, match="IRP_NOTIFY_RETRIES"):
+            run(engine, clock)
 
 
 def test_a_tampered_body_or_timestamp_fails_verification() -> None:
@@ -197,7 +249,11 @@ def test_a_tampered_body_or_timestamp_fails_verification() -> None:
         EndpointFormat.STANDARD, event_id="evt_1", payload='{"type":"loi.received"}', secret=secret, at=at
     )
     hook = Webhook(secret)
-    assert hook.verify(request.body, request.headers) == {"type": "loi.received"}
+    assert hook.verify(request.body, request.headers) == {
+        "type": "loi.received",
+        "timestamp": None,
+        "data": {"record": {}},
+    }
     with pytest.raises(WebhookVerificationError):
         hook.verify(b'{"type":"loi.withdrawn"}', request.headers)
     moved = request.headers | {"webhook-timestamp": str(int(at.timestamp()) + 60)}
@@ -208,9 +264,12 @@ def test_a_tampered_body_or_timestamp_fails_verification() -> None:
 @pytest.mark.parametrize(
     ("fmt", "read"),
     [
-        (EndpointFormat.SLACK, lambda body: body["text"]),
-        (EndpointFormat.TEAMS, lambda body: body["attachments"][0]["content"]["body"][0]["text"]),
-        (EndpointFormat.JANDI, lambda body: body["body"]),
+        (EndpointFormat.SLACK, lambda body: body["blocks"][0]["text"]["text"]),
+        (
+            EndpointFormat.TEAMS,
+            lambda body: body["attachments"][0]["content"]["body"][0]["inlines"][0]["text"],
+        ),
+        (EndpointFormat.JANDI, lambda body: markdown_shown(body["body"])),
     ],
 )
 def test_chat_formats_carry_the_summary(
@@ -243,8 +302,8 @@ def test_endpoints_are_checked_and_scoped(engine: Engine, deal: int) -> None:
         endpoint(engine, rx.url, EndpointFormat.SLACK, name="theirs", startup_id=other.id)
         add_loi(engine, STAFF, deal)
         run(engine, Clock())
-    assert [r["body"] for r in rx.requests] == [
-        {"text": "[Deal] (주)그린그리드 ← Hanbit Ventures Sourced → LOI: LOI received"}
+    assert [r["body"]["text"] for r in rx.requests] == [
+        "[Deal] (주)그린그리드 ← Hanbit Ventures Sourced → LOI: LOI received"
     ]
     with read_only(engine) as s:
         hooks = {h.name: h for h in list_endpoints(s, actor=STAFF)}

@@ -22,7 +22,7 @@ def test_add_test_deliver_and_status(sqlite_url: str) -> None:
         code, out, err = irp("notify", "test", "team hook", db=sqlite_url)
         assert code == 0, err
         assert "HTTP 200" in out and rx.verified == 1
-        assert rx.requests[0]["body"]["summary"] == "[Test] ir-pipeline → team hook"
+        assert rx.requests[0]["body"]["data"]["summary"] == "[Test] ir-pipeline → team hook"
         code, out, _ = irp("notify", "scan", db=sqlite_url)  # the demo has overdue follow-ups
         assert code == 0
         rx.script = [Answer(400)]
