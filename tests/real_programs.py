@@ -20,6 +20,7 @@ PROGRAMS: dict[str, tuple[tuple[str, ...], str]] = {
     "soffice": (("soffice", "libreoffice"), "apt-get install libreoffice-calc-nogui"),
     "chromium": (("chromium", "chromium-browser"), "apt-get install chromium"),
     "pdfinfo": (("pdfinfo",), "apt-get install poppler-utils"),
+    "pdftotext": (("pdftotext",), "apt-get install poppler-utils"),
     "node": (("node",), "apt-get install nodejs npm"),
 }
 

@@ -29,7 +29,6 @@ from ir_pipeline.queries.followups import follow_up_queue
 from ir_pipeline.queries.funnel import funnel
 from ir_pipeline.queries.lois import loi_page
 from ir_pipeline.queries.records import list_events, list_investors, list_startups
-from ir_pipeline.text import printable
 from ir_pipeline.views import DealRow, FollowUpView, LoiView, jsonable
 
 PAGE = 5_000
@@ -48,7 +47,14 @@ class Amount:
     currency: str
 
 
-ExportCell = Cell | Amount
+@dataclass(frozen=True, slots=True)
+class Percent:
+    """A ratio (0.9412): a number shown as 94.1% in XLSX, the ratio itself in CSV and JSON."""
+
+    value: Decimal
+
+
+ExportCell = Cell | Amount | Percent
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +62,10 @@ class Sheet:
     name: str
     headers: list[str]
     rows: Iterator[list[ExportCell]]
+    #: What a printed page says at its top (the XLSX header); the sheet's name when empty.
+    title: str = ""
+    #: More sheets of the same export, in an XLSX only (CSV and JSON hold one table).
+    more: tuple[Sheet, ...] = ()
 
 
 def neutralise(text: str) -> str:
@@ -108,44 +118,56 @@ def _converted_cells(converted: Converted | None) -> list[ExportCell]:
     return [Amount(converted.amount.amount, converted.currency), converted.currency, converted.excluding()]
 
 
+def _currencies(*totals: Totals) -> list[str]:
+    """Every currency the funnel holds, the won first, then by code: one column each."""
+    found = {currency for total in totals for currency in total}
+    return sorted(found, key=lambda c: (c != "KRW", c))
+
+
+def _money_cells(total: Totals, currencies: list[str]) -> list[ExportCell]:
+    return [Amount(total[c].amount, c) if c in total else None for c in currencies]
+
+
 def _funnel_sheet(session: Session, *, actor: Actor, base: str | None) -> Sheet:
-    """One row per stage and currency, the stage's converted figure on its first row; then the
-    LOI total and the funded money the same way, so the sheet's totals are the screens' own."""
+    """One row per stage, each currency in its own column (``amount_KRW``, ``amount_USD``…), so
+    a column's sum is a total: the deals of every stage add up to the pipeline's deals, and no
+    figure is written twice. The LOI total and the money funded, which are not stages, are a
+    second sheet (``totals``) of the XLSX; ``irp funnel --json`` has them for programs."""
     result = funnel(session, actor=actor, base=base)
-    rows: list[list[ExportCell]] = []
-
-    def add(first: list[ExportCell], totals: Totals, converted: Converted | None) -> None:
-        currencies: list[str | None] = [*totals] or [None]
-        for index, currency in enumerate(currencies):
-            amount: list[ExportCell] = (
-                [None, ""] if currency is None else [Amount(totals[currency].amount, currency), currency]
-            )
-            tail = _converted_cells(converted) if index == 0 else [None, "", ""]
-            rows.append([*first, *amount, *tail])
-
-    for s in result.stages:
-        add([s.stage.value, s.deals, s.reached, s.conversion, s.dropped, s.lost_from], s.amount, s.converted)
-    lois = result.lois
-    add(["lois_total", result.deals, None, None, None, None], lois.total, lois.converted)
-    add(
-        ["funded_money", result.funded.deals, None, None, None, None],
-        result.funded.total,
-        result.funded.converted,
-    )
-    headers = [
-        "stage",
-        "deals",
-        "reached",
-        "conversion",
-        "dropped",
-        "lost_from",
-        "amount",
-        "currency",
-        "converted",
-        "converted_currency",
-        "not_converted",
+    lois, funded = result.lois, result.funded
+    currencies = _currencies(*(s.amount for s in result.stages), lois.total, funded.total)
+    money = [f"amount_{c}" for c in currencies]
+    converted = ["converted", "converted_currency", "not_converted"]
+    stages = [
+        [
+            s.stage.value,
+            s.deals,
+            s.reached,
+            Percent(s.conversion) if s.conversion is not None else None,
+            s.dropped,
+            s.lost_from,
+            *_money_cells(s.amount, currencies),
+            *_converted_cells(s.converted),
+        ]
+        for s in result.stages
     ]
-    return Sheet("funnel", headers, iter(rows))
+    totals = [
+        [
+            "lois_total",
+            result.deals,
+            *_money_cells(lois.total, currencies),
+            *_converted_cells(lois.converted),
+        ],
+        [
+            "funded_money",
+            funded.deals,
+            *_money_cells(funded.total, currencies),
+            *_converted_cells(funded.converted),
+        ],
+    ]
+    totals_sheet = Sheet("totals", ["figure", "deals", *money, *converted], iter(totals), "Funnel totals")
+    headers = ["stage", "deals", "reached", "conversion", "dropped", "lost_from", *money, *converted]
+    return Sheet("funnel", headers, iter(stages), "Funnel by stage", more=(totals_sheet,))
 
 
 def build_sheet(session: Session, *, actor: Actor, kind: str, base: str | None = None) -> Sheet:
@@ -158,6 +180,7 @@ def build_sheet(session: Session, *, actor: Actor, kind: str, base: str | None =
                 [e.name, e.starts_on, e.ends_on, e.venue, e.organiser]
                 for e in _paged(lambda o: list_events(session, actor=actor, offset=o, limit=PAGE))
             ),
+            "Events",
         )
     if kind == "startups":
         return Sheet(
@@ -167,6 +190,7 @@ def build_sheet(session: Session, *, actor: Actor, kind: str, base: str | None =
                 [s.name, s.sector, s.business_no or "", s.description]
                 for s in _paged(lambda o: list_startups(session, actor=actor, offset=o, limit=PAGE))
             ),
+            "Startups",
         )
     if kind == "investors":
         return Sheet(
@@ -176,6 +200,7 @@ def build_sheet(session: Session, *, actor: Actor, kind: str, base: str | None =
                 [i.name, i.kind.value, i.country]
                 for i in _paged(lambda o: list_investors(session, actor=actor, offset=o, limit=PAGE))
             ),
+            "Investors",
         )
     if kind == "lois":
         headers = [
@@ -217,6 +242,7 @@ def build_sheet(session: Session, *, actor: Actor, kind: str, base: str | None =
                 ]
                 for x in _walked(lambda after: _loi_page(session, actor, after))
             ),
+            "Letters of intent",
         )
     if kind == "deals":
         headers = [
@@ -247,6 +273,7 @@ def build_sheet(session: Session, *, actor: Actor, kind: str, base: str | None =
                 ]
                 for d in _walked(lambda after: _deal_page(session, actor, after))
             ),
+            "Deals",
         )
     if kind == "followups":
         headers = ["startup", "investor", "due_on", "owner", "channel", "note", "status"]
@@ -258,6 +285,7 @@ def build_sheet(session: Session, *, actor: Actor, kind: str, base: str | None =
                 [f.startup, f.investor, f.due_on, f.owner, f.channel.value, f.note, f.status.value]
                 for f in _walked(lambda after: _follow_up_page(session, actor, today, after))
             ),
+            "Follow-ups",
         )
     if kind == "funnel":
         return _funnel_sheet(session, actor=actor, base=base)
@@ -268,6 +296,8 @@ EXPORT_KINDS = ("events", "startups", "investors", "deals", "lois", "followups",
 
 
 def _plain(cell: ExportCell) -> Any:
+    if isinstance(cell, Percent):
+        return format(cell.value, "f")
     if isinstance(cell, Amount):
         return format(cell.value, "f")
     if isinstance(cell, date):
@@ -327,6 +357,8 @@ def _display_width(value: ExportCell) -> int:
         return len(f"{value.value:,.{digits}f}") + 4  # the currency symbol or code and a margin
     if isinstance(value, date):
         return 10
+    if isinstance(value, Percent):
+        return 7
     if isinstance(value, str):
         return max((cell_len(line) for line in value.split("\n")), default=0)
     return len(str(value))
@@ -342,56 +374,15 @@ def fitted_widths(headers: list[str], rows: list[list[ExportCell]]) -> list[floa
 
 
 def write_xlsx(sheet: Sheet, path: Path) -> int:
-    """Typed cells: amounts are numbers with a currency format, dates are dates, text is text
-    (a cell typed as a string is never a formula, so it needs no leading quote); columns are as
-    wide as their contents and the header row is frozen."""
+    """Typed cells: amounts are numbers with a currency format, ratios percentages, dates are
+    dates, text is text (a cell typed as a string is never a formula, so it needs no leading
+    quote) and wraps when it has several lines; columns are as wide as their contents, the header
+    row is frozen, and each sheet prints landscape, fitted to the page's width, its header row
+    repeated on every page under a title (:mod:`ir_pipeline.io.workbook`)."""
+    from ir_pipeline.io.workbook import write_workbook
+
     with path.open("wb") as out:  # fails before any work when the place cannot be written
-        return _write_workbook(sheet, out)
-
-
-def _write_workbook(sheet: Sheet, out: IO[bytes]) -> int:
-    from itertools import chain, islice
-
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    workbook = Workbook(write_only=True)
-    ws = workbook.create_sheet(sheet.name)
-    ws.freeze_panes = "A2"
-    sample = list(islice(sheet.rows, WIDTH_SAMPLE))
-    for index, width in enumerate(fitted_widths(sheet.headers, sample), start=1):
-        ws.column_dimensions[get_column_letter(index)].width = width
-    bold = Font(bold=True)
-    header = []
-    for name in sheet.headers:
-        cell = WriteOnlyCell(ws, value=name)
-        cell.font = bold
-        header.append(cell)
-    ws.append(header)
-    count = 0
-    for row in chain(sample, sheet.rows):
-        cells: list[Any] = []
-        for value in row:
-            if isinstance(value, Amount):
-                cell = WriteOnlyCell(ws, value=value.value)
-                cell.number_format = currency_format(value.currency)
-                cells.append(cell)
-            elif isinstance(value, date):
-                cell = WriteOnlyCell(ws, value=value)
-                cell.number_format = "yyyy-mm-dd"
-                cells.append(cell)
-            elif isinstance(value, str):
-                cell = WriteOnlyCell(ws, value=printable(value))  # XML 1.0 holds no control characters
-                cell.data_type = "s"  # text, even when it starts with "="
-                cells.append(cell)
-            else:
-                cells.append(value)
-        ws.append(cells)
-        count += 1
-    workbook.save(out)
-    return count
+        return write_workbook([sheet, *sheet.more], out)
 
 
 def export(
