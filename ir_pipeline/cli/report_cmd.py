@@ -9,7 +9,15 @@ import typer
 
 from ir_pipeline.cli.context import cli_context
 from ir_pipeline.cli.output import echo
-from ir_pipeline.io.reports import REPORT_FORMATS, event_report, render, startup_report
+from ir_pipeline.io.reports import (
+    REPORT_FORMATS,
+    EventReport,
+    StartupReport,
+    chart_file_for,
+    event_report,
+    render,
+    startup_report,
+)
 from ir_pipeline.money import parse_currency
 
 app = typer.Typer(
@@ -30,17 +38,22 @@ def _base(code: str | None) -> str | None:
     return parse_currency(code) if code else None
 
 
-def _emit(text: str, out: Path | None) -> None:
+NoChart = Annotated[bool, typer.Option("--no-chart", help="Leave the funnel chart out.")]
+
+
+def _emit(report: StartupReport | EventReport, fmt: str, out: Path | None, chart: bool) -> None:
+    """HTML embeds its chart; a Markdown file links an SVG written beside it (``x.chart.svg``);
+    Markdown on the terminal has none (the stage table has the figures)."""
     if out is None:
-        echo(text, nl=False)
-    else:
-        out.write_text(text, encoding="utf-8")
-        echo(f"report written to {out}", err=True)
-
-
-def _chart(fmt: str, out: Path | None) -> bool:
-    """Markdown on the terminal goes without the embedded chart image; files and HTML keep it."""
-    return fmt != "md" or out is not None
+        echo(render(report, fmt, chart=chart and fmt == "html"), nl=False)
+        return
+    chart_file = ""
+    if chart and fmt == "md":
+        svg = chart_file_for(out)
+        svg.write_text(report.chart_svg, encoding="utf-8")
+        chart_file = svg.name
+    out.write_text(render(report, fmt, chart=chart, chart_file=chart_file), encoding="utf-8")
+    echo(f"report written to {out}" + (f" (chart: {chart_file})" if chart_file else ""), err=True)
 
 
 def _check(fmt: str) -> None:
@@ -49,22 +62,34 @@ def _check(fmt: str) -> None:
 
 
 @app.command()
-def startup(ctx: typer.Context, name: str, fmt: Format = "md", out: Out = None, base: Base = None) -> None:
+def startup(
+    ctx: typer.Context,
+    name: str,
+    fmt: Format = "md",
+    out: Out = None,
+    base: Base = None,
+    no_chart: NoChart = False,
+) -> None:
     """A startup's LOIs, stages, next steps and totals, with a funnel chart (its data only)."""
     _check(fmt)
     app_ = cli_context(ctx)
     with app_.read() as session:
         report = startup_report(session, actor=app_.actor, name=name, base=_base(base))
-        text = render(report, fmt, chart=_chart(fmt, out))
-    _emit(text, out)
+    _emit(report, fmt, out, not no_chart)
 
 
 @app.command()
-def event(ctx: typer.Context, name: str, fmt: Format = "md", out: Out = None, base: Base = None) -> None:
+def event(
+    ctx: typer.Context,
+    name: str,
+    fmt: Format = "md",
+    out: Out = None,
+    base: Base = None,
+    no_chart: NoChart = False,
+) -> None:
     """An event summary for managers: LOIs received, per startup and investor, conversion."""
     _check(fmt)
     app_ = cli_context(ctx)
     with app_.read() as session:
         report = event_report(session, actor=app_.actor, name=name, base=_base(base))
-        text = render(report, fmt, chart=_chart(fmt, out))
-    _emit(text, out)
+    _emit(report, fmt, out, not no_chart)

@@ -11,6 +11,8 @@ import base64
 import re
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
+from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlmodel import Session
@@ -143,15 +145,31 @@ def event_report(session: Session, *, actor: Actor, name: str, base: str | None 
     )
 
 
-def render(report: StartupReport | EventReport, fmt: str, *, chart: bool = True) -> str:
-    """The report as Markdown or HTML. ``chart=False`` leaves the chart out (Markdown read on a
-    terminal, where an embedded image is a screenful of base64); the stage table has its figures."""
+#: A table of at most this many rows is kept on one page when printed (a longer one breaks
+#: between rows, its header repeated).
+SHORT_TABLE = 15
+
+
+def chart_file_for(report_path: Path) -> Path:
+    """Where a Markdown report's chart is written: beside it, ``report.md`` → ``report.chart.svg``."""
+    return report_path.with_name(f"{report_path.stem}.chart.svg")
+
+
+def render(report: StartupReport | EventReport, fmt: str, *, chart: bool = True, chart_file: str = "") -> str:
+    """The report as Markdown or HTML. HTML embeds its chart (one file that works offline).
+    Markdown never does: a ``data:`` URI is refused by GitHub and markdown-it and is kilobytes of
+    base64 to a reader, so the chart is an SVG file written beside it (``chart_file``, its name
+    relative to the report) or left out. ``chart=False`` leaves it out of either; the stage
+    table has the figures."""
     if fmt not in REPORT_FORMATS:
         raise Invalid(f"unknown report format {fmt!r}: use md or html")
     env = _environment(fmt)
     name = "startup" if isinstance(report, StartupReport) else "event"
     template = env.get_template(f"{name}.{fmt}.j2")
-    chart_uri = (
-        "data:image/svg+xml;base64," + base64.b64encode(report.chart_svg.encode()).decode() if chart else ""
-    )
-    return template.render(r=report, chart_uri=chart_uri, chart_title=report.chart_title)
+    if not chart:
+        chart_uri = ""
+    elif fmt == "html":
+        chart_uri = "data:image/svg+xml;base64," + base64.b64encode(report.chart_svg.encode()).decode()
+    else:
+        chart_uri = quote(chart_file) if chart_file else ""
+    return template.render(r=report, chart_uri=chart_uri, chart_title=report.chart_title, short=SHORT_TABLE)
