@@ -82,3 +82,9 @@ def to_local(moment: datetime) -> datetime:
 
 def format_local(moment: datetime | None) -> str:
     return "" if moment is None else to_local(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def local_noon(day: date) -> datetime:
+    """A day given as a date (a file's stage date, a funding's day) as an instant: noon where the
+    user is, in UTC, so the local date read back from it is that day again."""
+    return datetime.combine(day, time(12)).astimezone().astimezone(UTC)

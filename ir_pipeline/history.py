@@ -33,6 +33,9 @@ class Move:
     to_stage: Stage
     changed_at: datetime
     undoes_id: int | None = None
+    #: What an imported deal's opening says it had done before (see ``StageChange``).
+    opened_reached: Stage | None = None
+    opened_lost_from: Stage | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,11 +50,14 @@ class DealState:
 
 
 def step(state: DealState | None, move: Move) -> DealState:
-    """The state after a plain move (not an undo) from ``state`` (``None``: the deal opening)."""
-    reached = state.reached if state is not None else None
+    """The state after a plain move (not an undo) from ``state`` (``None``: the deal opening; an
+    imported one starts from what it had reached, and where it was lost from, elsewhere)."""
+    reached = state.reached if state is not None else move.opened_reached
     if move.to_stage in _RANK and (reached is None or _RANK[move.to_stage] > _RANK[reached]):
         reached = move.to_stage
     lost_from = move.from_stage if move.to_stage is Stage.LOST else None
+    if state is None and move.to_stage is Stage.LOST:
+        lost_from = move.opened_lost_from
     return DealState(stage=move.to_stage, since=move.changed_at, reached=reached, lost_from=lost_from)
 
 

@@ -29,10 +29,12 @@ def lapsed(status: Any, valid_until: Any, today: date) -> sa.ColumnElement[bool]
 
 
 def restate(by_status: dict[str, int], lapsed_count: int) -> dict[str, int]:
-    """LOI counts by recorded status, with the ``lapsed_count`` received ones counted as expired."""
-    if not lapsed_count:
-        return dict(by_status)
+    """LOI counts by recorded status, with the ``lapsed_count`` received ones counted as expired,
+    in the statuses' own order (so two databases with the same LOIs say the same, whatever order
+    their rows were written in)."""
     restated = dict(by_status)
     restated[LoiStatus.RECEIVED.value] = restated.get(LoiStatus.RECEIVED.value, 0) - lapsed_count
     restated[LoiStatus.EXPIRED.value] = restated.get(LoiStatus.EXPIRED.value, 0) + lapsed_count
-    return {status: n for status, n in restated.items() if n}
+    known = [s.value for s in LoiStatus]
+    ordered = [*known, *sorted(set(restated) - set(known))]
+    return {status: restated[status] for status in ordered if restated.get(status)}

@@ -380,7 +380,9 @@ def test_a_markdown_report_on_the_terminal_has_no_base64_chart(demo_db: str, tmp
     target = tmp_path / "wscw.md"
     code, _, err = irp("report", "event", "WSCW", "--out", str(target), db=demo_db)
     assert code == 0 and str(target) in err
-    assert "data:image/svg+xml;base64," in target.read_text(encoding="utf-8")
+    text = target.read_text(encoding="utf-8")  # a file links its chart, written beside it
+    assert "base64" not in text and "![Deals by stage](wscw.chart.svg)" in text
+    assert (tmp_path / "wscw.chart.svg").read_text(encoding="utf-8").startswith("<svg")
 
 
 def test_funnel_shows_the_money_received_and_never_cuts_a_figure(demo_db: str) -> None:

@@ -77,6 +77,8 @@ def import_(
         f"{file.name}: {plural(report.rows, 'row')}; {create} {report.created}, {update} {report.updated}, "
         f"skipped {report.skipped} (already there)" + ("; nothing was written (dry run)" if dry_run else "")
     )
+    for note in report.notes:
+        echo(f"{file.name}: {note}", err=True)
 
 
 def _show_ignored(report: ImportReport) -> None:

@@ -167,6 +167,25 @@ KINDS: dict[str, list[Column]] = {
         _c("event", "event name", "행사", "행사명", "이벤트"),
         _c("owner", "담당자"),
     ],
+    "deals": [
+        _c("startup", "company", "company name", "startup name", "기업명", "회사명", required=True),
+        _c("investor", "investor name", "investors name", "투자사", "투자사명", required=True),
+        _c("stage", "status", "pipeline stage", "단계", "진행단계", "상태", required=True),
+        _c("stage_date", "stage since", "since", "date", "단계일", "변경일", "일자"),
+        _c("reached", "furthest stage", "최고단계", "도달단계"),
+        _c("lost_from", "lost at", "이탈단계"),
+        _c("lost_reason", "reason", "사유", "이탈사유"),
+        _c("event", "event name", "행사", "행사명", "이벤트"),
+        _c("owner", "담당자"),
+    ],
+    "fundings": [
+        _c("startup", "company", "company name", "startup name", "기업명", "회사명", required=True),
+        _c("investor", "investor name", "investors name", "투자사", "투자사명", required=True),
+        _c("amount", "funded amount", "amount received", "금액", "투자금액", "집행금액", required=True),
+        _c("currency", "통화", "화폐"),
+        _c("instrument", "investment type", "투자방식", "투자형태"),
+        _c("closed_on", "closed", "funded on", "date", "received", "집행일", "입금일", "일자", required=True),
+    ],
     "followups": [
         _c("startup", "company", "company name", "startup name", "기업명", "회사명", required=True),
         _c("investor", "investor name", "investors name", "투자사", "투자사명", required=True),
@@ -221,6 +240,13 @@ def header_key(text: str) -> str:
     return re.sub(r"[\s_\-.()/]+", "", unicodedata.normalize("NFKC", text).casefold())
 
 
+#: What irp's own export of a kind writes that its import derives rather than reads: a deal's
+#: number in the database it came from (a new database numbers its own) and the columns kept
+#: from its LOIs and follow-ups. An import of irp's own file passes over them without a word.
+DERIVED_HEADERS: dict[str, tuple[str, ...]] = {
+    "deals": ("id", "last_loi", "currency", "next_follow_up"),
+}
+
 _SNAPSHOT_KEYS = frozenset(header_key(h) for h in SNAPSHOT_HEADERS)
 
 
@@ -231,6 +257,7 @@ def map_headers(kind: str, headers: list[str]) -> HeaderMap:
         raise Invalid(f"cannot import {kind!r}: choose one of {', '.join(KINDS)}")
     columns = KINDS[kind]
     by_alias = {header_key(alias): column.key for column in columns for alias in column.aliases}
+    derived = {header_key(h) for h in DERIVED_HEADERS.get(kind, ())} | _SNAPSHOT_KEYS
     found: dict[str, int] = {}
     ignored: list[str] = []
     for index, header in enumerate(headers):
@@ -238,8 +265,8 @@ def map_headers(kind: str, headers: list[str]) -> HeaderMap:
             continue
         key = by_alias.get(header_key(header))
         if key is None:
-            if header_key(header) in _SNAPSHOT_KEYS:
-                continue  # irp's own export's snapshot: taken again on save, not read
+            if header_key(header) in derived:
+                continue  # irp's own export's snapshot or kept columns: made again, not read
             if header not in ignored:
                 ignored.append(header)
             continue

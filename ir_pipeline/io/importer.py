@@ -18,7 +18,9 @@ from ir_pipeline import audit
 from ir_pipeline.actors import Actor
 from ir_pipeline.errors import Invalid
 from ir_pipeline.io.columns import KINDS, has_required_columns, map_headers
+from ir_pipeline.io.imports.deals import Deals
 from ir_pipeline.io.imports.followups import FollowUps
+from ir_pipeline.io.imports.fundings import Fundings
 from ir_pipeline.io.imports.handler import Handler
 from ir_pipeline.io.imports.lois import Lois
 from ir_pipeline.io.imports.records import Contacts, Events, Investors, Startups
@@ -105,7 +107,9 @@ _HANDLERS: dict[str, type[Handler]] = {
     "startups": Startups,
     "investors": Investors,
     "contacts": Contacts,
+    "deals": Deals,
     "lois": Lois,
+    "fundings": Fundings,
     "followups": FollowUps,
 }
 assert set(_HANDLERS) == set(KINDS)

@@ -206,6 +206,15 @@ class StageChange(Deferred, table=True):
     #: The move this one takes back (an undo or a revert): the deal returns to the state it had
     #: before that move, its days in stage included, as if the move had not been made.
     undoes_id: int | None = Field(default=None, foreign_key="stage_change.id", index=True)
+    #: On the opening of a deal imported from elsewhere (``irp import deals``): the furthest
+    #: funnel stage it had reached there, and the stage a lost one was lost from. ``None`` on
+    #: every other move.
+    opened_reached: Stage | None = Field(
+        default=None, sa_column=sa.Column(enum_type(Stage, "opened_reached"), nullable=True)
+    )
+    opened_lost_from: Stage | None = Field(
+        default=None, sa_column=sa.Column(enum_type(Stage, "opened_lost_from"), nullable=True)
+    )
 
 
 @sa.event.listens_for(StageChange, "before_update")

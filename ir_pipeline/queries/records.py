@@ -22,21 +22,32 @@ from ir_pipeline.text import like_pattern
 from ir_pipeline.views import ContactView, EventView, InvestorView, StartupView, UserView
 
 
-def list_events(session: Session, *, actor: Actor, limit: int = 500, offset: int = 0) -> list[EventView]:
+def list_events(
+    session: Session, *, actor: Actor, limit: int = 500, offset: int = 0, recorded_order: bool = False
+) -> list[EventView]:
+    """Events, newest first; ``recorded_order``: in the order they were recorded (an export's,
+    so that an import numbers them as here)."""
     query = visible_events(select(Event), actor)
-    rows = session.exec(
-        query.order_by(col(Event.starts_on).desc(), col(Event.id)).offset(offset).limit(limit)
-    )
+    order = (col(Event.id),) if recorded_order else (col(Event.starts_on).desc(), col(Event.id))
+    rows = session.exec(query.order_by(*order).offset(offset).limit(limit))
     return [event_view(e) for e in rows]
 
 
 def list_startups(
-    session: Session, *, actor: Actor, search: str = "", limit: int = 500, offset: int = 0
+    session: Session,
+    *,
+    actor: Actor,
+    search: str = "",
+    limit: int = 500,
+    offset: int = 0,
+    recorded_order: bool = False,
 ) -> list[StartupView]:
+    """Startups by name; ``recorded_order``: by id, as an export lists them."""
     query = visible_startups(sa.select(*(getattr(Startup, c) for c in STARTUP_VIEW_COLUMNS)), actor)
     if search.strip():
         query = query.where(col(Startup.name_key).like(like_pattern(name_key(search)), escape="\\"))
-    rows = session.execute(query.order_by(col(Startup.name)).offset(offset).limit(limit)).all()
+    order = col(Startup.id) if recorded_order else col(Startup.name)
+    rows = session.execute(query.order_by(order).offset(offset).limit(limit)).all()
     return [startup_view(s) for s in rows]
 
 
@@ -50,12 +61,20 @@ def get_startup(session: Session, *, actor: Actor, startup_id: int) -> StartupVi
 
 
 def list_investors(
-    session: Session, *, actor: Actor, search: str = "", limit: int = 500, offset: int = 0
+    session: Session,
+    *,
+    actor: Actor,
+    search: str = "",
+    limit: int = 500,
+    offset: int = 0,
+    recorded_order: bool = False,
 ) -> list[InvestorView]:
+    """Investors by name; ``recorded_order``: by id, as an export lists them."""
     query = visible_investors(sa.select(*(getattr(Investor, c) for c in INVESTOR_VIEW_COLUMNS)), actor)
     if search.strip():
         query = query.where(col(Investor.name_key).like(like_pattern(name_key(search)), escape="\\"))
-    rows = session.execute(query.order_by(col(Investor.name)).offset(offset).limit(limit)).all()
+    order = col(Investor.id) if recorded_order else col(Investor.name)
+    rows = session.execute(query.order_by(order).offset(offset).limit(limit)).all()
     return [investor_view(i) for i in rows]
 
 

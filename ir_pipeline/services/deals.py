@@ -247,8 +247,10 @@ def _moves(session: Session, deal_id: int) -> list[history.Move]:
             col(StageChange.to_stage),
             col(StageChange.changed_at),
             col(StageChange.undoes_id),
+            col(StageChange.opened_reached),
+            col(StageChange.opened_lost_from),
         )
         .where(col(StageChange.deal_id) == deal_id)
         .order_by(col(StageChange.changed_at), col(StageChange.id))
     ).all()
-    return [history.Move(int(i), f, t, at, u) for i, f, t, at, u in rows]
+    return [history.Move(int(i), f, t, at, u, r, lf) for i, f, t, at, u, r, lf in rows]

@@ -27,11 +27,19 @@ def _view(session: Session, follow_up: FollowUp, actor: Actor) -> FollowUpView:
 
 
 def add_follow_up(
-    session: Session, *, actor: Actor, deal_id: int, draft: FollowUpDraft, at: datetime | None = None
+    session: Session,
+    *,
+    actor: Actor,
+    deal_id: int,
+    draft: FollowUpDraft,
+    at: datetime | None = None,
+    status: FollowUpStatus = FollowUpStatus.OPEN,
 ) -> FollowUpView:
+    """Add a follow-up to a deal. A funded or lost deal takes no open one; one already done or
+    cancelled (``status``, from an import of the deal's history) is recorded closed."""
     start_write(session, actor, "add follow-ups")
     deal = lock(session, Deal, deal_id, "deal")
-    if deal.stage.is_terminal:
+    if deal.stage.is_terminal and status is FollowUpStatus.OPEN:
         raise Invalid(f"deal #{deal_id} is {deal.stage.label}: there is nothing left to follow up")
     moment = at or utcnow()
     follow_up = FollowUp(
@@ -41,6 +49,8 @@ def add_follow_up(
         channel=draft.channel,
         note=free_text(draft.note, field="note", what="the note"),
         note_shared=draft.shared,
+        status=status,
+        completed_at=None if status is FollowUpStatus.OPEN else moment,
         created_at=moment,
         updated_at=moment,
     )

@@ -64,14 +64,20 @@ def _names(session: Session, deal: Deal) -> tuple[str, str]:
     return startup.name, investor.name
 
 
+def check_takes_loi(deal_id: int, stage: Stage, status: LoiStatus = LoiStatus.RECEIVED) -> None:
+    """A funded or lost deal takes no new standing LOI; one recorded as converted, withdrawn or
+    expired is part of its history (an import of the deal's LOIs, as another database had them)."""
+    if stage.is_terminal and status is LoiStatus.RECEIVED:
+        raise Invalid(f"deal #{deal_id} is {stage.label}: it takes no new LOIs")
+
+
 def add_loi(
     session: Session, *, actor: Actor, deal_id: int, draft: LoiDraft, at: datetime | None = None
 ) -> LoiView:
     """Record an LOI; a deal still at sourced or pitched moves to ``loi`` with it."""
     start_write(session, actor, "record LOIs")
     deal = lock(session, Deal, deal_id, "deal")
-    if deal.stage.is_terminal:
-        raise Invalid(f"deal #{deal_id} is {deal.stage.label}: it takes no new LOIs")
+    check_takes_loi(deal_id, deal.stage)
     validate_loi(draft)
     moment = at or utcnow()
     loi = LetterOfIntent(

@@ -172,15 +172,15 @@ def test_export_then_import_round_trips(demo_engine: Engine, sqlite_template: Pa
         target.dispose()
 
 
-@pytest.mark.parametrize("kind", ["lois", "deals", "followups"])
+@pytest.mark.parametrize("kind", ["lois", "deals", "followups", "investors"])
 def test_exports_walk_pages_by_cursor_without_losing_or_repeating_rows(
     demo_engine: Engine, kind: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The large tables are exported a page at a time by keyset: with pages of 4 rows (several
     page boundaries on the demo data) the file is exactly the one-page file."""
-    from ir_pipeline.io import export as export_module
+    from ir_pipeline.io import sheets
 
     whole = export_text(demo_engine, kind)
-    monkeypatch.setattr(export_module, "PAGE", 4)
+    monkeypatch.setattr(sheets, "PAGE", 4)
     assert export_text(demo_engine, kind) == whole
     assert whole.count("\n") > 9  # really several pages

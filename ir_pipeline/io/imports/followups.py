@@ -9,10 +9,7 @@ from sqlmodel import col, select
 from ir_pipeline.drafts import FollowUpDraft
 from ir_pipeline.enums import Channel, FollowUpStatus, parse_choice
 from ir_pipeline.io.imports.handler import Handler
-from ir_pipeline.io.imports.rows import (
-    Row,
-    RowError,
-)
+from ir_pipeline.io.imports.rows import Row, RowError
 from ir_pipeline.models import Deal, FollowUp
 from ir_pipeline.services import followups as follow_up_service
 
@@ -40,7 +37,7 @@ class FollowUps(Handler):
         if existing is not None:
             self.report.skipped += 1
             return
-        view = follow_up_service.add_follow_up(
+        follow_up_service.add_follow_up(
             self.session,
             actor=self.actor,
             deal_id=deal.id,
@@ -51,9 +48,6 @@ class FollowUps(Handler):
                 or Channel.EMAIL,
                 note=note,
             ),
+            status=status or FollowUpStatus.OPEN,  # a closed one is recorded closed, on any deal
         )
-        if status is FollowUpStatus.DONE:
-            follow_up_service.complete_follow_up(self.session, actor=self.actor, follow_up_id=view.id)
-        elif status is FollowUpStatus.CANCELLED:
-            follow_up_service.cancel_follow_up(self.session, actor=self.actor, follow_up_id=view.id)
         self.report.created += 1

@@ -24,7 +24,7 @@ from ir_pipeline.io.imports.rows import (
 )
 from ir_pipeline.lookup import resolve_event, resolve_investor, resolve_startup
 from ir_pipeline.models import Investor, Startup
-from ir_pipeline.money import DEFAULT_CURRENCY, parse_money
+from ir_pipeline.money import DEFAULT_CURRENCY, Money, parse_currency, parse_money
 from ir_pipeline.naming import name_key
 
 
@@ -126,6 +126,31 @@ class Handler:
             except (NotFound, Ambiguous) as error:
                 self._events[text] = RowError(row.column("event"), str(error))
         return unwrap(self._events[text])
+
+    def currency(self, row: Row) -> str | None:
+        text = row.text("currency")
+        if not text:
+            return None
+        try:
+            return parse_currency(text)
+        except Invalid as error:
+            raise RowError(row.column("currency"), str(error)) from None
+
+    def amount(self, row: Row) -> Money:
+        """The row's amount, in its currency column's currency (or the file's default); more
+        than zero, and not in another currency than that column says."""
+        currency = self.currency(row)
+        try:
+            amount: Money = self.money(row.required("amount"), currency or self.default_currency)
+        except Invalid as error:
+            raise RowError(row.column("amount"), str(error)) from None
+        if currency and amount.currency != currency:
+            raise RowError(
+                row.column("amount"), f"is in {amount.currency} but the currency column says {currency}"
+            )
+        if amount.amount <= 0:
+            raise RowError(row.column("amount"), "must be more than zero")
+        return amount
 
     def date(self, row: Row, key: str) -> date | None:
         return row.parse(key, lambda v: self.day(v, key))  # type: ignore[no-any-return]

@@ -15,7 +15,7 @@ from ir_pipeline.actors import Actor
 from ir_pipeline.config import base_currency
 from ir_pipeline.drafts import LoiDraft
 from ir_pipeline.enums import Instrument, LoiStatus, parse_choice
-from ir_pipeline.errors import Invalid, IrpError
+from ir_pipeline.errors import IrpError
 from ir_pipeline.fx import stored as fx_stored
 from ir_pipeline.fx.service import Snapshot, book_rate, snapshot_of
 from ir_pipeline.io.imports.handler import Handler
@@ -27,7 +27,7 @@ from ir_pipeline.io.imports.rows import (
     cell_picker,
 )
 from ir_pipeline.models.base import SHORT_LENGTH
-from ir_pipeline.money import Money, parse_currency, parse_money
+from ir_pipeline.money import Money, parse_money
 from ir_pipeline.services.lois import validate_loi
 from ir_pipeline.stages import Stage
 from ir_pipeline.summaries.contributions import Totals
@@ -167,7 +167,7 @@ class LoiReader(Handler):
         """The row's fields besides the names, parsed and checked by the service's own rules, or
         every problem with them."""
         check = Checks(row)
-        amount = check(lambda: self._amount(row), None)
+        amount = check(lambda: self.amount(row), None)
         upper = check(lambda: self._upper(row, amount), None)
         errors_before_dates = len(check.errors)
         received = check(lambda: self.date(row, "received_on"), None)
@@ -212,29 +212,6 @@ class LoiReader(Handler):
             conditions=conditions,
             owner=owner,
         )
-
-    def _currency(self, row: Row) -> str | None:
-        text = row.text("currency")
-        if not text:
-            return None
-        try:
-            return parse_currency(text)
-        except Invalid as error:
-            raise RowError(row.column("currency"), str(error)) from None
-
-    def _amount(self, row: Row) -> Money:
-        currency = self._currency(row)
-        try:
-            amount: Money = self.money(row.required("amount"), currency or self.default_currency)
-        except Invalid as error:
-            raise RowError(row.column("amount"), str(error)) from None
-        if currency and amount.currency != currency:
-            raise RowError(
-                row.column("amount"), f"is in {amount.currency} but the currency column says {currency}"
-            )
-        if amount.amount <= 0:
-            raise RowError(row.column("amount"), "must be more than zero")
-        return amount
 
     def _upper(self, row: Row, amount: Money | None) -> Money | None:
         if amount is None:

@@ -10,6 +10,7 @@ from sqlmodel import col, select
 
 from ir_pipeline import audit
 from ir_pipeline.clock import utcnow
+from ir_pipeline.errors import Invalid
 from ir_pipeline.fx import service as fx_service
 from ir_pipeline.io.imports.bulk import bulk_insert, chunks
 from ir_pipeline.io.imports.loi_rows import LoiReader, LoiRow, LoiValues
@@ -17,6 +18,7 @@ from ir_pipeline.models import Deal, LetterOfIntent, StageChange
 from ir_pipeline.models.base import table_of
 from ir_pipeline.queries.sums import halves, ranking_part
 from ir_pipeline.services import deals as deal_service
+from ir_pipeline.services.lois import check_takes_loi
 from ir_pipeline.stages import Stage
 from ir_pipeline.summaries import deal_columns, tracking
 from ir_pipeline.summaries.contributions import DealFacts, add_deal
@@ -106,8 +108,10 @@ class Lois(LoiReader):
             if existing and (deal_id, v.received_on, amount.minor, amount.currency) in existing:
                 self.report.skipped += 1
                 continue
-            if stage.is_terminal:
-                self.report.add_problem(x.line, "", f"deal #{deal_id} is {stage.label}: it takes no new LOIs")
+            try:
+                check_takes_loi(deal_id, stage, v.status)  # the service's own rule
+            except Invalid as error:
+                self.report.add_problem(x.line, "", str(error))
                 continue
             if stage in (Stage.SOURCED, Stage.PITCHED):
                 deal_service.move_stage(

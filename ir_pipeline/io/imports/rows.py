@@ -43,6 +43,9 @@ class ImportReport:
     encoding: str | None = None
     committed: bool = False
     ignored_columns: list[str] = field(default_factory=list)
+    #: What a person should know of an import that went through (a funded deal waiting for its
+    #: fundings' file), one line each.
+    notes: list[str] = field(default_factory=list)
 
     def add_problem(self, line: int, column: str, message: str) -> None:
         if len(self.problems) < MAX_PROBLEMS:
