@@ -35,6 +35,16 @@ def empty_target(db_url: str, request: pytest.FixtureRequest, tmp_path: Path) ->
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def same_day(source: str, target: str) -> None:
+    """The target stands on the source's day (when it has one), so validity and overdue read
+    the same in both."""
+    code, out, _ = irp("db", "as-of", "--json", db=source)
+    assert code == 0
+    day = json.loads(out)["as_of"]
+    if day:
+        assert irp("db", "as-of", day, db=target)[0] == 0
+
+
 def export_all(db: str, folder: Path) -> dict[str, bytes]:
     folder.mkdir()
     for kind in KINDS:
@@ -54,11 +64,7 @@ def funnel_json(db: str) -> dict[str, object]:
 def test_the_demo_round_trips_byte_for_byte(demo_db_url: str, empty_target: str, tmp_path: Path) -> None:
     first = export_all(demo_db_url, tmp_path / "first")
     assert first["fundings"].count(b"\n") == 2 and b"funded" in first["deals"]
-    # the target stands on the demo's day, so validity and overdue read the same
-    code, out, _ = irp("db", "as-of", "--json", db=demo_db_url)
-    assert code == 0
-    day = json.loads(out)["as_of"]
-    assert irp("db", "as-of", day, db=empty_target)[0] == 0
+    same_day(demo_db_url, empty_target)
     for kind in KINDS:
         code, _out, err = irp("import", kind, str(tmp_path / "first" / f"{kind}.csv"), db=empty_target)
         assert code == 0, f"{kind}: {err}"
@@ -138,3 +144,18 @@ def test_a_deal_the_rules_refuse_names_its_line_and_column(
     assert f"line 2, column {column}:" in out + err and says in out + err
     code, out, _ = irp("deal", "list", "--json", db=sqlite_url)
     assert json.loads(out)["total"] == 0  # nothing written
+
+
+def test_the_xlsx_files_round_trip_to_the_same_funnel(
+    sqlite_demo_template: Path, sqlite_template: Path, tmp_path: Path
+) -> None:
+    source = fresh_sqlite_url(sqlite_demo_template, tmp_path)
+    (tmp_path / "target").mkdir()
+    target = fresh_sqlite_url(sqlite_template, tmp_path / "target")
+    same_day(source, target)
+    for kind in KINDS:
+        path = tmp_path / f"{kind}.xlsx"
+        assert irp("export", kind, "--format", "xlsx", "--out", str(path), db=source)[0] == 0
+        code, _out, err = irp("import", kind, str(path), db=target)
+        assert code == 0, f"{kind}: {err}"
+    assert funnel_json(target) == funnel_json(source)
