@@ -17,7 +17,7 @@ from ir_pipeline.present import stage_change_view
 from ir_pipeline.queries.deals import get_deal_row
 from ir_pipeline.services.common import free_text, get_or_raise, lock, optional_text, start_write
 from ir_pipeline.services.followups import cancel_open_follow_ups, reopen_follow_ups_cancelled_by
-from ir_pipeline.stages import FUNNEL, Stage, check_move
+from ir_pipeline.stages import Stage, check_move
 from ir_pipeline.views import DealRow, StageChangeView
 
 
@@ -35,29 +35,62 @@ def open_deal(
 ) -> DealRow:
     """Start an interest thread between a startup and an investor (one per pair)."""
     start_write(session, actor, "open deals")
+    if stage in (Stage.FUNDED, Stage.LOST, Stage.ON_HOLD):
+        raise Invalid(f"a new deal cannot start at {stage.label}: open it, then move it", field="stage")
+    moment = at or utcnow()
+    opening = history.Move(0, None, stage, moment)
+    return insert_deal(
+        session,
+        actor=actor,
+        startup_id=startup_id,
+        investor_id=investor_id,
+        event_id=event_id,
+        opening=opening,
+        reason="deal opened",
+        owner=owner,
+        notes=notes,
+        at=moment,
+    )
+
+
+def insert_deal(
+    session: Session,
+    *,
+    actor: Actor,
+    startup_id: int,
+    investor_id: int,
+    event_id: int | None,
+    opening: history.Move,
+    reason: str,
+    owner: str = "",
+    notes: str = "",
+    at: datetime,
+) -> DealRow:
+    """Write a new deal (one per pair) in the state its ``opening`` move gives it
+    (:func:`history.step`), and that move as the first of its history: the one way a deal is
+    opened, here or as recorded elsewhere (:mod:`ir_pipeline.services.recorded_deals`)."""
     startup = get_or_raise(session, Startup, startup_id, "startup")
     investor = get_or_raise(session, Investor, investor_id, "investor")
     if event_id is not None:
         get_or_raise(session, Event, event_id, "event")
-    if stage in (Stage.FUNDED, Stage.LOST, Stage.ON_HOLD):
-        raise Invalid(f"a new deal cannot start at {stage.label}: open it, then move it", field="stage")
     existing = session.exec(
         select(Deal).where(Deal.startup_id == startup_id, Deal.investor_id == investor_id)
     ).first()
     if existing is not None:
         raise Conflict(f"{startup.name} and {investor.name} already have deal #{existing.id}")
-    moment = at or utcnow()
+    state = history.step(None, opening)
     deal = Deal(
         startup_id=startup_id,
         investor_id=investor_id,
         event_id=event_id,
-        stage=stage,
-        stage_changed_at=moment,
-        reached=stage if stage in FUNNEL else None,
+        stage=state.stage,
+        stage_changed_at=state.since,
+        reached=state.reached,
+        lost_from=state.lost_from,
         owner=optional_text(owner, field="owner", what="the owner", max_length=SHORT_LENGTH),
         notes=free_text(notes, field="notes", what="the notes"),
-        created_at=moment,
-        updated_at=moment,
+        created_at=at,
+        updated_at=at,
     )
     session.add(deal)
     session.flush()
@@ -66,10 +99,12 @@ def open_deal(
         StageChange(
             deal_id=deal.id,
             from_stage=None,
-            to_stage=stage,
-            changed_at=moment,
+            to_stage=opening.to_stage,
+            changed_at=opening.changed_at,
             changed_by=actor.name,
-            reason="deal opened",
+            reason=reason,
+            opened_reached=opening.opened_reached,
+            opened_lost_from=opening.opened_lost_from,
         )
     )
     session.flush()

@@ -11,16 +11,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from ir_pipeline import history
 from ir_pipeline.actors import Actor
 from ir_pipeline.clock import utcnow
-from ir_pipeline.errors import Conflict, Invalid
-from ir_pipeline.models import Deal, Event, Investor, StageChange, Startup
-from ir_pipeline.models.base import SHORT_LENGTH
-from ir_pipeline.queries.deals import get_deal_row
-from ir_pipeline.services.common import free_text, get_or_raise, optional_text, start_write
+from ir_pipeline.errors import Invalid
+from ir_pipeline.services.common import free_text, start_write
+from ir_pipeline.services.deals import insert_deal
 from ir_pipeline.stages import FUNNEL, FUNNEL_RANK, Stage
 from ir_pipeline.views import DealRow
 
@@ -28,13 +26,13 @@ from ir_pipeline.views import DealRow
 RECORDED = "recorded elsewhere"
 
 
-def recorded_state(
+def recorded_opening(
     stage: Stage, since: datetime, *, reached: Stage | None, lost_from: Stage | None, reason: str
-) -> history.DealState:
-    """The state of a deal recorded at ``stage`` (checked; :class:`Invalid` names the field):
-    ``reached`` is a funnel stage no earlier than ``stage`` (by default ``stage`` itself, or for a
-    lost deal the stage it was lost from); ``lost_from`` is only for a lost deal, which also
-    needs a reason, as a move to lost does."""
+) -> history.Move:
+    """The opening move of a deal recorded at ``stage`` (checked; :class:`Invalid` names the
+    field): ``reached`` is a funnel stage no earlier than ``stage`` (by default ``stage`` itself,
+    or for a lost deal the stage it was lost from); ``lost_from`` is only for a lost deal, which
+    also needs a reason, as a move to lost does."""
     if reached is not None and reached not in FUNNEL:
         raise Invalid(f"reached is a stage of the funnel, not {reached.label}", field="reached")
     if stage in FUNNEL and reached is not None and FUNNEL_RANK[reached] < FUNNEL_RANK[stage]:
@@ -50,8 +48,9 @@ def recorded_state(
         raise Invalid("say why the deal was lost: a reason is required", field="reason")
     if reached is None and lost_from in FUNNEL_RANK:
         reached = lost_from
-    opening = history.Move(0, None, stage, since, opened_reached=reached, opened_lost_from=lost_from)
-    return history.step(None, opening)
+    if reached is stage:
+        reached = None  # the opening reaches its own stage: nothing more to say
+    return history.Move(0, None, stage, since, opened_reached=reached, opened_lost_from=lost_from)
 
 
 def open_recorded_deal(
@@ -72,44 +71,16 @@ def open_recorded_deal(
 
     A funded deal may be opened so: its money is recorded with it (``irp import fundings``)."""
     start_write(session, actor, "import deals")
-    startup = get_or_raise(session, Startup, startup_id, "startup")
-    investor = get_or_raise(session, Investor, investor_id, "investor")
-    if event_id is not None:
-        get_or_raise(session, Event, event_id, "event")
     reason = free_text(reason, field="reason", what="the reason")
-    state = recorded_state(stage, since, reached=reached, lost_from=lost_from, reason=reason)
-    existing = session.exec(
-        select(Deal).where(Deal.startup_id == startup_id, Deal.investor_id == investor_id)
-    ).first()
-    if existing is not None:
-        raise Conflict(f"{startup.name} and {investor.name} already have deal #{existing.id}")
-    moment = utcnow()
-    deal = Deal(
+    opening = recorded_opening(stage, since, reached=reached, lost_from=lost_from, reason=reason)
+    return insert_deal(
+        session,
+        actor=actor,
         startup_id=startup_id,
         investor_id=investor_id,
         event_id=event_id,
-        stage=state.stage,
-        stage_changed_at=state.since,
-        reached=state.reached,
-        lost_from=state.lost_from,
-        owner=optional_text(owner, field="owner", what="the owner", max_length=SHORT_LENGTH),
-        created_at=moment,
-        updated_at=moment,
+        opening=opening,
+        reason=reason or RECORDED,
+        owner=owner,
+        at=utcnow(),
     )
-    session.add(deal)
-    session.flush()
-    assert deal.id is not None
-    session.add(
-        StageChange(
-            deal_id=deal.id,
-            from_stage=None,
-            to_stage=stage,
-            changed_at=since,
-            changed_by=actor.name,
-            reason=reason or RECORDED,
-            opened_reached=state.reached if state.reached is not stage else None,
-            opened_lost_from=state.lost_from,
-        )
-    )
-    session.flush()
-    return get_deal_row(session, actor=actor, deal_id=deal.id)
