@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -56,9 +57,22 @@ def _emit(report: StartupReport | EventReport, fmt: str, out: Path | None, chart
     echo(f"report written to {out}" + (f" (chart: {chart_file})" if chart_file else ""), err=True)
 
 
-def _check(fmt: str) -> None:
+def _report(
+    ctx: typer.Context,
+    build: Callable[..., StartupReport | EventReport],
+    name: str,
+    fmt: str,
+    out: Path | None,
+    base: str | None,
+    chart: bool,
+) -> None:
+    """Either report: its format checked, built from one read, written or shown."""
     if fmt not in REPORT_FORMATS:
         raise typer.BadParameter("use md or html", param_hint="--format")
+    app_ = cli_context(ctx)
+    with app_.read() as session:
+        report = build(session, actor=app_.actor, name=name, base=_base(base))
+    _emit(report, fmt, out, chart)
 
 
 @app.command()
@@ -71,11 +85,7 @@ def startup(
     no_chart: NoChart = False,
 ) -> None:
     """A startup's LOIs, stages, next steps and totals, with a funnel chart (its data only)."""
-    _check(fmt)
-    app_ = cli_context(ctx)
-    with app_.read() as session:
-        report = startup_report(session, actor=app_.actor, name=name, base=_base(base))
-    _emit(report, fmt, out, not no_chart)
+    _report(ctx, startup_report, name, fmt, out, base, not no_chart)
 
 
 @app.command()
@@ -88,8 +98,4 @@ def event(
     no_chart: NoChart = False,
 ) -> None:
     """An event summary for managers: LOIs received, per startup and investor, conversion."""
-    _check(fmt)
-    app_ = cli_context(ctx)
-    with app_.read() as session:
-        report = event_report(session, actor=app_.actor, name=name, base=_base(base))
-    _emit(report, fmt, out, not no_chart)
+    _report(ctx, event_report, name, fmt, out, base, not no_chart)
