@@ -20,7 +20,6 @@ A pass runs in short transactions, so no database lock is held while a receiver 
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
@@ -33,29 +32,48 @@ from sqlmodel import Session
 
 from ir_pipeline.actors import Actor
 from ir_pipeline.clock import utcnow, wall_clock
-from ir_pipeline.deadline import FRESH_CONNECTIONS, Connections, within
-from ir_pipeline.errors import Invalid, IrpError
+from ir_pipeline.errors import IrpError
 from ir_pipeline.models import (
     DeliveryStatus,
-    EndpointFormat,
     NotifyAttempt,
     NotifyDelivery,
     NotifyEndpoint,
     OutboxEvent,
 )
 from ir_pipeline.models.base import table_of
-from ir_pipeline.notify import addresses, formats, retries, sealed
-from ir_pipeline.notify.endpoints import sealed_headers, wants
-from ir_pipeline.notify.events import for_endpoint
+from ir_pipeline.notify import retries
+from ir_pipeline.notify.endpoints import wants
+from ir_pipeline.notify.sending import (
+    ANSWER_WITHIN,
+    NO_ANSWER,
+    TIMEOUT,
+    Outcome,
+    Taken,
+    make_client,
+    send,
+)
 from ir_pipeline.services.common import start_write
+
+__all__ = [
+    "ANSWER_WITHIN",
+    "LEASE",
+    "NO_ANSWER",
+    "TIMEOUT",
+    "Outcome",
+    "PassReport",
+    "Taken",
+    "deliver",
+    "deliver_pass",
+    "make_client",
+    "queue",
+    "record",
+    "send",
+    "take",
+]
 
 #: How long a deliverer holds a delivery it claimed before another may take it over, by default
 #: (``IRP_NOTIFY_LEASE``: :func:`lease`); renewed every quarter of it while the send is in flight.
 LEASE = timedelta(minutes=2)
-#: Read and write wait 15 s, the Standard Webhooks guidance's floor for a receiver's answer.
-TIMEOUT = httpx.Timeout(connect=5.0, read=15.0, write=15.0, pool=5.0)
-#: Seconds an answer's body is read for once its status has arrived (at most; see :func:`send`).
-ANSWER_WITHIN = 15.0
 
 
 def lease() -> timedelta:
@@ -65,47 +83,7 @@ def lease() -> timedelta:
 
 
 _QUEUE_CHUNK = 2_000
-_KEEP_ANSWER = 2_000
-
 Writer = Callable[[], AbstractContextManager[Session]]
-
-
-def make_client(timeout: httpx.Timeout | None = None) -> httpx.Client:
-    """The deliverer's client: ``timeout``, or :data:`TIMEOUT` with ``IRP_NOTIFY_TIMEOUT`` as its
-    read and write waits."""
-    if timeout is None:
-        from ir_pipeline.config import notify_timeout_seconds
-
-        wait = notify_timeout_seconds()
-        timeout = httpx.Timeout(connect=TIMEOUT.connect, read=wait, write=wait, pool=TIMEOUT.pool)
-    return httpx.Client(timeout=timeout, follow_redirects=False, limits=FRESH_CONNECTIONS)
-
-
-@dataclass(frozen=True, slots=True)
-class Taken:
-    delivery_id: int
-    attempts: int
-    endpoint_id: int
-    url: str
-    format: EndpointFormat
-    #: Sealed, as stored: opened only to send.
-    secret: str | None
-    event_id: str
-    payload: str
-    headers: str | None = None
-    #: The startup the endpoint is scoped to: it is sent no internal notes.
-    startup_id: int | None = None
-    #: The waits between attempts (:mod:`~ir_pipeline.notify.retries`), as this pass read them.
-    waits: tuple[timedelta, ...] = retries.SCHEDULE
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    status_code: int | None
-    error: str
-    answer: str
-    duration_ms: int
-    retry_after: timedelta | None = None
 
 
 @dataclass(slots=True)
@@ -230,69 +208,6 @@ def take(
 
 #: What an attempt that reached no answer records. The same words whatever went wrong on the way
 #: (refused, reset, closed): managers read attempts, and the difference would map ports.
-NO_ANSWER = "no answer (the connection failed or was closed)"
-
-
-def send(client: httpx.Client, taken: Taken, *, at: datetime) -> Outcome:
-    """One attempt; never raises for what the network or the receiver does.
-
-    The host is resolved and checked again (:mod:`~ir_pipeline.notify.addresses`) and the request
-    goes to the very address that passed, naming the host in ``Host`` and TLS's SNI.
-    """
-    start = time.perf_counter()
-    try:
-        target = addresses.check(taken.url)
-        secret = sealed.unseal(taken.secret) if taken.secret else None
-        extra = sealed_headers(taken.headers)
-        payload = for_endpoint(taken.payload, startup_scoped=taken.startup_id is not None)
-        request = formats.build(taken.format, event_id=taken.event_id, payload=payload, secret=secret, at=at)
-    except Invalid as error:
-        return Outcome(None, f"not sent: {error}"[:500], "", _ms(start))
-    # the whole exchange ends by the connect, write and read timeouts added up, whatever pace
-    # the receiver keeps; its body is read no longer than one read timeout and half again
-    timeout = client.timeout
-    whole = sum(t or 0.0 for t in (timeout.connect, timeout.write, timeout.read)) or ANSWER_WITHIN
-    reading = min(ANSWER_WITHIN, 1.5 * (timeout.read or ANSWER_WITHIN))
-
-    def exchange(connections: Connections) -> tuple[httpx.Response, str]:
-        with client.stream(
-            "POST",
-            target.url,
-            content=request.body,
-            headers={**extra, **request.headers, **target.headers},
-            extensions={**target.extensions, **connections.extensions},
-        ) as response:
-            return response, _start_of_answer(response, until=time.perf_counter() + reading)
-
-    try:
-        response, answer = within(whole + reading, exchange)
-    except httpx.TimeoutException as error:
-        return Outcome(None, f"timed out ({type(error).__name__})", "", _ms(start))
-    except httpx.HTTPError:
-        return Outcome(None, NO_ANSWER, "", _ms(start))
-    retry_after = retries.retry_after(response.headers.get("retry-after"), at, taken.waits)
-    return Outcome(response.status_code, "", answer, _ms(start), retry_after)
-
-
-def _start_of_answer(response: httpx.Response, *, until: float) -> str:
-    """The first ``_KEEP_ANSWER`` characters of the body, read no further than that (a receiver
-    that answers 100 MB costs nothing) and no longer than ``until``: the status is the answer,
-    the body only what is kept of it."""
-    kept = bytearray()
-    try:
-        for chunk in response.iter_bytes():
-            kept += chunk
-            if len(kept) >= _KEEP_ANSWER * 4 or time.perf_counter() > until:
-                break
-    except httpx.HTTPError:
-        pass  # the status arrived; a body cut short is kept as far as it came
-    return kept.decode(response.encoding or "utf-8", "replace")[:_KEEP_ANSWER]
-
-
-def _ms(start: float) -> int:
-    return int((time.perf_counter() - start) * 1000)
-
-
 def record(session: Session, taken: Taken, outcome: Outcome, *, now: datetime, report: PassReport) -> None:
     """Keep the attempt, and move the delivery on (and the endpoint, on a 410)."""
     connection = session.connection()
