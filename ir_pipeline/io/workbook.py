@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 
     from ir_pipeline.io.export import Sheet
 
+#: The height of one line of text in a row, in points (the default row's, for 11 pt text).
+LINE_HEIGHT = 15
 #: How a ratio is shown: 0.9412 as 94.1%.
 PERCENT_FORMAT = "0.0%"
 DATE_FORMAT = "yyyy-mm-dd"
@@ -60,6 +62,9 @@ def _write_sheet(workbook: Any, sheet: Sheet) -> int:
     ws.append(header)
     count = 0
     for row in chain(sample, sheet.rows):
+        lines = max((v.count("\n") + 1 for v in row if isinstance(v, str)), default=1)
+        if lines > 1:  # a row only grows to show them if it says how tall it is (LibreOffice)
+            ws.row_dimensions[count + 2].height = LINE_HEIGHT * min(lines, 20)
         cells: list[Any] = []
         for value in row:
             if isinstance(value, Amount):
