@@ -12,31 +12,25 @@ from __future__ import annotations
 
 import os
 import random
-import re
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 
+from ir_pipeline.durations import parse_duration
 from ir_pipeline.errors import Invalid
 
 DEFAULT = "5s,5m,30m,2h,5h,10h,10h"
-_STEP = re.compile(r"(\d{1,5})([smhd])")
-_UNIT = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 #: The longest one wait may be, and the most waits a schedule may have.
 LONGEST = timedelta(days=7)
 MOST = 20
 
 
 def parse(text: str, *, name: str = "IRP_NOTIFY_RETRIES") -> tuple[timedelta, ...]:
-    """``"5s,5m,2h"`` as waits; anything else is refused naming the variable and the form."""
-    steps: list[timedelta] = []
-    for part in text.split(","):
-        match = _STEP.fullmatch(part.strip().lower())
-        wait = timedelta(**{_UNIT[match.group(2)]: int(match.group(1))}) if match else None
-        if wait is None or not timedelta(0) < wait <= LONGEST:
-            raise Invalid(
-                f"{name} is waits such as 5s,5m,30m,2h (each up to 7d), not {text[:60]!r}", field=name
-            )
-        steps.append(wait)
+    """``"5s,5m,2h"`` as waits (each read by :func:`~ir_pipeline.durations.parse_duration`);
+    anything else is refused naming the variable and the form."""
+    steps = [
+        parse_duration(part, field=name, shortest=timedelta(seconds=1), longest=LONGEST)
+        for part in text.split(",")
+    ]
     if len(steps) > MOST:
         raise Invalid(f"{name} has at most {MOST} waits, not {len(steps)}", field=name)
     return tuple(steps)
