@@ -28,7 +28,7 @@ from sqlalchemy.orm import UOWTransaction
 
 from ir_pipeline.actors import Actor
 from ir_pipeline.clock import utcnow
-from ir_pipeline.models import AuditAction, AuditEntry, StageChange
+from ir_pipeline.models import AuditAction, AuditEntry, ShareView, StageChange
 from ir_pipeline.models.base import table_of
 
 _ACTOR = "irp_audit_actor"
@@ -36,7 +36,7 @@ _BATCH = "irp_audit_batch"
 #: Bookkeeping columns: they change with every edit and say nothing the other rows do not.
 _QUIET = frozenset({"version", "updated_at", "created_at"})
 #: Rows that are their own history (stage changes) or the history itself are not audited again.
-_SKIPPED: tuple[type[Any], ...] = (AuditEntry, StageChange)
+_SKIPPED: tuple[type[Any], ...] = (AuditEntry, StageChange, ShareView)  # logs of their own
 
 
 #: The transaction-local setting the PostgreSQL trail reads its batch id from.

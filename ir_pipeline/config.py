@@ -50,6 +50,27 @@ def base_currency() -> str:
     return normalise_currency(os.environ.get("IRP_BASE_CURRENCY", "") or DEFAULT_CURRENCY)
 
 
+#: Where ``irp serve`` listens by default, and so what a share link points at unless a team
+#: serves it elsewhere.
+SERVE_HOST, SERVE_PORT = "127.0.0.1", 8750
+
+
+def share_base_url() -> str:
+    """The public address of ``irp serve`` that share links start with (``IRP_SHARE_URL``, e.g.
+    ``https://ir.example.kr`` behind a proxy; by default the local server)."""
+    from urllib.parse import urlsplit
+
+    from ir_pipeline.errors import Invalid
+
+    url = os.environ.get("IRP_SHARE_URL", "").strip().rstrip("/") or f"http://{SERVE_HOST}:{SERVE_PORT}"
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise Invalid(
+            f"IRP_SHARE_URL must be an http(s) address such as https://ir.example.kr, not {url[:60]!r}"
+        )
+    return url
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     database_url: str

@@ -103,6 +103,13 @@ _LABELS: dict[str, str] = {
 }
 
 
+class ShareKind(StrEnum):
+    """What a share link shows: one startup's investor interest, or one event's funnel."""
+
+    STARTUP = "startup"
+    EVENT = "event"
+
+
 class EndpointFormat(StrEnum):
     """How a notice is sent: Standard Webhooks (signed JSON), or a chat tool's incoming webhook."""
 

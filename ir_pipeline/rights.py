@@ -305,3 +305,15 @@ def unharden_sql() -> list[str]:
                                       pg_catalog.current_database());
         END $$"""
     ]
+
+
+def share_rights_sql() -> list[str]:
+    """Rights on share links (``share_link``) and their views (``share_view``): staff make,
+    list and revoke links and read who viewed them; managers and startups see none (a link's
+    hash and whom it is for are staff's own)."""
+    return [
+        *_table_rights("share_link", None, "INSERT, UPDATE"),
+        *_table_rights("share_view", None, "INSERT"),
+        "REVOKE SELECT ON share_link, share_view FROM irp_manager",
+        "GRANT USAGE ON SEQUENCE share_link_id_seq, share_view_id_seq TO irp_staff",
+    ]

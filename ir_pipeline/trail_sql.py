@@ -29,6 +29,7 @@ transaction counter (once in about four billion transactions) refuses instead of
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ir_pipeline.fx.service import COLUMNS as SNAPSHOT_COLUMNS
@@ -81,6 +82,8 @@ AUDITED: dict[str, Audited] = {
     "fx_rate": Audited(),
     # how far a deliverer has queued is bookkeeping; the signing secret and headers never show
     "notify_endpoint": Audited(skipped=(*QUIET, "after_event"), hidden=("secret", "headers")),
+    # who shared what with whom, until when, and who revoked it (the hash opens nothing)
+    "share_link": Audited(),
 }
 
 
@@ -340,8 +343,9 @@ def retrigger_sql(table: str, schema: str) -> list[str]:
 _FUNCTIONS = ("irp_audit", "irp_check_stage_change", "irp_check_deal_history", "irp_check_outbox")
 
 
-def install_sql(schema: str) -> list[str]:
-    """Trigger functions and triggers; ``INSERT`` on the trail taken from every login."""
+def install_sql(schema: str, tables: Iterable[str] | None = None) -> list[str]:
+    """Trigger functions and triggers; ``INSERT`` on the trail taken from every login. ``tables``:
+    the audited tables a migration knew (a later one adds its own with :func:`retrigger_sql`)."""
     statements = [
         _audit_function(schema),
         _stage_change_check(schema),
@@ -349,8 +353,8 @@ def install_sql(schema: str) -> list[str]:
         _outbox_check(schema),
         *(f"REVOKE ALL ON FUNCTION {schema}.{name}() FROM PUBLIC" for name in _FUNCTIONS),
     ]
-    for table, how in AUDITED.items():
-        statements += _triggers(table, how, schema)
+    for table in AUDITED if tables is None else tables:
+        statements += _triggers(table, AUDITED[table], schema)
     statements += [
         "CREATE TRIGGER irp_check_stage_change AFTER INSERT ON stage_change REFERENCING NEW TABLE AS irp_new"
         f" FOR EACH STATEMENT EXECUTE FUNCTION {schema}.irp_check_stage_change()",
@@ -366,9 +370,9 @@ def install_sql(schema: str) -> list[str]:
     return statements
 
 
-def uninstall_sql(schema: str) -> list[str]:
+def uninstall_sql(schema: str, tables: Iterable[str] | None = None) -> list[str]:
     statements = []
-    for table in AUDITED:
+    for table in AUDITED if tables is None else tables:
         statements += [
             f"DROP TRIGGER IF EXISTS irp_audit_{op} ON {table}" for op in ("insert", "update", "delete")
         ]

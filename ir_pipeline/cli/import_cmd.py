@@ -32,7 +32,7 @@ def import_(
     ] = None,
     json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Import events, startups, investors, contacts, LOIs or follow-ups from a spreadsheet."""
+    """Import events, startups, investors, contacts, deals, LOIs, fundings or follow-ups."""
     if kind not in KINDS:
         raise typer.BadParameter(f"choose one of {', '.join(KINDS)}", param_hint="KIND")
     app = cli_context(ctx)

@@ -43,7 +43,7 @@ COMMANDS: tuple[Entry, ...] = (
     Entry(
         "import",
         "ir_pipeline.cli.import_cmd:import_",
-        "Import events, startups, investors, contacts, LOIs or follow-ups from a spreadsheet.",
+        "Import events, startups, investors, contacts, deals, LOIs, fundings or follow-ups.",
     ),
     Entry(
         "export",
@@ -93,6 +93,11 @@ COMMANDS: tuple[Entry, ...] = (
         "report",
         "ir_pipeline.cli.report_cmd:app",
         "One-page reports to forward: Markdown or self-contained HTML.",
+    ),
+    Entry(
+        "share",
+        "ir_pipeline.cli.share_cmd:app",
+        "Read-only links to a startup or an event, for founders, managers and partners.",
     ),
 )
 BY_NAME = {entry.name: entry for entry in COMMANDS}

@@ -13,6 +13,7 @@ from ir_pipeline.models.outbox import (
 )
 from ir_pipeline.models.pipeline import Deal, FollowUp, Funding, LetterOfIntent, Pitch, StageChange
 from ir_pipeline.models.records import Contact, Event, Investor, Startup
+from ir_pipeline.models.share import ShareLink, ShareView
 from ir_pipeline.models.summary import FunnelSum
 from ir_pipeline.models.users import User
 
@@ -37,6 +38,8 @@ __all__ = [
     "NotifyEndpoint",
     "OutboxEvent",
     "Pitch",
+    "ShareLink",
+    "ShareView",
     "StageChange",
     "Startup",
     "User",

@@ -27,6 +27,23 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+#: The tables audited when this revision was written (later revisions add their own).
+_AUDITED_THEN = (
+    "event",
+    "startup",
+    "investor",
+    "contact",
+    "pitch",
+    "deal",
+    "letter_of_intent",
+    "follow_up",
+    "funding",
+    "app_user",
+    "fx_rate",
+    "notify_endpoint",
+)
+
+
 def upgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
@@ -36,7 +53,7 @@ def upgrade() -> None:
         *rights.definer_functions_sql(schema),
         f"ALTER FUNCTION {schema}.irp_append_only() SET search_path = {rights.safe_search_path(schema)}",
         *rights.hardening_sql(schema),
-        *trail_sql.install_sql(schema),
+        *trail_sql.install_sql(schema, _AUDITED_THEN),
     ]
     rights.run(op.get_bind(), statements)
 
@@ -45,4 +62,4 @@ def downgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
     schema = rights.schema_of(op.get_bind())
-    rights.run(op.get_bind(), [*trail_sql.uninstall_sql(schema), *rights.unharden_sql()])
+    rights.run(op.get_bind(), [*trail_sql.uninstall_sql(schema, _AUDITED_THEN), *rights.unharden_sql()])

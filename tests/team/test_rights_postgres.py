@@ -321,3 +321,27 @@ def test_a_startup_is_granted_every_column_but_the_internal_ones(pg_db: str) -> 
                 ).scalar_one()
     finally:
         engine.dispose()
+
+
+def test_share_links_are_staffs_alone(team: Team) -> None:
+    """A link's hash and whom it is for are staff's: a manager or a startup login reads neither
+    the links nor their views, and writes none."""
+    code, out, err = irp("share", "startup", "GreenGrid", db=team.login_url("staff"))
+    assert code == 0 and "/share/" in out, err
+    for who in ("manager", "greengrid"):
+        with team.raw(who) as conn:
+            for statement in (
+                "SELECT token_hash FROM share_link",
+                "SELECT count(*) FROM share_view",
+                "UPDATE share_link SET revoked_at = NULL",
+                "INSERT INTO share_view (link_id, at, address, page) VALUES (1, now(), '', '')",
+            ):
+                with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                    conn.execute(statement)
+    code, _out, err = irp("share", "list", db=team.login_url("manager"))
+    assert code == 1 and "only staff" in err
+    with team.raw("staff") as conn:
+        row = conn.execute(
+            "SELECT actor, action FROM audit_log WHERE table_name = 'share_link' ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+    assert row == (team.logins["staff"], "insert")  # the database's trail names who shared
