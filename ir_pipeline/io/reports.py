@@ -20,7 +20,7 @@ from sqlmodel import Session
 from ir_pipeline.actors import Actor
 from ir_pipeline.clock import local_today
 from ir_pipeline.enums import label
-from ir_pipeline.errors import Invalid
+from ir_pipeline.errors import Invalid, NotFound
 from ir_pipeline.fx.converted import Converted, describe, needs_conversion
 from ir_pipeline.io.charts import Bar, bar_chart
 from ir_pipeline.lookup import resolve_event, resolve_startup
@@ -110,7 +110,14 @@ def _funnel_chart(result: Funnel, title: str) -> str:
 def startup_report(session: Session, *, actor: Actor, name: str, base: str | None = None) -> StartupReport:
     found = resolve_startup(session, name, actor=actor)
     assert found.id is not None
-    startup = get_startup(session, actor=actor, startup_id=found.id)  # refuses other startups' users
+    return startup_report_of(session, actor=actor, startup_id=found.id, base=base)
+
+
+def startup_report_of(
+    session: Session, *, actor: Actor, startup_id: int, base: str | None = None
+) -> StartupReport:
+    """The report of the startup ``startup_id`` (a share link names it by id, never by name)."""
+    startup = get_startup(session, actor=actor, startup_id=startup_id)  # refuses other startups' users
     flt = FunnelFilter(startup_id=startup.id)
     result = funnel(session, actor=actor, flt=flt, base=base)
     today = local_today()
@@ -129,9 +136,23 @@ def startup_report(session: Session, *, actor: Actor, name: str, base: str | Non
 
 
 def event_report(session: Session, *, actor: Actor, name: str, base: str | None = None) -> EventReport:
-    from ir_pipeline.present import event_view
+    found = resolve_event(session, name, actor=actor)
+    assert found.id is not None
+    return event_report_of(session, actor=actor, event_id=found.id, base=base)
 
-    event = event_view(resolve_event(session, name, actor=actor))
+
+def event_report_of(session: Session, *, actor: Actor, event_id: int, base: str | None = None) -> EventReport:
+    """The report of the event ``event_id`` (a share link names it by id, never by name)."""
+    from sqlmodel import select
+
+    from ir_pipeline.models import Event
+    from ir_pipeline.present import event_view
+    from ir_pipeline.queries.scope import visible_events
+
+    found = session.exec(visible_events(select(Event), actor).where(Event.id == event_id)).first()
+    if found is None:
+        raise NotFound(f"no event #{event_id}")
+    event = event_view(found)
     result = funnel(session, actor=actor, flt=FunnelFilter(event_id=event.id), ranking_limit=LIMIT, base=base)
     lois = result.lois
     total = " · ".join(format_korean(lois.total[c]) for c in lois.total) or "0 원"
