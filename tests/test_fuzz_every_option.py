@@ -26,9 +26,11 @@ from tests.test_fuzz_cli import AMOUNT, DATE, FUZZ, ID, TEXT, check_answer, coun
 #: Not fuzzed here, each for its reason: the UI takes the terminal; delivery, a notice test and a
 #: rates update go to the network (their hostile servers are tests of their own); a downgrade
 #: and a restore replace the schema or the whole database by design (their refusals are tested
-#: in test_restore_damaged and test_migrations).
+#: in test_restore_damaged and test_migrations). The share server runs until it is stopped
+#: (tests/web serves it on a free port).
 SKIPPED = {
     ("tui",),
+    ("serve",),
     ("notify", "deliver"),
     ("notify", "test"),
     ("fx", "update"),

@@ -99,6 +99,11 @@ COMMANDS: tuple[Entry, ...] = (
         "ir_pipeline.cli.share_cmd:app",
         "Read-only links to a startup or an event, for founders, managers and partners.",
     ),
+    Entry(
+        "serve",
+        "ir_pipeline.cli.serve_cmd:serve",
+        "Serve the pages share links open: read-only, one page per live link (irp share).",
+    ),
 )
 BY_NAME = {entry.name: entry for entry in COMMANDS}
 
