@@ -38,9 +38,11 @@ def test_a_token_opens_its_startup_and_only_its_hash_is_kept(demo_engine: Engine
     scope = opened(demo_engine, made.token)
     assert scope is not None and scope.kind is ShareKind.STARTUP and scope.event_id is None
     with read_only(demo_engine) as session:
+        from sqlmodel import select
+
         from ir_pipeline.models import ShareLink
 
-        (link,) = session.query(ShareLink).all()  # noqa: SQLModel's query is fine in a test
+        (link,) = session.exec(select(ShareLink)).all()
     assert link.token_hash == share_links.token_hash(made.token) and made.token not in link.token_hash
     if demo_engine.dialect.name == "sqlite":
         stored = Path(str(demo_engine.url.database)).read_bytes()
