@@ -26,6 +26,7 @@ from ir_pipeline.enums import ShareKind
 from ir_pipeline.errors import Invalid, NotFound
 from ir_pipeline.lookup import resolve_event, resolve_startup
 from ir_pipeline.models import Event, ShareLink, ShareView, Startup
+from ir_pipeline.models.base import table_of
 from ir_pipeline.services.common import free_text, start_write
 
 #: A link lives 14 days unless asked otherwise (what investor tools give), at most a year.
@@ -162,9 +163,15 @@ def link_views(session: Session, *, actor: Actor, link_id: int) -> list[ViewRow]
     return [ViewRow(at, address, page) for at, address, page in rows]
 
 
+def plausible(token: str) -> bool:
+    """Whether ``token`` could be one of ours at all (a length a token has): anything else is not
+    even looked up."""
+    return 20 <= len(token) <= 100
+
+
 def open_token(session: Session, token: str, *, now: datetime | None = None) -> LinkScope | None:
     """What ``token`` opens now, or ``None`` for a token never made, expired or revoked."""
-    if not 20 <= len(token) <= 100:
+    if not plausible(token):
         return None
     link = session.exec(select(ShareLink).where(ShareLink.token_hash == token_hash(token))).first()
     moment = now or wall_clock()
@@ -175,9 +182,16 @@ def open_token(session: Session, token: str, *, now: datetime | None = None) -> 
 
 
 def record_view(session: Session, *, scope: LinkScope, address: str, page: str) -> None:
-    """Keep one view of a link's page (by whoever serves it, in its own short transaction)."""
-    session.add(ShareView(link_id=scope.link_id, at=wall_clock(), address=address[:64], page=page[:200]))
-    session.flush()
+    """Keep one view of a link's page (by whoever serves it, in its own short transaction). A plain
+    insert, reading nothing back: the portal login may add a view of its link, not read views."""
+    views = table_of(ShareView)
+    # written out, so no RETURNING of the new id is added (that would need reading views)
+    insert = sa.text(
+        "INSERT INTO share_view (link_id, at, address, page) VALUES (:link_id, :at, :address, :page)"
+    ).bindparams(sa.bindparam("at", type_=views.c.at.type))
+    session.execute(
+        insert, {"link_id": scope.link_id, "at": wall_clock(), "address": address[:64], "page": page[:200]}
+    )
 
 
 def _views(session: Session, ids: list[int]) -> list[LinkView]:

@@ -4,7 +4,8 @@
 funnel) as the same HTML the reports are, so the page and the report are one design, print to
 A4 the same way and need no script. The token is looked up by its hash (``services.share_links``);
 a startup's page is built as that startup's own user would see it (its rows only, shared notes
-only), an event's as a reader of that one event. Every view is kept. A token that opens nothing,
+only), an event's as a reader of that one event; on PostgreSQL the portal login's policies scope
+every read to the link besides (:mod:`ir_pipeline.portal_sql`). Every view is kept. A token that opens nothing,
 whatever it is, gets the same plain 404 page, and an address that keeps guessing is slowed down
 (``guard.Attempts``). Database work runs in Starlette's thread pool, one short transaction each.
 """
@@ -14,12 +15,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from ir_pipeline import portal_sql
 from ir_pipeline.actors import Actor
 from ir_pipeline.clock import wall_clock
 from ir_pipeline.db import read_only, unit_of_work
@@ -56,16 +60,33 @@ def reader_of(scope: share_links.LinkScope) -> Actor:
     return Actor(name=name, role=Role.MANAGER)
 
 
-def page_of(engine: Engine, scope: share_links.LinkScope) -> str:
-    """The HTML of what ``scope`` opens, read in one transaction."""
+def page_of(session: Session, scope: share_links.LinkScope) -> str:
+    """The HTML of what ``scope`` opens (in the transaction that opened the token)."""
     actor = reader_of(scope)
-    with read_only(engine) as session:
-        if scope.kind is ShareKind.STARTUP:
-            assert scope.startup_id is not None
-            report = startup_report_of(session, actor=actor, startup_id=scope.startup_id)
-            return render(report, "html")
-        assert scope.event_id is not None
-        return render(event_report_of(session, actor=actor, event_id=scope.event_id), "html")
+    if scope.kind is ShareKind.STARTUP:
+        assert scope.startup_id is not None
+        return render(startup_report_of(session, actor=actor, startup_id=scope.startup_id), "html")
+    assert scope.event_id is not None
+    return render(event_report_of(session, actor=actor, event_id=scope.event_id), "html")
+
+
+def opened(session: Session, token: str, now: datetime) -> share_links.LinkScope | None:
+    """What ``token`` opens, in this transaction. On PostgreSQL the server's portal login cannot
+    read the links: the token's hash goes into the transaction-local setting its policies read,
+    and the database's definer functions say which link, startup or event it names (nothing, for
+    a token that names no live link), so every later read of the request is scoped by them."""
+    if session.get_bind().dialect.name != "postgresql":
+        return share_links.open_token(session, token, now=now)
+    if not share_links.plausible(token):
+        return None
+    session.execute(sa.select(sa.func.set_config(portal_sql.SETTING, share_links.token_hash(token), True)))
+    link, startup, event = session.execute(
+        sa.select(sa.func.irp_share_link(), sa.func.irp_share_startup(), sa.func.irp_share_event())
+    ).one()
+    if link is None:
+        return None
+    kind = ShareKind.STARTUP if startup is not None else ShareKind.EVENT
+    return share_links.LinkScope(int(link), kind, startup, event)
 
 
 def make_app(
@@ -86,15 +107,16 @@ def make_app(
             return answer
         token = str(request.path_params["token"])
         with read_only(engine) as session:
-            scope = share_links.open_token(session, token, now=now())
-        if scope is None:
-            guard.failed(address)
-            return _not_found()
-        try:
-            html = page_of(engine, scope)
-        except IrpError:  # its startup or event is gone: the link opens nothing now
-            return _not_found()
+            scope = opened(session, token, now())
+            if scope is None:
+                guard.failed(address)
+                return _not_found()
+            try:
+                html = page_of(session, scope)
+            except IrpError:  # its startup or event is gone: the link opens nothing now
+                return _not_found()
         with unit_of_work(engine) as session:
+            opened(session, token, now())  # the portal's policy admits a view of this link only
             share_links.record_view(session, scope=scope, address=address, page=request.url.path[:7] + "…")
         return _answer(HTMLResponse(html))
 

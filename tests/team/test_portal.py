@@ -1,0 +1,144 @@
+"""The share server on PostgreSQL, as its own portal login: the database, not the application,
+keeps each page to its link. Attacked from raw SQL as that login (no setting, a made-up hash,
+another id in the query, the link table itself) and through the real server."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import threading
+from collections.abc import Iterator
+
+import httpx
+import psycopg
+import pytest
+import uvicorn
+from sqlalchemy.engine import make_url
+
+from ir_pipeline.database import open_database
+from ir_pipeline.db import make_engine, unit_of_work
+from ir_pipeline.enums import ShareKind
+from ir_pipeline.portal_sql import SETTING
+from ir_pipeline.services import share_links
+from ir_pipeline.web.app import NOT_FOUND, make_app
+from tests.conftest import PG_ADMIN, PG_HOST, STAFF, refill_pg
+from tests.local_http import free_port
+from tests.test_cli import irp
+
+pytestmark = pytest.mark.postgres
+_names = itertools.count()
+OTHERS = ("Mobility Lab", "AirSense", "ParkMate", "WaterLoop", "CityTwin", "SafeWalk", "WindCell")
+
+
+class Portal:
+    def __init__(self, staff_url: str, dbname: str, login: str) -> None:
+        self.staff_url, self.dbname, self.login = staff_url, dbname, login
+        self.url = f"postgresql+psycopg://{login}@{PG_HOST}:5432/{dbname}"
+
+    def raw(self) -> psycopg.Connection[tuple[object, ...]]:
+        return psycopg.connect(f"host={PG_HOST} port=5432 user={self.login} dbname={self.dbname}")
+
+    def link(self, kind: ShareKind, name: str) -> share_links.CreatedLink:
+        engine = make_engine(self.staff_url)
+        try:
+            with unit_of_work(engine) as session:
+                return share_links.create_link(session, actor=STAFF, kind=kind, name=name)
+        finally:
+            engine.dispose()
+
+
+@pytest.fixture
+def portal(pg_db: str, request: pytest.FixtureRequest) -> Iterator[Portal]:
+    dbname = make_url(pg_db).database
+    assert dbname
+    refill_pg(request.getfixturevalue("pg_demo_template"), dbname)
+    login = f"irpweb{os.getpid()}_{next(_names)}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE ROLE "{login}" LOGIN IN ROLE irp_portal')
+    yield Portal(pg_db, dbname, login)
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+        conn.execute(f'DROP ROLE IF EXISTS "{login}"')
+
+
+def count(conn: psycopg.Connection[tuple[object, ...]], sql: str) -> int:
+    row = conn.execute(sql).fetchone()
+    assert row is not None
+    return int(str(row[0]))
+
+
+def test_raw_sql_as_the_portal_reads_only_what_a_live_link_names(portal: Portal) -> None:
+    made = portal.link(ShareKind.STARTUP, "GreenGrid")
+    other = portal.link(ShareKind.STARTUP, "WindCell")
+    tables = ("deal", "startup", "investor", "event", "letter_of_intent", "follow_up", "funding")
+    with portal.raw() as conn:
+        for table in tables:  # no link named: nothing
+            assert count(conn, f"SELECT count(*) FROM {table}") == 0, table
+        conn.execute(f"SET LOCAL {SETTING} = 'deadbeef'")
+        assert count(conn, "SELECT count(*) FROM deal") == 0
+        conn.rollback()
+        conn.execute("SELECT set_config(%s, %s, true)", (SETTING, share_links.token_hash(made.token)))
+        names = {row[0] for row in conn.execute("SELECT name FROM startup").fetchall()}
+        assert names == {"GreenGrid (demo)"}
+        startups = {row[0] for row in conn.execute("SELECT DISTINCT startup_id FROM deal").fetchall()}
+        assert len(startups) == 1
+        assert (
+            count(conn, "SELECT count(*) FROM deal WHERE startup_id <> (SELECT min(startup_id) FROM deal)")
+            == 0
+        )
+        for statement in (
+            "SELECT token_hash FROM share_link",
+            "SELECT note FROM follow_up",
+            "SELECT notes FROM deal",
+            "SELECT reason FROM stage_change",
+            "SELECT * FROM app_user",
+            "SELECT * FROM audit_log",
+            "UPDATE deal SET owner = 'x'",
+            f"INSERT INTO share_view (link_id, at, address, page) VALUES ({other.id}, now(), '', '')",
+        ):
+            with pytest.raises(psycopg.errors.Error):
+                conn.execute(statement)
+            conn.rollback()
+            conn.execute("SELECT set_config(%s, %s, true)", (SETTING, share_links.token_hash(made.token)))
+        conn.execute(f"INSERT INTO share_view (link_id, at, address, page) VALUES ({made.id}, now(), '', '')")
+        conn.commit()  # its own link's view: the one write a portal has
+    assert irp("share", "revoke", str(made.id), db=portal.staff_url)[0] == 0
+    with portal.raw() as conn:
+        conn.execute("SELECT set_config(%s, %s, true)", (SETTING, share_links.token_hash(made.token)))
+        assert count(conn, "SELECT count(*) FROM deal") == 0  # revoked: the next transaction sees nothing
+
+
+def test_the_server_as_the_portal_serves_each_link_its_own(portal: Portal) -> None:
+    made = portal.link(ShareKind.STARTUP, "GreenGrid")
+    event = portal.link(ShareKind.EVENT, "WSCW")
+    engine = open_database(portal.url)
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(make_app(engine), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        assert thread.is_alive(), "uvicorn did not start"
+        thread.join(0.01)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        page = httpx.get(f"{base}/share/{made.token}", timeout=10)
+        assert page.status_code == 200 and "GreenGrid (demo)" in page.text and "21억 원" in page.text
+        assert all(other not in page.text for other in OTHERS)
+        funnel = httpx.get(f"{base}/share/{event.token}", timeout=10)
+        assert funnel.status_code == 200 and "26건 · 8개사 · 171억 5천만 원" in funnel.text
+        for bad in (made.token[:-1], made.token + "x", "x" * 43, "' OR 1=1 --" + "x" * 30):
+            gone = httpx.get(f"{base}/share/{bad}", timeout=10)
+            assert gone.status_code == 404 and gone.text == NOT_FOUND
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        engine.dispose()
+    code, out, _ = irp("share", "views", str(made.id), "--json", db=portal.staff_url)
+    assert code == 0 and '"address": "127.0.0.1"' in out
+
+
+def test_serve_refuses_a_login_that_is_more_than_a_portal(portal: Portal) -> None:
+    code, _out, err = irp("serve", "--port", "1", db=portal.staff_url)
+    assert code == 1 and "irp_portal" in err
