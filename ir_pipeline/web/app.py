@@ -5,9 +5,10 @@ funnel) as the same HTML the reports are, so the page and the report are one des
 A4 the same way and need no script. The token is looked up by its hash (``services.share_links``);
 a startup's page is built as that startup's own user would see it (its rows only, shared notes
 only), an event's as a reader of that one event; on PostgreSQL the portal login's policies scope
-every read to the link besides (:mod:`ir_pipeline.portal_sql`). Every view is kept. A token that opens nothing,
-whatever it is, gets the same plain 404 page, and an address that keeps guessing is slowed down
-(``guard.Attempts``). Database work runs in Starlette's thread pool, one short transaction each.
+every read to the link besides (:mod:`ir_pipeline.portal_sql`). Every view is kept. A token
+that opens nothing, whatever it is, gets the same plain 404 page, and an address that keeps
+guessing is slowed down (``guard.Attempts``). Database work runs in Starlette's thread pool,
+one short transaction each.
 """
 
 from __future__ import annotations
