@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from urllib.parse import quote
@@ -18,7 +18,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlmodel import Session
 
 from ir_pipeline.actors import Actor
-from ir_pipeline.clock import local_today
+from ir_pipeline.clock import local_today, to_local
 from ir_pipeline.enums import label
 from ir_pipeline.errors import Invalid, NotFound
 from ir_pipeline.fx.converted import Converted, describe, needs_conversion
@@ -29,6 +29,7 @@ from ir_pipeline.queries.deals import DealFilter, list_deals
 from ir_pipeline.queries.followups import follow_up_queue
 from ir_pipeline.queries.funnel import Funnel, FunnelFilter, funded_line, funnel
 from ir_pipeline.queries.lois import loi_page
+from ir_pipeline.queries.recorded import FundingRow, funding_rows
 from ir_pipeline.queries.records import get_startup
 from ir_pipeline.stages import FUNNEL
 from ir_pipeline.text import plural, printable
@@ -52,6 +53,7 @@ def _environment(fmt: str) -> Environment:
     env.filters["plural"] = plural
     env.filters["funded"] = funded_line
     env.filters["label"] = label
+    env.filters["days_until"] = lambda since, today: max(0, (today - to_local(since).date()).days)
     return env
 
 
@@ -86,6 +88,8 @@ class StartupReport:
     chart_svg: str
     chart_title: str
     generated: date
+    #: Money received on the startup's deals, in the order it was recorded.
+    fundings: list[FundingRow] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +136,7 @@ def startup_report_of(
         chart_svg=_funnel_chart(result, _chart_title(startup.name)),
         chart_title=_chart_title(startup.name),
         generated=today,
+        fundings=funding_rows(session, actor=actor, startup_id=startup.id, limit=LIMIT)[0],
     )
 
 

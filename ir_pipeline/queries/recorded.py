@@ -72,15 +72,22 @@ class FundingRow:
 
 
 def funding_rows(
-    session: Session, *, actor: Actor, after: str | None = None, limit: int = 500
+    session: Session,
+    *,
+    actor: Actor,
+    startup_id: int | None = None,
+    after: str | None = None,
+    limit: int = 500,
 ) -> tuple[list[FundingRow], str | None]:
-    """Fundings in the order they were recorded, with their deal's names, paged by keyset."""
+    """Fundings in the order they were recorded (of one startup's deals, with ``startup_id``),
+    with their deal's names, paged by keyset."""
     query = visible_deals(
         select(Funding, Startup.name, Investor.name)
         .join(Deal, col(Deal.id) == Funding.deal_id)
         .join(Startup, col(Startup.id) == Deal.startup_id)
         .join(Investor, col(Investor.id) == Deal.investor_id),
         actor,
+        startup_id=startup_id,
     )
     walked = walk(
         session,
