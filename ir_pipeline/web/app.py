@@ -127,7 +127,9 @@ def make_app(
     async def missing(_request: Request, _error: Exception) -> Response:
         return _not_found()
 
-    return Starlette(
+    app = Starlette(
         routes=[Route("/share/{token}", share, methods=["GET"]), Route("/healthz", health, methods=["GET"])],
         exception_handlers={404: missing, 405: missing},
     )
+    app.router.redirect_slashes = False  # an address that opens nothing is a 404, never a redirect
+    return app

@@ -7,6 +7,7 @@ view is kept; every page carries the headers a private page needs."""
 from __future__ import annotations
 
 import json
+import random
 import secrets
 import threading
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import sqlalchemy as sa
 import uvicorn
 from sqlalchemy.engine import Engine
 
@@ -162,3 +164,55 @@ def test_serve_listens_on_loopback_unless_told_and_only_on_sqlite(demo: str) -> 
     assert code == 1 and "--public" in err
     code, _out, err = irp("serve", "--host", "10.1.2.3", "--port", "1", db=demo)
     assert code == 1 and "HTTPS reverse proxy" in err
+
+
+def test_a_thousand_tampering_attempts_show_no_other_company(engine: Engine, served: Served) -> None:
+    """Other ids in the path and the query, altered, truncated, expired and made-up tokens,
+    another startup's token with this one's id, SQL and path payloads: 1,000 requests, and not
+    one answer holds a company other than the one its token names."""
+    served.attempts.most = 10**6  # every answer is read here; the slowing has its own test
+    mine = link(engine, ShareKind.STARTUP, "GreenGrid")
+    theirs = link(engine, ShareKind.STARTUP, "WindCell")
+    expired = link(engine, ShareKind.STARTUP, "AirSense")
+    with unit_of_work(engine) as session:  # its time is up
+        session.execute(
+            sa.text("UPDATE share_link SET expires_at = '2000-01-01' WHERE id = :id"), {"id": expired.id}
+        )
+    rng = random.Random(25)
+    payloads = ["' OR '1'='1", "1;DROP TABLE deal", "../../etc/passwd", "%2e%2e%2f", "\\x00", "<script>", "*"]
+    paths: list[str] = []
+    for n in range(1000):
+        t = mine.token
+        choice = n % 10
+        if choice == 0:
+            paths.append(f"/share/{t}?startup_id={rng.randint(1, 40)}&event_id={rng.randint(1, 5)}")
+        elif choice == 1:
+            paths.append(f"/share/{t[: rng.randint(0, len(t) - 1)]}")
+        elif choice == 2:
+            i = rng.randrange(len(t))
+            paths.append(f"/share/{t[:i]}{rng.choice('AbZ09-_')}{t[i + 1 :]}")
+        elif choice == 3:
+            paths.append(f"/share/{expired.token}?startup_id={rng.randint(1, 40)}")
+        elif choice == 4:
+            paths.append(f"/share/{theirs.token}?startup=GreenGrid&startup_id=1")
+        elif choice == 5:
+            paths.append(f"/share/{secrets.token_urlsafe(rng.randint(8, 48))}")
+        elif choice == 6:
+            paths.append(f"/share/{rng.choice(payloads)}{t}")
+        elif choice == 7:
+            paths.append(
+                f"/{rng.choice(['startup', 'deal', 'event', 'share/1', 'api'])}/{rng.randint(1, 40)}"
+            )
+        elif choice == 8:
+            paths.append(f"/share/{t}/{rng.randint(1, 40)}")
+        else:
+            paths.append(f"/share/{rng.choice(payloads)}")
+    leaks = 0
+    with httpx.Client(base_url=served.url, timeout=10) as client:
+        for path in paths:
+            answer = client.get(path)
+            text = answer.text
+            own = "GreenGrid" if path.startswith(f"/share/{mine.token}?") else "WindCell"
+            leaks += sum(other in text for other in (*OTHERS, "GreenGrid") if other != own)
+            assert answer.status_code in (200, 404), (path, answer.status_code)
+    assert leaks == 0
