@@ -77,6 +77,18 @@ class IrpCommands(Provider):
                     "Fetch the last week's reference rates (IRP_FX_PROVIDER) for converted totals",
                 )
             )
+            commands.append(
+                ("Share links", self._share_links, "The links that work now: what, until when, views")
+            )
+            startup_id = self._current_startup()
+            if startup_id is not None:
+                commands.append(
+                    (
+                        "Share this startup",
+                        partial(self._share_startup, startup_id),
+                        "A read-only link for its founders (14 days; irp share revoke ends it)",
+                    )
+                )
             deal_id = self._current_deal()
             if deal_id is not None:
                 commands.append(
@@ -89,6 +101,64 @@ class IrpCommands(Provider):
 
         screen = self.screen
         return screen.deal_id if isinstance(screen, DealScreen) else None
+
+    def _current_startup(self) -> int | None:
+        from tui.screens.startup import StartupScreen
+
+        screen = self.screen
+        return screen.startup_id if isinstance(screen, StartupScreen) else None
+
+    def _share_links(self) -> None:
+        from ir_pipeline.clock import format_local
+        from ir_pipeline.services.share_links import list_links
+
+        app = self.irp
+        b = app.backend
+
+        def read() -> None:
+            try:
+                links = b.read(list_links, actor=b.actor, live_only=True)
+            except IrpError as error:
+                app.call_from_thread(app.notify, str(error), severity="error")
+                return
+            lines = [
+                f"#{k.id} {k.kind.value}: {k.name} · until {format_local(k.expires_at)}"
+                f" · {plural(k.views, 'view')}"
+                for k in links[:8]
+            ]
+            more = [f"… and {len(links) - 8} more (irp share list)"] if len(links) > 8 else []
+            text = "\n".join(lines + more) or "No live share links (Share this startup, or irp share)."
+            app.call_from_thread(app.notify, text, title=f"{plural(len(links), 'live link')}", timeout=15)
+
+        app.run_worker(read, thread=True, group="share", exit_on_error=False)
+
+    def _share_startup(self, startup_id: int) -> None:
+        from ir_pipeline.config import share_base_url
+        from ir_pipeline.enums import ShareKind
+        from ir_pipeline.services.share_links import create_link
+
+        app = self.irp
+        b = app.backend
+
+        def make() -> None:
+            try:
+                base = share_base_url()
+                made = b.write(
+                    create_link, actor=b.actor, kind=ShareKind.STARTUP, name="", target_id=startup_id
+                )
+            except IrpError as error:
+                app.call_from_thread(app.notify, str(error), severity="error")
+                return
+            url = f"{base}/share/{made.token}"
+
+            def show() -> None:
+                app.last_path = url  # y copies it: shown once, irp keeps only its hash
+                app.notify(f"{url}\ny copies it; shown once (link #{made.id})", title=made.name, timeout=30)
+                app.refresh_bindings()
+
+            app.call_from_thread(show)
+
+        app.run_worker(make, thread=True, group="share", exit_on_error=False)
 
     def _notifications(self) -> None:
         from tui.screens.notifications import NotificationsScreen

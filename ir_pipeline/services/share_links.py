@@ -101,13 +101,24 @@ def create_link(
     name: str,
     life: timedelta = DEFAULT_LIFE,
     note: str = "",
+    target_id: int | None = None,
 ) -> CreatedLink:
-    """A new link to the startup or event ``name`` (found as the CLI finds names), for ``life``."""
+    """A new link to the startup or event ``name`` (found as the CLI finds names), or to the one
+    with ``target_id`` (the screen it is made from), for ``life``."""
     start_write(session, actor, "share links")
     if not SHORTEST <= life <= LONGEST:
         raise Invalid("a link lives from 1 hour to 365 days", field="expires")
-    if kind is ShareKind.STARTUP:
-        target: Startup | Event = resolve_startup(session, name, actor=actor)
+    found: Startup | Event | None = None
+    if target_id is not None:
+        found = (
+            session.get(Startup, target_id) if kind is ShareKind.STARTUP else session.get(Event, target_id)
+        )
+        if found is None:
+            raise NotFound(f"no {kind.value} #{target_id}")
+    if found is not None:
+        target: Startup | Event = found
+    elif kind is ShareKind.STARTUP:
+        target = resolve_startup(session, name, actor=actor)
     else:
         target = resolve_event(session, name, actor=actor)
     assert target.id is not None
