@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import itertools
 import os
+import tempfile
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import psycopg
@@ -23,6 +25,7 @@ from ir_pipeline.services import share_links
 from ir_pipeline.web.app import NOT_FOUND, make_app
 from tests.conftest import PG_ADMIN, PG_HOST, STAFF, refill_pg
 from tests.local_http import free_port
+from tests.real_programs import REQUIRED, find, run
 from tests.test_cli import irp
 
 pytestmark = pytest.mark.postgres
@@ -131,12 +134,39 @@ def test_the_server_as_the_portal_serves_each_link_its_own(portal: Portal) -> No
         for bad in (made.token[:-1], made.token + "x", "x" * 43, "' OR 1=1 --" + "x" * 30):
             gone = httpx.get(f"{base}/share/{bad}", timeout=10)
             assert gone.status_code == 404 and gone.text == NOT_FOUND
+        in_chromium(f"{base}/share/{made.token}")
     finally:
         server.should_exit = True
         thread.join(10)
         engine.dispose()
     code, out, _ = irp("share", "views", str(made.id), "--json", db=portal.staff_url)
     assert code == 0 and '"address": "127.0.0.1"' in out
+
+
+def in_chromium(url: str) -> None:
+    """The portal's page as Chromium shows it (Playwright): the startup's own figures as text,
+    nothing run, one A4 page when printed."""
+    chromium = find("chromium")
+    if chromium is None and not REQUIRED:
+        return  # the browser checks have their own skipping test (tests/web); these are the rows
+    assert chromium is not None, "IRP_REQUIRE_PROGRAMS is set but chromium is not on PATH"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+        try:
+            page = browser.new_page()
+            page.goto(url)
+            text = page.inner_text("body")
+            assert "GreenGrid (demo)" in text and "LOIs 5건" in text
+            assert all(other not in text for other in OTHERS)
+            assert page.locator("script").count() == 0
+            with tempfile.TemporaryDirectory() as folder:
+                pdf = Path(folder) / "page.pdf"
+                page.pdf(path=str(pdf), format="A4")
+                assert "Pages:           1" in run("pdfinfo", str(pdf))
+        finally:
+            browser.close()
 
 
 def test_serve_refuses_a_login_that_is_more_than_a_portal(portal: Portal) -> None:
