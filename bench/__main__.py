@@ -21,6 +21,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from bench import seed
+from bench.bench_share import share_figures
 from bench.figures import Goal, Result, markdown, medians, run_irp, run_python
 from ir_pipeline.actors import Actor
 from ir_pipeline.database import at_head
@@ -303,6 +304,7 @@ def main() -> None:
     parser.add_argument("--rebuild", action="store_true", help="build the data sets again")
     parser.add_argument("--no-import", action="store_true", help="skip the import figure")
     parser.add_argument("--no-tui", action="store_true", help="skip the TUI figures")
+    parser.add_argument("--no-share", action="store_true", help="skip the share server figures")
     parser.add_argument("--save", action="store_true", help="write the table into bench/README.md")
     args = parser.parse_args()
     sizes = [parse_size(s) for s in args.sizes.split(",") if s.strip()]
@@ -328,6 +330,8 @@ def main() -> None:
             url = dataset(db, deals, args.rebuild)
             results += query_figures(url, db, deals)
             results += cli_figures(url, db, deals)
+            if not args.no_share:
+                results += share_figures(url, db, label(deals))
             if not args.no_tui:
                 results += tui_figures(url, tiny, db, deals)
             save()
