@@ -90,6 +90,9 @@ class StartupReport:
     generated: date
     #: Money received on the startup's deals, in the order it was recorded.
     fundings: list[FundingRow] = field(default_factory=list)
+    #: Per deal, the part of staff's notes they shared with the startup (a report is forwarded:
+    #: whoever makes it, it never carries an internal note).
+    shared_notes: dict[int, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +140,21 @@ def startup_report_of(
         chart_title=_chart_title(startup.name),
         generated=today,
         fundings=funding_rows(session, actor=actor, startup_id=startup.id, limit=LIMIT)[0],
+        shared_notes=_shared_notes(session, startup.id),
     )
+
+
+def _shared_notes(session: Session, startup_id: int) -> dict[int, str]:
+    from sqlmodel import col, select
+
+    from ir_pipeline.models import Deal
+
+    rows = session.execute(
+        select(col(Deal.id), col(Deal.shared_notes)).where(
+            col(Deal.startup_id) == startup_id, col(Deal.shared_notes) != ""
+        )
+    ).all()
+    return {deal_id: notes for deal_id, notes in rows if notes}
 
 
 def event_report(session: Session, *, actor: Actor, name: str, base: str | None = None) -> EventReport:

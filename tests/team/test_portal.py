@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import psycopg
 import pytest
+import sqlalchemy as sa
 import uvicorn
 from sqlalchemy.engine import make_url
 
@@ -23,10 +24,12 @@ from ir_pipeline.enums import ShareKind
 from ir_pipeline.portal_sql import SETTING
 from ir_pipeline.services import share_links
 from ir_pipeline.web.app import NOT_FOUND, make_app
+from ir_pipeline.web.guard import Attempts
 from tests.conftest import PG_ADMIN, PG_HOST, STAFF, refill_pg
 from tests.local_http import free_port
 from tests.real_programs import REQUIRED, find, run
 from tests.test_cli import irp
+from tests.web.tampering import tamper
 
 pytestmark = pytest.mark.postgres
 _names = itertools.count()
@@ -167,6 +170,32 @@ def in_chromium(url: str) -> None:
                 assert "Pages:           1" in run("pdfinfo", str(pdf))
         finally:
             browser.close()
+
+
+def test_a_thousand_tampering_attempts_as_the_portal_show_no_other_company(portal: Portal) -> None:
+    mine = portal.link(ShareKind.STARTUP, "GreenGrid")
+    theirs = portal.link(ShareKind.STARTUP, "WindCell")
+    expired = portal.link(ShareKind.STARTUP, "AirSense")
+    staff = make_engine(portal.staff_url)
+    with unit_of_work(staff) as session:  # its time is up
+        past = sa.text("UPDATE share_link SET expires_at = '2000-01-01T00:00:00+00:00' WHERE id = :id")
+        session.execute(past, {"id": expired.id})
+    staff.dispose()
+    engine = open_database(portal.url)
+    port = free_port()
+    app = make_app(engine, attempts=Attempts(most=10**6))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        assert thread.is_alive(), "uvicorn did not start"
+        thread.join(0.01)
+    try:
+        assert tamper(f"http://127.0.0.1:{port}", mine.token, theirs.token, expired.token) == 0
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        engine.dispose()
 
 
 def test_serve_refuses_a_login_that_is_more_than_a_portal(portal: Portal) -> None:
