@@ -22,9 +22,10 @@ from ir_pipeline.drafts import InvestorDraft, StartupDraft
 from ir_pipeline.enums import ShareKind
 from ir_pipeline.money import Money, format_symbol
 from ir_pipeline.services import deals, lois, records, share_links
+from ir_pipeline.stages import Stage
 from ir_pipeline.web.app import make_app
 from ir_pipeline.web.guard import Attempts
-from tests.conftest import STAFF
+from tests.conftest import STAFF, fresh_sqlite_url
 from tests.helpers import loi
 from tests.io.corpus import HOSTILE_NAMES
 from tests.io.test_reports_in_chromium import PAYLOADS
@@ -107,3 +108,71 @@ def test_the_page_holds_the_figures_shows_names_as_text_and_prints_on_one_page(
     info = run("pdfinfo", str(pdf))
     assert "Pages:           1" in info, info
     assert overflow <= 1, f"the page is {overflow}px wider than a phone"
+
+
+HOSTILE = "Hostile Names Ltd"
+
+
+@pytest.fixture
+def demo_served(sqlite_demo_template: Path, tmp_path: Path) -> Iterator[tuple[str, str, str]]:
+    """The demo, with a startup whose investors carry every hostile name and XSS payload of the
+    corpus; links to that startup and to the demo's event."""
+    db = fresh_sqlite_url(sqlite_demo_template, tmp_path)
+    engine = make_engine(db)
+    with unit_of_work(engine) as s:
+        startup = records.create_startup(s, actor=STAFF, draft=StartupDraft(name=HOSTILE))
+        for n, name in enumerate([*HOSTILE_NAMES, *PAYLOADS]):
+            investor = records.create_investor(s, actor=STAFF, draft=InvestorDraft(name=f"{name} ~{n}"))
+            deals.open_deal(s, actor=STAFF, startup_id=startup.id, investor_id=investor.id)
+        hostile = share_links.create_link(
+            s, actor=STAFF, kind=ShareKind.STARTUP, name="", target_id=startup.id
+        )
+        event = share_links.create_link(s, actor=STAFF, kind=ShareKind.EVENT, name="WSCW")
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(make_app(engine), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        assert thread.is_alive(), "uvicorn did not start"
+        thread.join(0.01)
+    base = f"http://127.0.0.1:{port}/share/"
+    yield base + hostile.token, base + event.token, db
+    server.should_exit = True
+    thread.join(10)
+    engine.dispose()
+
+
+def test_every_hostile_name_is_text_and_the_event_page_holds_the_funnel(
+    demo_served: tuple[str, str, str],
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    hostile_url, event_url, db = demo_served
+    chromium = find("chromium")
+    assert chromium is not None
+    figures = json.loads(irp("funnel", "--event", "WSCW", "--json", db=db)[1])
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+        try:
+            page = browser.new_page()
+            page.goto(hostile_url)
+            cells = page.locator("td").all_inner_texts()
+            for n, name in enumerate([*HOSTILE_NAMES, *PAYLOADS]):
+                assert f"{name} ~{n}" in cells, name  # shown as the characters it is
+            assert page.evaluate("document.documentElement.dataset.pwned") is None
+            assert page.locator("script, iframe, svg[onload], img[onerror], details, a[href]").count() == 0
+            page.goto(event_url)
+            rows = page.locator("section").first.locator("tbody tr").all()
+            shown = {r.locator("td").first.inner_text(): r.locator("td").all_inner_texts() for r in rows}
+        finally:
+            browser.close()
+    for stage in figures["stages"]:
+        label = Stage(stage["stage"]).label
+        _, deals_now, reached, onward, dropped, _amount = shown[label]
+        assert int(deals_now) == stage["deals"]
+        assert reached == ("" if stage["reached"] is None else str(stage["reached"]))
+        ratio = stage["conversion"]
+        assert onward == ("" if ratio is None else f"{Decimal(ratio) * 100:.1f}%")
+        assert dropped == ("" if stage["dropped"] is None else str(stage["dropped"]))
