@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,8 +26,15 @@ from ir_pipeline.web.app import NOT_FOUND, make_app
 from ir_pipeline.web.guard import Attempts
 from tests.conftest import PG_ADMIN, PG_HOST, STAFF, refill_pg
 from tests.local_http import free_port
-from tests.real_programs import REQUIRED, find, run
+from tests.real_programs import REQUIRED, find
 from tests.test_cli import irp
+from tests.web.pages import (
+    check_founder_page,
+    check_hostile_page,
+    every_hostile_name,
+    serving,
+    ten_hostile_lois,
+)
 from tests.web.tampering import tamper
 
 pytestmark = pytest.mark.postgres
@@ -137,7 +143,6 @@ def test_the_server_as_the_portal_serves_each_link_its_own(portal: Portal) -> No
         for bad in (made.token[:-1], made.token + "x", "x" * 43, "' OR 1=1 --" + "x" * 30):
             gone = httpx.get(f"{base}/share/{bad}", timeout=10)
             assert gone.status_code == 404 and gone.text == NOT_FOUND
-        in_chromium(f"{base}/share/{made.token}")
     finally:
         server.should_exit = True
         thread.join(10)
@@ -146,30 +151,30 @@ def test_the_server_as_the_portal_serves_each_link_its_own(portal: Portal) -> No
     assert code == 0 and '"address": "127.0.0.1"' in out
 
 
-def in_chromium(url: str) -> None:
-    """The portal's page as Chromium shows it (Playwright): the startup's own figures as text,
-    nothing run, one A4 page when printed."""
-    chromium = find("chromium")
-    if chromium is None and not REQUIRED:
-        return  # the browser checks have their own skipping test (tests/web); these are the rows
-    assert chromium is not None, "IRP_REQUIRE_PROGRAMS is set but chromium is not on PATH"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
-        try:
-            page = browser.new_page()
-            page.goto(url)
-            text = page.inner_text("body")
-            assert "GreenGrid (demo)" in text and "LOIs 5건" in text
-            assert all(other not in text for other in OTHERS)
-            assert page.locator("script").count() == 0
-            with tempfile.TemporaryDirectory() as folder:
-                pdf = Path(folder) / "page.pdf"
-                page.pdf(path=str(pdf), format="A4")
-                assert "Pages:           1" in run("pdfinfo", str(pdf))
-        finally:
-            browser.close()
+def test_the_portal_pages_in_chromium(portal: Portal, tmp_path: Path) -> None:
+    """The founder's page and the hostile names' page, served as the portal, read by Chromium
+    (Playwright): the same checks as on SQLite (tests/web/pages.py)."""
+    if find("chromium") is None and not REQUIRED:
+        pytest.skip("Chromium is not installed (apt-get install chromium; .ci/run does)")
+    staff = make_engine(portal.staff_url)
+    try:
+        founder, hostile = ten_hostile_lois(staff), every_hostile_name(staff)
+        with unit_of_work(staff) as session:
+            links = [
+                share_links.create_link(
+                    session, actor=STAFF, kind=ShareKind.STARTUP, name="", target_id=ident
+                )
+                for ident in (founder, hostile)
+            ]
+    finally:
+        staff.dispose()
+    engine = open_database(portal.url)
+    try:
+        with serving(engine) as base:
+            check_founder_page(f"{base}/share/{links[0].token}", portal.staff_url, tmp_path)
+            check_hostile_page(f"{base}/share/{links[1].token}")
+    finally:
+        engine.dispose()
 
 
 def test_a_thousand_tampering_attempts_as_the_portal_show_no_other_company(portal: Portal) -> None:
