@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from ir_pipeline.rights import STARTUP_HIDDEN, safe_search_path
+from ir_pipeline.rights import STARTUP_HIDDEN, hidden_columns_sql, safe_search_path
 
 GROUP = "irp_portal"
 SETTING = "irp.share_token_hash"
@@ -87,23 +87,7 @@ def install_sql(connection: sa.Connection, schema: str) -> list[str]:
 def columns_sql(connection: sa.Connection) -> list[str]:
     """The portal's ``SELECT`` on the tables with internal columns: every column but those, as the
     tables are now (a migration that adds a column to one of them runs this again)."""
-    statements = []
-    for table, hidden in STARTUP_HIDDEN.items():
-        if table not in PORTAL_SEES:
-            continue
-        columns = connection.execute(
-            sa.text(
-                "SELECT quote_ident(column_name) FROM information_schema.columns"
-                " WHERE table_schema = current_schema() AND table_name = :table ORDER BY ordinal_position"
-            ),
-            {"table": table},
-        ).scalars()
-        shown = [c for c in columns if c not in hidden]
-        statements += [
-            f"REVOKE SELECT ON {table} FROM {GROUP}",
-            f"GRANT SELECT ({', '.join(shown)}) ON {table} TO {GROUP}",
-        ]
-    return statements
+    return hidden_columns_sql(connection, GROUP, [t for t in STARTUP_HIDDEN if t in PORTAL_SEES])
 
 
 def uninstall_sql(schema: str) -> list[str]:

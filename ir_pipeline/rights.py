@@ -13,6 +13,8 @@ The SQL here is run by the migration that introduces it, as the owner of the tab
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import sqlalchemy as sa
 
 from ir_pipeline.enums import Role
@@ -215,8 +217,15 @@ def _table_rights(table: str, startup_rows: str | None, staff_writes: str | None
 def startup_columns_sql(connection: sa.Connection) -> list[str]:
     """A startup's ``SELECT`` on the tables of :data:`STARTUP_HIDDEN`, every column but the hidden
     ones, as the tables are now (a migration that adds a column to one of them runs this again)."""
+    return hidden_columns_sql(connection, "irp_startup", STARTUP_HIDDEN)
+
+
+def hidden_columns_sql(connection: sa.Connection, group: str, tables: Iterable[str]) -> list[str]:
+    """``group``'s ``SELECT`` on ``tables``: every column but the ones :data:`STARTUP_HIDDEN` names
+    for it (staff's internal notes, move reasons), as the tables are now."""
     statements = []
-    for table, hidden in STARTUP_HIDDEN.items():
+    for table in tables:
+        hidden = STARTUP_HIDDEN.get(table, ())
         columns = connection.execute(
             sa.text(
                 "SELECT quote_ident(column_name) FROM information_schema.columns"
@@ -226,8 +235,8 @@ def startup_columns_sql(connection: sa.Connection) -> list[str]:
         ).scalars()
         shown = [c for c in columns if c not in hidden]
         statements += [
-            f"REVOKE SELECT ON {table} FROM irp_startup",
-            f"GRANT SELECT ({', '.join(shown)}) ON {table} TO irp_startup",
+            f"REVOKE SELECT ON {table} FROM {group}",
+            f"GRANT SELECT ({', '.join(shown)}) ON {table} TO {group}",
         ]
     return statements
 
