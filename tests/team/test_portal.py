@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +13,6 @@ import httpx
 import psycopg
 import pytest
 import sqlalchemy as sa
-import uvicorn
 from sqlalchemy.engine import make_url
 
 from ir_pipeline.database import open_database
@@ -22,10 +20,9 @@ from ir_pipeline.db import make_engine, unit_of_work
 from ir_pipeline.enums import ShareKind
 from ir_pipeline.portal_sql import SETTING
 from ir_pipeline.services import share_links
-from ir_pipeline.web.app import NOT_FOUND, make_app
+from ir_pipeline.web.app import NOT_FOUND
 from ir_pipeline.web.guard import Attempts
 from tests.conftest import PG_ADMIN, PG_HOST, STAFF, refill_pg
-from tests.local_http import free_port
 from tests.real_programs import REQUIRED, find
 from tests.test_cli import irp
 from tests.web.pages import (
@@ -124,28 +121,17 @@ def test_the_server_as_the_portal_serves_each_link_its_own(portal: Portal) -> No
     made = portal.link(ShareKind.STARTUP, "GreenGrid")
     event = portal.link(ShareKind.EVENT, "WSCW")
     engine = open_database(portal.url)
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(make_app(engine), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        assert thread.is_alive(), "uvicorn did not start"
-        thread.join(0.01)
     try:
-        base = f"http://127.0.0.1:{port}"
-        page = httpx.get(f"{base}/share/{made.token}", timeout=10)
-        assert page.status_code == 200 and "GreenGrid (demo)" in page.text and "21억 원" in page.text
-        assert all(other not in page.text for other in OTHERS)
-        funnel = httpx.get(f"{base}/share/{event.token}", timeout=10)
-        assert funnel.status_code == 200 and "26건 · 8개사 · 171억 5천만 원" in funnel.text
-        for bad in (made.token[:-1], made.token + "x", "x" * 43, "' OR 1=1 --" + "x" * 30):
-            gone = httpx.get(f"{base}/share/{bad}", timeout=10)
-            assert gone.status_code == 404 and gone.text == NOT_FOUND
+        with serving(engine) as base:
+            page = httpx.get(f"{base}/share/{made.token}", timeout=10)
+            assert page.status_code == 200 and "GreenGrid (demo)" in page.text and "21억 원" in page.text
+            assert all(other not in page.text for other in OTHERS)
+            funnel = httpx.get(f"{base}/share/{event.token}", timeout=10)
+            assert funnel.status_code == 200 and "26건 · 8개사 · 171억 5천만 원" in funnel.text
+            for bad in (made.token[:-1], made.token + "x", "x" * 43, "' OR 1=1 --" + "x" * 30):
+                gone = httpx.get(f"{base}/share/{bad}", timeout=10)
+                assert gone.status_code == 404 and gone.text == NOT_FOUND
     finally:
-        server.should_exit = True
-        thread.join(10)
         engine.dispose()
     code, out, _ = irp("share", "views", str(made.id), "--json", db=portal.staff_url)
     assert code == 0 and '"address": "127.0.0.1"' in out
@@ -187,19 +173,10 @@ def test_a_thousand_tampering_attempts_as_the_portal_show_no_other_company(porta
         session.execute(past, {"id": expired.id})
     staff.dispose()
     engine = open_database(portal.url)
-    port = free_port()
-    app = make_app(engine, attempts=Attempts(most=10**6))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        assert thread.is_alive(), "uvicorn did not start"
-        thread.join(0.01)
     try:
-        assert tamper(f"http://127.0.0.1:{port}", mine.token, theirs.token, expired.token) == 0
+        with serving(engine, Attempts(most=10**6)) as base:
+            assert tamper(base, mine.token, theirs.token, expired.token) == 0
     finally:
-        server.should_exit = True
-        thread.join(10)
         engine.dispose()
 
 

@@ -58,10 +58,10 @@ def every_hostile_name(engine: Engine) -> int:
 
 
 @contextmanager
-def serving(engine: Engine) -> Iterator[str]:
+def serving(engine: Engine, attempts: Attempts | None = None) -> Iterator[str]:
     """The app on a free port of 127.0.0.1 under uvicorn; its base URL."""
     port = free_port()
-    app = make_app(engine, attempts=Attempts())
+    app = make_app(engine, attempts=attempts or Attempts())
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

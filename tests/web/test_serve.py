@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import threading
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -16,18 +15,17 @@ from pathlib import Path
 import httpx
 import pytest
 import sqlalchemy as sa
-import uvicorn
 from sqlalchemy.engine import Engine
 
 from ir_pipeline.db import make_engine, unit_of_work
 from ir_pipeline.drafts import FollowUpDraft
 from ir_pipeline.enums import ShareKind
 from ir_pipeline.services import deals, followups, share_links
-from ir_pipeline.web.app import NOT_FOUND, make_app
+from ir_pipeline.web.app import NOT_FOUND
 from ir_pipeline.web.guard import Attempts
 from tests.conftest import STAFF, fresh_sqlite_url
-from tests.local_http import free_port
 from tests.test_cli import irp
+from tests.web.pages import serving
 from tests.web.tampering import OTHERS, tamper
 
 INTERNAL, SHARED = "INTERNAL-valuation-gap", "SHARED-send-the-deck"
@@ -56,19 +54,8 @@ class Served:
 @pytest.fixture
 def served(engine: Engine) -> Iterator[Served]:
     attempts = Attempts(most=5, window=3600)
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(make_app(engine, attempts=attempts), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        if not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        thread.join(0.01)
-    yield Served(f"http://127.0.0.1:{port}", attempts)
-    server.should_exit = True
-    thread.join(10)
+    with serving(engine, attempts) as base:
+        yield Served(base, attempts)
 
 
 def link(engine: Engine, kind: ShareKind, name: str) -> share_links.CreatedLink:
