@@ -71,6 +71,15 @@ def page_of(session: Session, scope: share_links.LinkScope) -> str:
     return render(event_report_of(session, actor=actor, event_id=scope.event_id), "html")
 
 
+def present(session: Session, token: str) -> None:
+    """On PostgreSQL, give this transaction the token's hash: what the portal login's policies
+    admit rows by (nothing to do on SQLite, where the application scopes)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            sa.select(sa.func.set_config(portal_sql.SETTING, share_links.token_hash(token), True))
+        )
+
+
 def opened(session: Session, token: str, now: datetime) -> share_links.LinkScope | None:
     """What ``token`` opens, in this transaction. On PostgreSQL the server's portal login cannot
     read the links: the token's hash goes into the transaction-local setting its policies read,
@@ -80,7 +89,7 @@ def opened(session: Session, token: str, now: datetime) -> share_links.LinkScope
         return share_links.open_token(session, token, now=now)
     if not share_links.plausible(token):
         return None
-    session.execute(sa.select(sa.func.set_config(portal_sql.SETTING, share_links.token_hash(token), True)))
+    present(session, token)
     link, startup, event = session.execute(
         sa.select(sa.func.irp_share_link(), sa.func.irp_share_startup(), sa.func.irp_share_event())
     ).one()
@@ -117,7 +126,7 @@ def make_app(
             except IrpError:  # its startup or event is gone: the link opens nothing now
                 return _not_found()
         with unit_of_work(engine) as session:
-            opened(session, token, now())  # the portal's policy admits a view of this link only
+            present(session, token)  # the portal's policy admits a view of this link only
             share_links.record_view(session, scope=scope, address=address, page=request.url.path[:7] + "…")
         return _answer(HTMLResponse(html))
 
