@@ -22,9 +22,7 @@ from enum import Enum
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import event
 from sqlalchemy.orm import Session as OrmSession
-from sqlalchemy.orm import UOWTransaction
 
 from ir_pipeline.actors import Actor
 from ir_pipeline.clock import utcnow
@@ -152,8 +150,9 @@ def _updates(session: OrmSession, obj: Any) -> Iterable[dict[str, Any]]:
         )
 
 
-@event.listens_for(OrmSession, "after_flush")
-def _write_trail(session: OrmSession, _flush: UOWTransaction) -> None:
+def write_trail(session: OrmSession) -> None:
+    """After a flush (see :mod:`ir_pipeline.session_hooks`): one trail row per changed field,
+    unless the database writes the trail itself."""
     if database_writes_trail(session.connection()):
         return
     rows: list[dict[str, Any]] = []

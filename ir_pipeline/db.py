@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
+from ir_pipeline import session_hooks
 from ir_pipeline.errors import Conflict, DatabaseUnavailable, EditConflict, Forbidden, Invalid, IrpError
 from ir_pipeline.text import excerpt
 
@@ -61,7 +62,9 @@ SQLITE_CACHE_KIB = 65_536
 
 
 def make_engine(url: str) -> Engine:
-    """An engine with the SQLite pragmas we rely on (WAL, foreign keys, busy timeout)."""
+    """An engine with the SQLite pragmas we rely on (WAL, foreign keys, busy timeout), and the
+    write hooks (trail, notices, running totals) on every session (:mod:`ir_pipeline.session_hooks`)."""
+    session_hooks.install()
     parsed = parse_url(url)
     url = normalise_url(url)
     if parsed.get_backend_name() == "sqlite":

@@ -14,9 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import event
 from sqlalchemy.orm import Session as OrmSession
-from sqlalchemy.orm import UOWTransaction
 
 from ir_pipeline import audit
 from ir_pipeline.enums import FollowUpStatus, LoiStatus
@@ -136,8 +134,8 @@ def _notices_of(obj: Any, new: bool, deal: DealRef | None) -> list[Notice]:
     return []
 
 
-@event.listens_for(OrmSession, "after_flush")
-def _write_notices(session: OrmSession, _flush: UOWTransaction) -> None:
+def write_notices(session: OrmSession) -> None:
+    """After a flush (see :mod:`ir_pipeline.session_hooks`): the notices the changes make."""
     if audit.batch_of(session) is not None:
         return  # an import: one notice for the whole file, written when it completes
     touched = [(obj, True) for obj in session.new if isinstance(obj, _WATCHED)]

@@ -12,8 +12,6 @@ from ir_pipeline.clock import format_local
 from ir_pipeline.errors import EditConflict, Invalid, NotFound
 from ir_pipeline.models import AuditEntry
 from ir_pipeline.money import Money, check_storable
-from ir_pipeline.notify import outbox as _outbox  # noqa: F401  (registers the listener)
-from ir_pipeline.summaries import tracking as _tracking  # noqa: F401  (registers the listeners)
 from ir_pipeline.text import free_text, one_line
 
 M = TypeVar("M", bound=SQLModel)

@@ -26,9 +26,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy import event
 from sqlalchemy.orm import Session as OrmSession
-from sqlalchemy.orm import SessionTransaction, UOWTransaction
+from sqlalchemy.orm import SessionTransaction
 from sqlmodel import SQLModel
 
 from ir_pipeline.models import Deal, FollowUp, Funding, LetterOfIntent, StageChange
@@ -134,8 +133,8 @@ def _touched(session: OrmSession) -> tuple[set[int], list[Deal], set[int]]:
     return ids, new_deals, follow_ups
 
 
-@event.listens_for(OrmSession, "before_flush")
-def _before_flush(session: OrmSession, _flush: UOWTransaction, _instances: object) -> None:
+def before_flush(session: OrmSession) -> None:
+    """Before a flush (see :mod:`ir_pipeline.session_hooks`): note the deals it changes."""
     ids, new_deals, follow_ups = _touched(session)
     if not ids and not new_deals and not follow_ups:
         return
@@ -144,8 +143,8 @@ def _before_flush(session: OrmSession, _flush: UOWTransaction, _instances: objec
     session.info[_FLUSH] = (ids, new_deals, follow_ups)
 
 
-@event.listens_for(OrmSession, "after_flush")
-def _after_flush(session: OrmSession, _flush: UOWTransaction) -> None:
+def after_flush(session: OrmSession) -> None:
+    """After a flush: the flushed deals' kept columns again."""
     flushed = session.info.pop(_FLUSH, None)
     if flushed is None:
         return
@@ -155,8 +154,8 @@ def _after_flush(session: OrmSession, _flush: UOWTransaction) -> None:
     deal_columns.refresh_ids(session.connection(), SQLModel.metadata, ids | follow_ups | created)
 
 
-@event.listens_for(OrmSession, "before_commit")
-def _before_commit(session: OrmSession) -> None:
+def before_commit(session: OrmSession) -> None:
+    """At the commit: add what the transaction changed to the running totals."""
     pending = session.info.get(_KEY)
     if pending is None:
         return
@@ -172,8 +171,8 @@ def _before_commit(session: OrmSession) -> None:
     session.info.pop(_KEY, None)
 
 
-@event.listens_for(OrmSession, "after_transaction_end")
-def _forget(session: OrmSession, transaction: SessionTransaction) -> None:
+def forget(session: OrmSession, transaction: SessionTransaction) -> None:
+    """When the whole transaction ends, committed or rolled back: nothing is pending any more."""
     if transaction.parent is None:  # the whole transaction ended: committed or rolled back
         session.info.pop(_KEY, None)
         session.info.pop(_FLUSH, None)
