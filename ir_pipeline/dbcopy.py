@@ -14,13 +14,14 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
 from ir_pipeline.actors import Actor
 from ir_pipeline.clock import utcnow
 from ir_pipeline.db import translate_errors
 from ir_pipeline.enums import Role
 from ir_pipeline.errors import Invalid
+from ir_pipeline.models import complete_metadata
 from ir_pipeline.models.base import table_of
 from ir_pipeline.models.info import DatabaseInfo
 from ir_pipeline.queries.funnel import funnel
@@ -50,7 +51,7 @@ class CopyReport:
 def _counts(connection: sa.Connection) -> dict[str, int]:
     return {
         t.name: int(connection.execute(sa.select(sa.func.count()).select_from(t)).scalar_one())
-        for t in SQLModel.metadata.sorted_tables
+        for t in complete_metadata().sorted_tables
     }
 
 
@@ -85,7 +86,7 @@ def copy_database(source: Engine, target: Engine, *, progress: Progress | None =
             # as the owner, the copied trail is the trail: the database's own triggers stand aside
             # for this transaction (a login that is not the owner gains nothing by setting it)
             dst.execute(sa.select(sa.func.set_config("irp.copying", "on", True)))
-        for table in SQLModel.metadata.sorted_tables:
+        for table in complete_metadata().sorted_tables:
             if table.name == summary_store.table().name:
                 continue  # recomputed from the copied rows below, never trusted from the source
             if table.name == _INFO.name:
@@ -103,7 +104,7 @@ def copy_database(source: Engine, target: Engine, *, progress: Progress | None =
                     progress(table.name, copied)
         summary_store.replace_all(dst, summary_check.recompute(dst))
         if dst.dialect.name == "postgresql":
-            for table in SQLModel.metadata.sorted_tables:
+            for table in complete_metadata().sorted_tables:
                 if "id" not in table.c:
                     continue
                 dst.exec_driver_sql(

@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, col, select
 
 from ir_pipeline import audit, clock
 from ir_pipeline.actors import Actor
@@ -37,7 +37,7 @@ from ir_pipeline.enums import Channel, Instrument, InvestorKind, LoiStatus, Role
 from ir_pipeline.errors import Conflict
 from ir_pipeline.fx import service as fx
 from ir_pipeline.fx.rates import check_rate
-from ir_pipeline.models import AuditAction, AuditEntry, DatabaseInfo, LetterOfIntent
+from ir_pipeline.models import AuditAction, AuditEntry, DatabaseInfo, LetterOfIntent, complete_metadata
 from ir_pipeline.money import Money
 from ir_pipeline.naming import business_no_check_digit
 from ir_pipeline.queries.records import has_data
@@ -164,7 +164,7 @@ def reset_database(session: Session, *, actor: Actor) -> None:
     The audit trail is kept, and says who erased how many rows of which table.
     """
     actor.require_staff("erase the database")
-    for table in reversed(SQLModel.metadata.sorted_tables):
+    for table in reversed(complete_metadata().sorted_tables):
         if table.name in (AuditEntry.__tablename__, DatabaseInfo.__tablename__):
             continue
         erased = session.execute(sa.delete(table)).rowcount  # type: ignore[attr-defined]

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from alembic import context
 from sqlalchemy import Connection
-from sqlmodel import SQLModel
 
-import ir_pipeline.models  # noqa: F401  (registers every table on the metadata)
 from ir_pipeline import name_index
 from ir_pipeline.config import Settings
 from ir_pipeline.db import make_engine
+from ir_pipeline.models import complete_metadata
 
-target_metadata = SQLModel.metadata
+target_metadata = complete_metadata()
 
 
 def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
