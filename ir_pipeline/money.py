@@ -19,8 +19,6 @@ from dataclasses import dataclass, field
 from decimal import Context, Decimal, DecimalException, Inexact, InvalidOperation, localcontext
 from functools import lru_cache
 
-from babel.numbers import format_currency, get_currency_precision, list_currencies
-
 from ir_pipeline.errors import Invalid
 from ir_pipeline.text import excerpt
 
@@ -83,6 +81,10 @@ _KOREAN_TOKEN = re.compile(r"(" + _NUMBER + r")|([경조억만천백십])")
 
 @lru_cache(maxsize=1)
 def _known_currencies() -> frozenset[str]:
+    # Babel is loaded by the first currency check, not by importing this module: a command that
+    # never meets a currency (``irp tui`` before its first frame) does not pay for it
+    from babel.numbers import list_currencies
+
     return frozenset(list_currencies())
 
 
@@ -121,6 +123,8 @@ def parse_currency(text: str) -> str:
 @lru_cache(maxsize=512)
 def minor_digits(currency: str) -> int:
     """How many digits after the point the currency has (KRW 0, USD 2, ...)."""
+    from babel.numbers import get_currency_precision
+
     return int(get_currency_precision(currency))
 
 
@@ -451,6 +455,8 @@ def display_locale() -> str:
 def format_symbol(money: Money) -> str:
     """``₩17,150,000,000``, ``$45,000,000.00`` (``US$2,000,000.00`` in ko_KR, ``2.000.000,00 $``
     in de_DE): Babel's currency format for the display locale, the form that lines up in tables."""
+    from babel.numbers import format_currency
+
     with localcontext(_WIDE):
         return str(format_currency(money.amount, money.currency, locale=display_locale()))
 

@@ -199,7 +199,9 @@ class IrpApp(App[None]):
         if self._backend is None:
             self.sub_title = "starting"
             self.switch_mode("starting")
-            self._open()
+            # after the first frame is painted: a worker loading SQLAlchemy meanwhile would hold the
+            # interpreter while that frame is composed
+            self.call_after_refresh(self._open)
             return
         self._backend.after_write(self._changed)
         self._refresh_title()

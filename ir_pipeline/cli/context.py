@@ -1,4 +1,9 @@
-"""Per-invocation state: which database, which user, opened only when a command needs them."""
+"""Per-invocation state: which database, which user, opened only when a command needs them.
+
+Importing this module loads no database code: SQLAlchemy, the models and the services are
+imported by the first command that opens the database, so ``irp tui`` can paint its first frame
+before any of them is loaded (its worker opens the database).
+"""
 
 from __future__ import annotations
 
@@ -6,19 +11,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import TYPE_CHECKING
 
 import typer
-from sqlalchemy.engine import Engine
-from sqlmodel import Session
 
 from ir_pipeline.actors import Actor
-from ir_pipeline.clock import local_today
 from ir_pipeline.config import Settings, demo_database_url
-from ir_pipeline.database import open_database
-from ir_pipeline.db import backend_name, read_only, unit_of_work
 from ir_pipeline.errors import Forbidden
-from ir_pipeline.services.database_date import follow
-from ir_pipeline.services.users import actor_for, login_actor, single_user_actor
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+    from sqlmodel import Session
 
 
 @dataclass
@@ -39,6 +42,10 @@ class CliContext:
     @property
     def engine(self) -> Engine:
         if self._engine is None:
+            from ir_pipeline.database import open_database
+            from ir_pipeline.db import unit_of_work
+            from ir_pipeline.services.database_date import follow
+
             self._engine = open_database(self.settings.database_url)
             if self.demo:
                 from ir_pipeline.demo import load_demo  # only the demo database needs the demo set
@@ -52,6 +59,8 @@ class CliContext:
 
     @property
     def is_postgres(self) -> bool:
+        from ir_pipeline.db import backend_name
+
         return backend_name(self.settings.database_url) == "postgresql"
 
     @property
@@ -63,6 +72,9 @@ class CliContext:
         registered ``staff`` user acts (or ``staff`` itself, before anyone is registered).
         """
         if self._actor is None:
+            from ir_pipeline.db import read_only
+            from ir_pipeline.services.users import actor_for, login_actor, single_user_actor
+
             if self.is_postgres:
                 if self.as_user:
                     raise Forbidden(
@@ -82,17 +94,23 @@ class CliContext:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One transaction for this command's change."""
+        from ir_pipeline.db import unit_of_work
+
         with unit_of_work(self.engine) as session:
             yield session
 
     @contextmanager
     def read(self) -> Iterator[Session]:
+        from ir_pipeline.db import read_only
+
         with read_only(self.engine) as session:
             yield session
 
     @property
     def today(self) -> date:
         """Today for this database: its own date when it keeps one, so it is opened first."""
+        from ir_pipeline.clock import local_today
+
         _ = self.engine
         return local_today()
 
