@@ -130,19 +130,42 @@ def _rates_used(
     session: Session, table: Any, actor: Actor, flt: FunnelFilter, target: str, currencies: Iterable[str]
 ) -> list[Rate]:
     """The distinct snapshot rates behind a converted total: for the currencies in it other than
-    the target only (none at all when everything is in the target: no query), read through the
-    LOIs' (currency, snapshot) index rather than a pass over every LOI."""
+    the target only (none at all when everything is in the target: no query). For everything, a
+    skip scan of the (currency, snapshot) index: one index step per distinct rate, however many
+    records share it; for a narrowed funnel, its own records' snapshots."""
     foreign = sorted(c for c in currencies if c != target)
     if not foreign:
         return []
+    if not _narrowed(actor, flt):
+        return [r for c in foreign for r in _distinct_snapshots(session, table, c, target)]
     query = (
         select(table.currency, table.fx_rate, table.fx_day, table.fx_source)
         .where(col(table.currency).in_(foreign), table.fx_base == target)
         .distinct()
     )
-    if _narrowed(actor, flt):
-        query = scoped(query.join(Deal, col(Deal.id) == table.deal_id), actor, flt)
+    query = scoped(query.join(Deal, col(Deal.id) == table.deal_id), actor, flt)
     return [Rate(c, target, d, r, s) for c, r, d, s in session.exec(query).all()]
+
+
+def _distinct_snapshots(session: Session, model: Any, currency: str, target: str) -> list[Rate]:
+    """Each distinct (day, rate, source) snapshot into ``target`` of the records in ``currency``,
+    walked through the index on (currency, fx_base, fx_day, fx_rate, fx_source): each step seeks
+    the first entry after the previous tuple (a recursive query, so one round trip)."""
+    t: Any = model.__table__
+    snap = (t.c.fx_day, t.c.fx_rate, t.c.fx_source)
+    mine = (t.c.currency == currency) & (t.c.fx_base == target)
+    first = sa.select(*snap).where(mine).order_by(*snap).limit(1).subquery("first")
+    walk: Any = sa.select(*first.c).cte("walk", recursive=True)
+    after = mine & (sa.tuple_(*snap) > sa.tuple_(walk.c.fx_day, walk.c.fx_rate, walk.c.fx_source))
+
+    def step(column: Any) -> Any:
+        return sa.select(column).where(after).order_by(*snap).limit(1).scalar_subquery()
+
+    walk = walk.union_all(
+        sa.select(step(t.c.fx_day), step(t.c.fx_rate), step(t.c.fx_source)).where(walk.c.fx_day.is_not(None))
+    )
+    rows = session.execute(sa.select(walk).where(walk.c.fx_day.is_not(None))).all()
+    return [Rate(currency, target, day, rate, source) for day, rate, source in rows]
 
 
 # -- from the rows, converted now ------------------------------------------------------------------

@@ -6,6 +6,7 @@ number of LOIs."""
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -26,10 +27,20 @@ from ir_pipeline.queries.funnel import (
     lapsed_count,
     shares,
 )
-from ir_pipeline.queries.sums import RANKED_CURRENCY, joined, minor_sum
+from ir_pipeline.queries.sums import joined, minor_sum
 from ir_pipeline.stages import FUNNEL_RANK as _RANK
 from ir_pipeline.stages import Stage
-from ir_pipeline.summaries.contributions import ALL, EVENT, INVESTOR, MEMBER_SCOPES, STARTUP, Measure
+from ir_pipeline.summaries.contributions import (
+    ALL,
+    EVENT,
+    INVESTOR,
+    MEMBER_SCOPES,
+    RANK_CELLS,
+    RANK_INDEX,
+    RANK_KEY,
+    STARTUP,
+    Measure,
+)
 
 Scope = tuple[str, int]
 _HALF = float(2**32)
@@ -59,6 +70,8 @@ _MEMBER_MEASURES = (
     Measure.INVESTOR_LOIS_CONVERTED,
     Measure.STARTUP_FUNDINGS_CONVERTED,
     Measure.INVESTOR_FUNDINGS_CONVERTED,
+    Measure.STARTUP_RANK,
+    Measure.INVESTOR_RANK,
 )
 _SCOPE_MEASURES = tuple(m for m in Measure if m not in _MEMBER_MEASURES)
 
@@ -91,6 +104,7 @@ def funnel_from_cells(
     loi_total, funded = Totals(), Totals()
     by_status: dict[str, int] = defaultdict(int)
     loi_count = funding_count = funded_deals = 0
+    members = {Measure.STARTUPS_WITH_LOIS: 0, Measure.INVESTORS_WITH_LOIS: 0}
     for measure, stage, currency, status, n, hi, lo in _cells(session, scope):
         n = int(n)
         if measure == Measure.DEALS:
@@ -110,10 +124,12 @@ def funnel_from_cells(
             funding_count += n
         elif measure == Measure.FUNDED_DEALS:
             funded_deals = n
+        elif measure in members:
+            members[Measure(measure)] = n
     if scope[0] in MEMBER_SCOPES:
         currencies = (sorted(loi_total), sorted(funded))
-        startups = _members(session, scope, Measure.STARTUP_LOIS, currencies[0])
-        investors = _members(session, scope, Measure.INVESTOR_LOIS, currencies[0])
+        startups = members[Measure.STARTUPS_WITH_LOIS]
+        investors = members[Measure.INVESTORS_WITH_LOIS]
         by_startup = _ranked(session, scope, "startup", ranking_limit, currencies)
         by_investor = _ranked(session, scope, "investor", ranking_limit, currencies)
     else:  # one startup's or one investor's deals: the other side is counted and ranked by deal
@@ -196,37 +212,33 @@ def _member_cells(scope: Scope, measure: Measure) -> Any:
     ) & (t.c.status == "") & (t.c.n != 0)
 
 
-def _members(session: Session, scope: Scope, measure: Measure, currencies: list[str]) -> int:
-    """How many startups (investors) have LOIs in scope: one cell each per currency, so where
-    every LOI is in one currency, their cells in it (no distinct count of twenty thousand)."""
-    t, where = _member_cells(scope, measure)
-    if len(currencies) == 1:
-        one = sa.select(sa.func.count()).where(where, t.c.currency == currencies[0])
-        return int(session.execute(one).scalar_one())
-    return int(
-        session.execute(sa.select(sa.func.count(sa.distinct(t.c.member_id))).where(where)).scalar_one()
+@lru_cache(maxsize=2)
+def _top_ranks(dialect: str) -> Any:
+    """The first rank cells in ranking order, read from their index. SQLite's statistics average
+    the primary key over every measure and judge a scope's few cells of one measure cheaper to
+    sort; with thousands of members they are not, so SQLite is told which index to walk."""
+    hint = f" INDEXED BY {RANK_INDEX}" if dialect == "sqlite" else ""
+    return sa.text(
+        f"SELECT member_id, n FROM funnel_sum{hint} WHERE scope = :scope AND scope_id = :scope_id"
+        f" AND measure = :measure AND {RANK_CELLS} AND n <> 0"
+        f" ORDER BY {RANK_KEY} DESC, n DESC, member_id LIMIT :limit"
     )
 
 
 def _ranked(
     session: Session, scope: Scope, by: str, limit: int, currencies: tuple[list[str], list[str]]
 ) -> list[RankedTotal]:
-    """The same order as :func:`~ir_pipeline.queries.funnel.ranked`: KRW total, then LOIs, then id.
-    ``currencies`` are those of the scope's LOIs and fundings (so the top members' cells are read
-    by their whole primary key, not by a pass over every member's)."""
+    """The same order as :func:`~ir_pipeline.queries.funnel.ranked`: KRW total, then LOIs, then id,
+    as the first entries of the rank cells' index (:data:`RANK_INDEX`: no pass over every
+    member). ``currencies`` are those of the scope's LOIs and fundings (so the top members' cells
+    are read by their whole primary key)."""
     lois_measure = Measure.STARTUP_LOIS if by == "startup" else Measure.INVESTOR_LOIS
     funds_measure = Measure.STARTUP_FUNDINGS if by == "startup" else Measure.INVESTOR_FUNDINGS
-    t, where = _member_cells(scope, lois_measure)
-    amount = sa.case((t.c.currency == RANKED_CURRENCY, t.c.amount_hi * _HALF + t.c.amount_lo), else_=0.0)
-    if len(currencies[0]) == 1:
-        # one currency: one cell per member, ordered as it stands (no grouping of every member)
-        query = sa.select(t.c.member_id, t.c.n).where(where, t.c.currency == currencies[0][0])
-        order: tuple[Any, ...] = (amount.desc(), t.c.n.desc(), t.c.member_id)
-    else:
-        count = sa.func.sum(t.c.n)
-        query = sa.select(t.c.member_id, count).where(where).group_by(t.c.member_id)
-        order = (sa.func.sum(amount).desc(), count.desc(), t.c.member_id)
-    top = session.execute(query.order_by(*order).limit(limit)).all()
+    rank = Measure.STARTUP_RANK if by == "startup" else Measure.INVESTOR_RANK
+    top = session.execute(
+        _top_ranks(session.get_bind().dialect.name),
+        {"scope": scope[0], "scope_id": scope[1], "measure": rank.value, "limit": limit},
+    ).all()
     ids = [int(ident) for ident, _ in top]
     if not ids:
         return []

@@ -8,7 +8,13 @@ import sqlalchemy as sa
 from sqlmodel import SQLModel
 
 from ir_pipeline.summaries import deal_columns, store
-from ir_pipeline.summaries.contributions import Key, Totals, difference, totals_for_range
+from ir_pipeline.summaries.contributions import (
+    Key,
+    Totals,
+    difference,
+    totals_for_range,
+    with_member_counts,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +44,7 @@ class Mismatch:
 
 
 def recompute(connection: sa.Connection) -> Totals:
-    return totals_for_range(connection)
+    return with_member_counts(totals_for_range(connection))
 
 
 def check(connection: sa.Connection, fresh: Totals | None = None) -> list[Mismatch]:

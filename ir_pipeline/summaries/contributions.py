@@ -21,7 +21,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ir_pipeline.queries.sums import minor_sum
+from ir_pipeline.queries.sums import RANKED_CURRENCY, minor_sum
 from ir_pipeline.stages import Stage
 
 
@@ -47,6 +47,15 @@ class Measure(StrEnum):
     INVESTOR_LOIS_CONVERTED = "loi_ix"
     STARTUP_FUNDINGS_CONVERTED = "fund_sx"
     INVESTOR_FUNDINGS_CONVERTED = "fund_ix"
+    # The rankings' sort keys, one cell per startup (investor) with LOIs in scope: its LOIs in any
+    # currency, and its amount in the ranked currency. An index on them (migration 0020) hands
+    # the funnel its top ten without reading every member.
+    STARTUP_RANK = "rank_s"
+    INVESTOR_RANK = "rank_i"
+    # How many startups (investors) have LOIs in scope: not a sum of the deals' parts, so kept
+    # by the writers from their rank cells' changes (:func:`ir_pipeline.summaries.store.add`).
+    STARTUPS_WITH_LOIS = "mem_s"
+    INVESTORS_WITH_LOIS = "mem_i"
 
 
 #: (scope, scope_id, measure, stage, currency, status, member_id)
@@ -57,6 +66,13 @@ Totals = dict[Key, list[int]]
 ALL, EVENT, STARTUP, INVESTOR = "a", "e", "s", "i"
 #: Scopes that keep per-startup and per-investor cells.
 MEMBER_SCOPES = (ALL, EVENT)
+#: rank measure → the measure counting the members that have a rank cell (with LOIs)
+COUNTED_BY = {"rank_s": "mem_s", "rank_i": "mem_i"}
+#: The index that keeps rank cells in ranking order (migration 0020; outside the metadata), and
+#: its sort key, which a reader must spell exactly so for either database to walk the index.
+RANK_INDEX = "ix_funnel_sum_rank"
+RANK_KEY = "amount_hi * CAST(4294967296 AS DOUBLE PRECISION) + amount_lo"
+RANK_CELLS = "measure IN ('rank_s', 'rank_i')"
 
 
 @dataclass(slots=True)
@@ -94,6 +110,7 @@ _STARTUP_LOIS_X, _INVESTOR_LOIS_X = (
 )
 _STARTUP_FUNDINGS_X = Measure.STARTUP_FUNDINGS_CONVERTED.value
 _INVESTOR_FUNDINGS_X = Measure.INVESTOR_FUNDINGS_CONVERTED.value
+_STARTUP_RANK, _INVESTOR_RANK = Measure.STARTUP_RANK.value, Measure.INVESTOR_RANK.value
 
 
 def add_deal(totals: Totals, f: DealFacts, sign: int = 1) -> None:
@@ -127,6 +144,9 @@ def add_deal(totals: Totals, f: DealFacts, sign: int = 1) -> None:
             if members:  # the same figures again under the deal's startup and its investor
                 add((scope, ident, _STARTUP_LOIS, "", currency, "", startup), n, hi, lo)
                 add((scope, ident, _INVESTOR_LOIS, "", currency, "", investor), n, hi, lo)
+                rhi, rlo = (hi, lo) if currency == RANKED_CURRENCY else (0, 0)
+                add((scope, ident, _STARTUP_RANK, "", "", "", startup), n, rhi, rlo)
+                add((scope, ident, _INVESTOR_RANK, "", "", "", investor), n, rhi, rlo)
             if base is not None:
                 chi, clo = sign * chi, sign * clo
                 add((scope, ident, _LOIS_X, stage, base, currency, 0), n, chi, clo)
@@ -149,6 +169,20 @@ def add_deal(totals: Totals, f: DealFacts, sign: int = 1) -> None:
                     if members:
                         add((scope, ident, _STARTUP_FUNDINGS_X, "", base, "", startup), n, chi, clo)
                         add((scope, ident, _INVESTOR_FUNDINGS_X, "", base, "", investor), n, chi, clo)
+
+
+def with_member_counts(totals: Totals) -> Totals:
+    """``totals`` of every deal, with the cells counting each scope's startups and investors
+    that have LOIs (their rank cells that are not zero)."""
+    counts: dict[Key, int] = {}
+    for (scope, ident, measure, _s, _c, _st, _m), (n, _hi, _lo) in totals.items():
+        counted = COUNTED_BY.get(measure)
+        if counted is not None and n:
+            key = (scope, ident, counted, "", "", "", 0)
+            counts[key] = counts.get(key, 0) + 1
+    for key, n in counts.items():
+        totals[key] = [n, 0, 0]
+    return totals
 
 
 def difference(after: Totals, before: Totals) -> Totals:

@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ir_pipeline.models import FunnelSum
-from ir_pipeline.summaries.contributions import Totals, difference
+from ir_pipeline.summaries.contributions import COUNTED_BY, Key, Totals, difference
 
 _KEY = ("scope", "scope_id", "measure", "stage", "currency", "status", "member_id")
 #: Any constant works: it names the one advisory lock that summary writers take in turn.
@@ -38,9 +38,49 @@ def rows_of(totals: Totals) -> list[dict[str, Any]]:
 
 
 def add(connection: sa.Connection, delta: Totals) -> None:
-    """Add ``delta`` to the stored cells, creating the ones that are new."""
+    """Add one transaction's ``delta`` to the stored cells, creating the ones that are new, and
+    move each scope's count of startups (investors) with LOIs by the rank cells that this delta
+    brings from zero or takes to zero. Runs in the writers' turn (:func:`take_turn`), so the rank
+    cells read here are the ones the upsert changes."""
+    if delta:
+        _apply(connection, {**delta, **_membership_changes(connection, delta)})
+
+
+def _apply(connection: sa.Connection, delta: Totals) -> None:
     if delta:
         connection.execute(_upsert(connection.dialect.name), rows_of(delta))
+
+
+def _membership_changes(connection: sa.Connection, delta: Totals) -> Totals:
+    moved = [key for key, cell in delta.items() if key[2] in COUNTED_BY and cell[0]]
+    if not moved:
+        return {}
+    t = table()
+    now: dict[Key, int] = {}
+    for start in range(0, len(moved), 300):
+        part = moved[start : start + 300]
+        now.update(
+            (tuple(row[:7]), int(row[7]))
+            for row in connection.execute(
+                sa.select(*(t.c[k] for k in _KEY), t.c.n).where(
+                    sa.tuple_(t.c.scope, t.c.scope_id, t.c.measure, t.c.member_id).in_(
+                        [(k[0], k[1], k[2], k[6]) for k in part]
+                    ),
+                    t.c.stage == "",
+                    t.c.currency == "",
+                    t.c.status == "",
+                )
+            )
+        )
+    out: Totals = {}
+    for key in moved:
+        before = now.get(key, 0)
+        after = before + delta[key][0]
+        step = 1 if not before and after else -1 if before and not after else 0
+        if step:
+            counted = (key[0], key[1], COUNTED_BY[key[2]], "", "", "", 0)
+            out.setdefault(counted, [0, 0, 0])[0] += step
+    return out
 
 
 @lru_cache(maxsize=2)
@@ -84,7 +124,7 @@ def make_equal(connection: sa.Connection, totals: Totals) -> None:
     """Bring the stored cells to ``totals`` by adding the difference to each (no ``DELETE``: a
     cell no longer wanted becomes zero, which every reader skips). Staff repair the totals this
     way; on PostgreSQL only the owner may delete rows."""
-    add(connection, difference(totals, stored(connection)))
+    _apply(connection, difference(totals, stored(connection)))
 
 
 def replace_all(connection: sa.Connection, totals: Totals) -> None:
