@@ -97,7 +97,7 @@ _COLUMNS = {
     "deal": ("id", "created_at", "updated_at", "startup_id", "investor_id", "stage", "stage_changed_at",
              "owner", "notes"),
     "stage_change": seed.COLUMNS["stage_change"],
-    "letter_of_intent": seed.COLUMNS["letter_of_intent"],
+    "letter_of_intent": tuple(c for c in seed.COLUMNS["letter_of_intent"] if c != "id"),
 }  # fmt: skip
 
 

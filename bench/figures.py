@@ -24,12 +24,15 @@ class Goal:
 
     kind: str
     limit: float
+    #: also at most this many times the baseline (with ``max``)
+    ratio: float | None = None
 
     def passes(self, figure: float, baseline: float | None) -> bool:
         if self.kind == "info":
             return True
         if self.kind == "max":
-            return figure <= self.limit
+            within = self.ratio is None or (baseline is not None and figure <= self.ratio * baseline)
+            return figure <= self.limit and within
         assert baseline is not None
         if self.kind == "over":
             return figure - baseline <= self.limit
@@ -39,7 +42,8 @@ class Goal:
         if self.kind == "info":
             return "(reference)"
         if self.kind == "max":
-            return f"≤ {_fmt(self.limit)}" if self.limit < 50 else f"≤ {self.limit:.0f} MB"
+            both = f" and ≤ {self.ratio:g}× baseline" if self.ratio is not None else ""
+            return (f"≤ {_fmt(self.limit)}" if self.limit < 50 else f"≤ {self.limit:.0f} MB") + both
         if self.kind == "over":
             return f"≤ baseline + {_fmt(self.limit)}"
         return f"≤ {self.limit:g}× baseline"
@@ -55,6 +59,8 @@ class Result:
     baseline_name: str
     goal: Goal
     unit: str = "s"
+    #: the lowest and highest of the samples the median was taken from
+    spread: tuple[float, float] | None = None
 
     @property
     def ok(self) -> bool:
@@ -64,11 +70,14 @@ class Result:
         show = (lambda v: f"{v:.0f} MB") if self.unit == "MB" else _fmt
         ratio = "" if not self.baseline else f"{self.value / self.baseline:.2f}×"
         base = "" if self.baseline is None else f"{show(self.baseline)} ({self.baseline_name})"
+        shown = show(self.value)
+        if self.spread is not None:
+            shown += f" ({show(self.spread[0])}–{show(self.spread[1])})"
         return [
             self.figure,
             self.db,
             self.size,
-            show(self.value),
+            shown,
             base,
             ratio,
             str(self.goal),
@@ -91,11 +100,21 @@ def timed(fn: Callable[[], Any]) -> float:
     return time.perf_counter() - start
 
 
+#: Samples per figure (product and baseline alternating).
+REPEAT = 7
+#: The spread of the product's samples behind the last :func:`medians` (lowest, highest).
+last_spread: tuple[float, float] = (0.0, 0.0)
+
+
 def medians(
-    product: Callable[[], Any], baseline: Callable[[], Any] | None, repeat: int = 5
+    product: Callable[[], Any], baseline: Callable[[], Any] | None, repeat: int = REPEAT
 ) -> tuple[float, float | None]:
-    """Medians of ``repeat`` runs, product and baseline alternating in one run (a warm-up first)."""
+    """Medians of ``repeat`` runs, product and baseline alternating in one run (a warm-up first);
+    the product's lowest and highest sample are left in :data:`last_spread`."""
+    global last_spread
     product()
+    if baseline is not None:
+        baseline()
     mine: list[float] = []
     theirs: list[float] = []
     slow = False
@@ -104,6 +123,7 @@ def medians(
         if baseline is not None and not slow:
             theirs.append(timed(baseline))
             slow = theirs[-1] > SLOW
+    last_spread = (min(mine), max(mine))
     return statistics.median(mine), (statistics.median(theirs) if theirs else None)
 
 
