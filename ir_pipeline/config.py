@@ -74,7 +74,6 @@ def share_base_url() -> str:
 @dataclass(frozen=True, slots=True)
 class Settings:
     database_url: str
-    base_currency: str = DEFAULT_CURRENCY
     #: Days before an LOI's validity ends that a scan warns of it.
     expiring_days: int = EXPIRING_DAYS
 
@@ -82,9 +81,14 @@ class Settings:
     def load(cls, database_url: str | None = None) -> Settings:
         """``--db`` beats ``IRP_DATABASE_URL`` beats the SQLite file in the user data dir."""
         url = database_url or os.environ.get("IRP_DATABASE_URL") or default_database_url()
-        currency = base_currency()
         expiring = _days("IRP_NOTIFY_EXPIRING_DAYS", EXPIRING_DAYS)
-        return cls(database_url=url, base_currency=currency, expiring_days=expiring)
+        return cls(database_url=url, expiring_days=expiring)
+
+    @property
+    def base_currency(self) -> str:
+        """:func:`base_currency`, checked when a command first needs it: checking a currency
+        loads Babel's tables, which ``irp tui`` would otherwise pay for before its first frame."""
+        return base_currency()
 
 
 def _seconds(name: str, default: float, *, low: float, high: float) -> float:

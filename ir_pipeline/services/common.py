@@ -6,11 +6,9 @@ from typing import Any, TypeVar
 
 from sqlmodel import Session, SQLModel, col, select
 
-from ir_pipeline import audit
 from ir_pipeline.actors import Actor
 from ir_pipeline.clock import format_local
 from ir_pipeline.errors import EditConflict, Invalid, NotFound
-from ir_pipeline.models import AuditEntry
 from ir_pipeline.money import Money, check_storable
 from ir_pipeline.text import free_text, one_line
 
@@ -20,6 +18,8 @@ __all__ = ["free_text", "lock", "optional_text", "positive", "required_text", "s
 
 def start_write(session: Session, actor: Actor, action: str) -> None:
     """The first line of every write: only staff change data, and the trail names who did."""
+    from ir_pipeline import audit  # writes only: a read never loads the trail's module
+
     actor.require_staff(action)
     audit.bind(session, actor)
 
@@ -57,6 +57,8 @@ _DERIVED = frozenset({"fx_base", "fx_rate", "fx_day", "fx_source", "converted_mi
 
 def stale(session: Session, row: Any, what: str, expected: int) -> EditConflict:
     """The conflict for an edit that started from ``expected`` while the row is newer."""
+    from ir_pipeline.models import AuditEntry
+
     table, ident, current = row.__tablename__, row.id, row.version
     changes = session.exec(
         select(AuditEntry)
