@@ -33,7 +33,7 @@ from ir_pipeline.db import make_engine
 from ir_pipeline.fx.rates import convert_minor
 from ir_pipeline.migrate import upgrade
 from ir_pipeline.queries.sums import halves, ranking_part
-from ir_pipeline.summaries.contributions import DealFacts, Totals, add_deal, with_member_counts
+from ir_pipeline.summaries.contributions import RATE, DealFacts, Totals, add_deal, with_member_counts
 
 NOW = "2026-01-01 00:00:00"
 START = date(2024, 1, 1)
@@ -75,6 +75,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "scope", "scope_id", "measure", "stage", "currency", "status", "member_id", "n", "amount_hi",
         "amount_lo",
     ),
+    "funnel_rate": ("scope", "scope_id", "kind", "base", "currency", "day", "rate", "source", "n"),
 }  # fmt: skip
 
 
@@ -209,7 +210,7 @@ def _loi_status(f: Deal) -> str:
 
 
 def _loi_rows(f: Deal) -> Iterator[tuple[Any, ...]]:
-    source = "same currency" if f.currency == "KRW" else "bench"
+    source = _source(f)
     yield (
         f.id, NOW, NOW, f.id, f.amount, f.currency, "common", f.day.isoformat(), "", _loi_status(f),
         "KRW", str(f.rate), f.day.isoformat(), source, f.converted,
@@ -240,6 +241,7 @@ _ROWS: dict[str, Callable[[Deal], Iterator[tuple[Any, ...]]]] = {
 }
 
 
+@lru_cache(maxsize=1)
 def totals(n: int) -> Totals:
     """The running totals of the data set, by the product's own rule for each deal."""
     out: Totals = {}
@@ -247,10 +249,11 @@ def totals(n: int) -> Totals:
         hi, lo = halves(f.amount)
         chi, clo = halves(f.converted)
         fundings = None
+        source = _source(f)
         if f.funded:
             fhi, flo = halves(f.funded)
             fc = halves(convert_minor(f.funded, f.currency, f.rate, "KRW"))
-            fundings = [(f.currency, 1, fhi, flo, "KRW", fc[0], fc[1])]
+            fundings = [(f.currency, 1, fhi, flo, "KRW", fc[0], fc[1], f.day, f.rate, source)]
         facts = DealFacts(
             event_id=f.event,
             startup_id=f.startup,
@@ -258,20 +261,40 @@ def totals(n: int) -> Totals:
             stage=f.stage,
             reached=f.path[-1],
             lost_from=f.path[-1] if f.stage == "lost" else None,
-            lois=[(f.currency, _loi_status(f), 1, hi, lo, "KRW", chi, clo)],
+            lois=[(f.currency, _loi_status(f), 1, hi, lo, "KRW", chi, clo, f.day, f.rate, source)],
             fundings=fundings,
         )
         add_deal(out, facts)
     return with_member_counts(out)
 
 
+def _source(f: Deal) -> str:
+    return "same currency" if f.currency == "KRW" else "bench"
+
+
 def _cells(n: int) -> Iterator[tuple[Any, ...]]:
-    for key, (count, hi, lo) in sorted(totals(n).items()):
+    for key, (count, hi, lo) in sorted((k, v) for k, v in totals(n).items() if k[0] != RATE):
         if count or hi or lo:
             yield (*key, count, hi, lo)
 
 
+def _rate_cells(n: int) -> Iterator[tuple[Any, ...]]:
+    for key, (count, _hi, _lo) in totals(n).items():
+        if key[0] == RATE and count:
+            scope, ident, kind, base, currency, day, rate, source = key[1:]
+            yield (scope, ident, kind, base, currency, day.isoformat(), str(rate), source, count)
+
+
+def _rows(table: str, n: int) -> Iterator[tuple[Any, ...]]:
+    if table == "funnel_sum":
+        return _cells(n)
+    if table == "funnel_rate":
+        return _rate_cells(n)
+    return table_rows(table, n)
+
+
 TABLES = ("event", "startup", "investor", "deal", "stage_change", "letter_of_intent", "follow_up", "funding")
+SUMMARIES = ("funnel_sum", "funnel_rate")
 
 
 def _finish(url: str) -> None:
@@ -301,9 +324,9 @@ def build(path: Path, *, deals: int, progress: Callable[[str], None] = lambda _:
     con.execute("PRAGMA journal_mode=WAL")
     con.execute("PRAGMA cache_size=-262144")
     with con:
-        for table in (*TABLES, "funnel_sum"):
+        for table in (*TABLES, *SUMMARIES):
             names = COLUMNS[table]
-            rows = _cells(deals) if table == "funnel_sum" else table_rows(table, deals)
+            rows = _rows(table, deals)
             sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
             con.executemany(sql, rows)
             progress(table)
@@ -336,7 +359,7 @@ def build_postgresql(
             "SELECT i.indexname, i.indexdef FROM pg_indexes i LEFT JOIN pg_constraint c"
             " ON c.conname = i.indexname WHERE i.schemaname = 'public' AND c.oid IS NULL"
             " AND i.tablename = ANY(%s)",
-            (list((*TABLES, "funnel_sum")),),
+            (list((*TABLES, *SUMMARIES)),),
         ).fetchall()
         for name, _ in indexes:
             cur.execute(f'DROP INDEX "{name}"')
@@ -347,8 +370,8 @@ def build_postgresql(
         ).fetchall()
         for (table,) in triggers:  # the audit triggers: a bench load is not a user's change
             cur.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
-        for table in (*TABLES, "funnel_sum"):
-            rows = _cells(deals) if table == "funnel_sum" else table_rows(table, deals)
+        for table in (*TABLES, *SUMMARIES):
+            rows = _rows(table, deals)
             with cur.copy(f"COPY {table} ({', '.join(COLUMNS[table])}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)

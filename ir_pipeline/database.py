@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from ir_pipeline.db import make_engine, translate_errors
 
 #: The newest migration's revision. ``tests/test_migrations.py`` checks it against Alembic's head.
-HEAD_REVISION = "0020"
+HEAD_REVISION = "0021"
 
 
 def at_head(engine: Engine) -> bool:

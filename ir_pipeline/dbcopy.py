@@ -87,7 +87,7 @@ def copy_database(source: Engine, target: Engine, *, progress: Progress | None =
             # for this transaction (a login that is not the owner gains nothing by setting it)
             dst.execute(sa.select(sa.func.set_config("irp.copying", "on", True)))
         for table in complete_metadata().sorted_tables:
-            if table.name == summary_store.table().name:
+            if table.name in summary_store.tables():
                 continue  # recomputed from the copied rows below, never trusted from the source
             if table.name == _INFO.name:
                 dst.execute(table.delete())  # the source's identity and date replace the new ones
@@ -112,7 +112,8 @@ def copy_database(source: Engine, target: Engine, *, progress: Progress | None =
                     f" COALESCE((SELECT max(id) FROM {table.name}), 0) + 1, false)"
                 )
         before, after = _counts(src), _counts(dst)
-        before[summary_store.table().name] = after[summary_store.table().name]
+        for name in summary_store.tables():
+            before[name] = after[name]
         if before != after:
             differing = ", ".join(
                 f"{k}: {before[k]} → {after.get(k)}" for k in before if before[k] != after.get(k)
@@ -126,6 +127,6 @@ def copy_database(source: Engine, target: Engine, *, progress: Progress | None =
     meanwhile = {
         name: latest[name] - before[name]
         for name in before
-        if name != summary_store.table().name and latest.get(name) != before[name]
+        if name not in summary_store.tables() and latest.get(name) != before[name]
     }
     return CopyReport(counts=after, funnel_equal=same_funnel, as_of=as_of, changed_meanwhile=meanwhile)

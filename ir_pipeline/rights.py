@@ -241,11 +241,11 @@ def hidden_columns_sql(connection: sa.Connection, group: str, tables: Iterable[s
     return statements
 
 
-def summary_rights_sql() -> list[str]:
-    """Rights on the running totals (``funnel_sum``): staff keep them up to date as they write,
-    managers read them all, a startup only the cells of its own scope, never the totals of all
-    deals, an event or an investor (those would reveal other companies' figures)."""
-    return _table_rights("funnel_sum", f"scope = 's' AND scope_id = {_ME}", "INSERT, UPDATE")
+def summary_rights_sql(table: str = "funnel_sum") -> list[str]:
+    """Rights on the running totals (``funnel_sum``, ``funnel_rate``): staff keep them up to date
+    as they write, managers read them all, a startup only the cells of its own scope, never the
+    totals of all deals, an event or an investor (those would reveal other companies' figures)."""
+    return _table_rights(table, f"scope = 's' AND scope_id = {_ME}", "INSERT, UPDATE")
 
 
 def outbox_rights_sql() -> list[str]:

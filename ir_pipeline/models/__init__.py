@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from ir_pipeline.models.pipeline import Deal, FollowUp, Funding, LetterOfIntent, Pitch, StageChange
     from ir_pipeline.models.records import Contact, Event, Investor, Startup
     from ir_pipeline.models.share import ShareLink, ShareView
-    from ir_pipeline.models.summary import FunnelSum
+    from ir_pipeline.models.summary import FunnelRate, FunnelSum
     from ir_pipeline.models.users import User
 
 #: module → the names it defines (every table module is listed: ``complete_metadata`` loads them all)
@@ -37,7 +37,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
     "pipeline": ("Deal", "FollowUp", "Funding", "LetterOfIntent", "Pitch", "StageChange"),
     "records": ("Contact", "Event", "Investor", "Startup"),
     "share": ("ShareLink", "ShareView"),
-    "summary": ("FunnelSum",),
+    "summary": ("FunnelRate", "FunnelSum"),
     "users": ("User",),
 }
 _WHERE = {name: module for module, names in _MODULES.items() for name in names}
@@ -54,6 +54,7 @@ __all__ = [
     "Event",
     "FollowUp",
     "Funding",
+    "FunnelRate",
     "FunnelSum",
     "FxRate",
     "Investor",

@@ -12,10 +12,14 @@ they summarise; ``irp db check-aggregates`` recomputes them from the base rows.
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
+
 import sqlalchemy as sa
 from sqlmodel import Field
 
 from ir_pipeline.models.base import Deferred
+from ir_pipeline.models.types import ExactDecimal
 
 
 class FunnelSum(Deferred, table=True):
@@ -34,3 +38,23 @@ class FunnelSum(Deferred, table=True):
     n: int = Field(default=0, sa_type=sa.BigInteger, nullable=False)
     amount_hi: int = Field(default=0, sa_type=sa.BigInteger, nullable=False)
     amount_lo: int = Field(default=0, sa_type=sa.BigInteger, nullable=False)
+
+
+class FunnelRate(Deferred, table=True):
+    """The distinct rate snapshots behind the converted totals of all deals, kept as counts: how
+    many LOIs (``kind`` ``l``) or fundings (``f``) in ``currency`` were converted into ``base`` at
+    ``rate`` on ``day`` per ``source``. The funnel lists the rates it used from these few rows (one
+    per currency and day, whatever the number of records) instead of a pass over every foreign
+    record. Written with :class:`FunnelSum`, by the same rule and in the same transaction."""
+
+    __tablename__ = "funnel_rate"
+
+    scope: str = Field(primary_key=True, max_length=1)
+    scope_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    kind: str = Field(primary_key=True, max_length=1)
+    base: str = Field(primary_key=True, max_length=3)
+    currency: str = Field(primary_key=True, max_length=3)
+    day: date = Field(primary_key=True)
+    rate: Decimal = Field(primary_key=True, sa_type=ExactDecimal)
+    source: str = Field(primary_key=True, max_length=40)
+    n: int = Field(default=0, sa_type=sa.BigInteger, nullable=False)

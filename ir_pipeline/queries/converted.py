@@ -23,11 +23,11 @@ from ir_pipeline.config import base_currency
 from ir_pipeline.fx import stored
 from ir_pipeline.fx.converted import ConvertedSum
 from ir_pipeline.fx.rates import Rate, RateBook, conversion, convert_minor
-from ir_pipeline.models import Deal, Funding, FunnelSum, LetterOfIntent
+from ir_pipeline.models import Deal, Funding, FunnelRate, FunnelSum, LetterOfIntent
 from ir_pipeline.queries.funnel import Funnel, FunnelFilter, RankedTotal, scoped
 from ir_pipeline.queries.sums import joined, minor_sum
 from ir_pipeline.stages import Stage
-from ir_pipeline.summaries.contributions import MEMBER_SCOPES, Measure
+from ir_pipeline.summaries.contributions import ALL, MEMBER_SCOPES, Measure
 
 #: One group of records: their stage (or member, or ``None``), currency, snapshot base, how
 #: many, their amount and their converted amount (both in minor units).
@@ -130,16 +130,26 @@ def _rates_used(
     session: Session, table: Any, actor: Actor, flt: FunnelFilter, target: str, currencies: Iterable[str]
 ) -> list[Rate]:
     """The distinct snapshot rates behind a converted total: for the currencies in it other than
-    the target only (none at all when everything is in the target: no query). For everything on
-    SQLite, a skip scan of the (currency, snapshot) index: one index step per distinct rate,
-    however many records share it. On PostgreSQL row-level security keeps the row comparison a
-    skip scan needs out of the index (it is not leakproof), so there, and for a narrowed funnel,
-    a DISTINCT over the index."""
+    the target only (none at all when everything is in the target: no query). For all deals, from
+    the kept rate cells (``funnel_rate``: one row per currency, day and rate, however many records
+    share it); for a narrowed funnel, a DISTINCT over its own records' snapshots."""
     foreign = sorted(c for c in currencies if c != target)
     if not foreign:
         return []
-    if not _narrowed(actor, flt) and session.get_bind().dialect.name == "sqlite":
-        return [r for c in foreign for r in _distinct_snapshots(session, table, c, target)]
+    if not _narrowed(actor, flt):
+        r: Any = FunnelRate.__table__  # type: ignore[attr-defined]
+        kind = "l" if table is LetterOfIntent else "f"
+        rows = session.execute(
+            sa.select(r.c.currency, r.c.rate, r.c.day, r.c.source).where(
+                r.c.scope == ALL,
+                r.c.scope_id == 0,
+                r.c.kind == kind,
+                r.c.base == target,
+                r.c.currency.in_(foreign),
+                r.c.n != 0,
+            )
+        ).all()
+        return [Rate(c, target, d, rate, s) for c, rate, d, s in rows]
     query = (
         select(table.currency, table.fx_rate, table.fx_day, table.fx_source)
         .where(col(table.currency).in_(foreign), table.fx_base == target)
@@ -147,27 +157,6 @@ def _rates_used(
     )
     query = scoped(query.join(Deal, col(Deal.id) == table.deal_id), actor, flt)
     return [Rate(c, target, d, r, s) for c, r, d, s in session.exec(query).all()]
-
-
-def _distinct_snapshots(session: Session, model: Any, currency: str, target: str) -> list[Rate]:
-    """Each distinct (day, rate, source) snapshot into ``target`` of the records in ``currency``,
-    walked through the index on (currency, fx_base, fx_day, fx_rate, fx_source): each step seeks
-    the first entry after the previous tuple (a recursive query, so one round trip)."""
-    t: Any = model.__table__
-    snap = (t.c.fx_day, t.c.fx_rate, t.c.fx_source)
-    mine = (t.c.currency == currency) & (t.c.fx_base == target)
-    first = sa.select(*snap).where(mine).order_by(*snap).limit(1).subquery("first")
-    walk: Any = sa.select(*first.c).cte("walk", recursive=True)
-    after = mine & (sa.tuple_(*snap) > sa.tuple_(walk.c.fx_day, walk.c.fx_rate, walk.c.fx_source))
-
-    def step(column: Any) -> Any:
-        return sa.select(column).where(after).order_by(*snap).limit(1).scalar_subquery()
-
-    walk = walk.union_all(
-        sa.select(step(t.c.fx_day), step(t.c.fx_rate), step(t.c.fx_source)).where(walk.c.fx_day.is_not(None))
-    )
-    rows = session.execute(sa.select(walk).where(walk.c.fx_day.is_not(None))).all()
-    return [Rate(currency, target, day, rate, source) for day, rate, source in rows]
 
 
 # -- from the rows, converted now ------------------------------------------------------------------

@@ -32,6 +32,7 @@ from ir_pipeline.stages import FUNNEL_RANK as _RANK
 from ir_pipeline.stages import Stage
 from ir_pipeline.summaries.contributions import (
     ALL,
+    COUNTED_BY,
     EVENT,
     INVESTOR,
     MEMBER_SCOPES,
@@ -212,15 +213,18 @@ def _member_cells(scope: Scope, measure: Measure) -> Any:
     ) & (t.c.status == "") & (t.c.n != 0)
 
 
-@lru_cache(maxsize=2)
-def _top_ranks(dialect: str) -> Any:
-    """The first rank cells in ranking order, read from their index. SQLite's statistics average
-    the primary key over every measure and judge a scope's few cells of one measure cheaper to
-    sort; with thousands of members they are not, so SQLite is told which index to walk."""
-    hint = f" INDEXED BY {RANK_INDEX}" if dialect == "sqlite" else ""
+@lru_cache(maxsize=4)
+def _top_ranks(dialect: str, measure: str) -> Any:
+    """The first rank cells in ranking order, read from their index (``measure`` is one of the
+    two rank measures, written into the SQL so the planner sees the partial index's condition).
+    SQLite's statistics average the primary key over every measure and judge a scope's cells of
+    one measure cheaper to sort; with thousands of members they are not, so SQLite is told which
+    index to walk (and given the index's own condition, which it matches word for word)."""
+    assert measure in COUNTED_BY
+    hint, partial = (f" INDEXED BY {RANK_INDEX}", f" AND {RANK_CELLS}") if dialect == "sqlite" else ("", "")
     return sa.text(
         f"SELECT member_id, n FROM funnel_sum{hint} WHERE scope = :scope AND scope_id = :scope_id"
-        f" AND measure = :measure AND {RANK_CELLS} AND n <> 0"
+        f" AND measure = '{measure}'{partial} AND n <> 0"
         f" ORDER BY {RANK_KEY} DESC, n DESC, member_id LIMIT :limit"
     )
 
@@ -236,8 +240,8 @@ def _ranked(
     funds_measure = Measure.STARTUP_FUNDINGS if by == "startup" else Measure.INVESTOR_FUNDINGS
     rank = Measure.STARTUP_RANK if by == "startup" else Measure.INVESTOR_RANK
     top = session.execute(
-        _top_ranks(session.get_bind().dialect.name),
-        {"scope": scope[0], "scope_id": scope[1], "measure": rank.value, "limit": limit},
+        _top_ranks(session.get_bind().dialect.name, rank.value),
+        {"scope": scope[0], "scope_id": scope[1], "limit": limit},
     ).all()
     ids = [int(ident) for ident, _ in top]
     if not ids:

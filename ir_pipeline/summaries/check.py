@@ -9,6 +9,7 @@ from sqlmodel import SQLModel
 
 from ir_pipeline.summaries import deal_columns, store
 from ir_pipeline.summaries.contributions import (
+    RATE,
     Key,
     Totals,
     difference,
@@ -24,6 +25,13 @@ class Mismatch:
     recomputed: tuple[int, int, int]
 
     def __str__(self) -> str:
+        if self.key[0] == RATE:
+            _, _, _, kind, base, currency, day, rate, source = self.key
+            what = "LOIs" if kind == "l" else "fundings"
+            return (
+                f"all deals: {what} in {currency} converted to {base} at {rate} on {day} ({source})"
+                f" are stored as {self.stored[0]}, recomputed as {self.recomputed[0]}"
+            )
         scope, ident, measure, stage, currency, status, member = self.key
         where = (
             "all deals"

@@ -58,8 +58,11 @@ class Measure(StrEnum):
     INVESTORS_WITH_LOIS = "mem_i"
 
 
-#: (scope, scope_id, measure, stage, currency, status, member_id)
-Key = tuple[str, int, str, str, str, str, int]
+#: A cell of ``funnel_sum``: (scope, scope_id, measure, stage, currency, status, member_id); or
+#: of ``funnel_rate``: (:data:`RATE`, scope, scope_id, kind, base, currency, day, rate, source).
+Key = tuple[Any, ...]
+#: The first part of a rate cell's key (``funnel_sum`` keys start with a one-letter scope).
+RATE = "rate"
 #: count, sum of the amounts' high halves, sum of their low halves
 Totals = dict[Key, list[int]]
 
@@ -84,10 +87,11 @@ class DealFacts:
     reached: str | None = None
     #: The stage a lost deal was lost from (``None``: not lost).
     lost_from: str | None = None
-    #: currency, status, n, hi, lo, and the snapshot: base (``None``: none yet), converted hi, lo
-    lois: list[tuple[str, str, int, int, int, str | None, int, int]] | None = None
-    #: currency, n, hi, lo, base, converted hi, lo
-    fundings: list[tuple[str, int, int, int, str | None, int, int]] | None = None
+    #: currency, status, n, hi, lo, and the snapshot: base (``None``: none yet), converted hi, lo,
+    #: and the snapshot's day, rate and source
+    lois: list[tuple[str, str, int, int, int, str | None, int, int, Any, Any, Any]] | None = None
+    #: currency, n, hi, lo, base, converted hi, lo, day, rate, source
+    fundings: list[tuple[str, int, int, int, str | None, int, int, Any, Any, Any]] | None = None
 
 
 def _scopes(f: DealFacts) -> tuple[tuple[str, int], ...]:
@@ -138,7 +142,7 @@ def add_deal(totals: Totals, f: DealFacts, sign: int = 1) -> None:
             add((scope, ident, _REACHED, reached, "", "", 0), sign)
         if lost_from is not None:
             add((scope, ident, _LOST_FROM, lost_from, "", "", 0), sign)
-        for currency, status, n, hi, lo, base, chi, clo in lois or ():
+        for currency, status, n, hi, lo, base, chi, clo, day, rate, source in lois or ():
             n, hi, lo = sign * n, sign * hi, sign * lo
             add((scope, ident, _LOIS, stage, currency, status, 0), n, hi, lo)
             if members:  # the same figures again under the deal's startup and its investor
@@ -148,6 +152,8 @@ def add_deal(totals: Totals, f: DealFacts, sign: int = 1) -> None:
                 add((scope, ident, _STARTUP_RANK, "", "", "", startup), n, rhi, rlo)
                 add((scope, ident, _INVESTOR_RANK, "", "", "", investor), n, rhi, rlo)
             if base is not None:
+                if scope == ALL:  # the rates used, for the funnel of all deals
+                    add((RATE, scope, ident, "l", base, currency, day, rate, source), n)
                 chi, clo = sign * chi, sign * clo
                 add((scope, ident, _LOIS_X, stage, base, currency, 0), n, chi, clo)
                 add((scope, ident, _LOIS_V, stage, base, currency, 0), n, hi, lo)
@@ -156,13 +162,15 @@ def add_deal(totals: Totals, f: DealFacts, sign: int = 1) -> None:
                     add((scope, ident, _INVESTOR_LOIS_X, "", base, "", investor), n, chi, clo)
         if fundings:
             add((scope, ident, _FUNDED_DEALS, "", "", "", 0), sign)
-            for currency, n, hi, lo, base, chi, clo in fundings:
+            for currency, n, hi, lo, base, chi, clo, day, rate, source in fundings:
                 n, hi, lo = sign * n, sign * hi, sign * lo
                 add((scope, ident, _FUNDINGS, "", currency, "", 0), n, hi, lo)
                 if members:
                     add((scope, ident, _STARTUP_FUNDINGS, "", currency, "", startup), n, hi, lo)
                     add((scope, ident, _INVESTOR_FUNDINGS, "", currency, "", investor), n, hi, lo)
                 if base is not None:
+                    if scope == ALL:
+                        add((RATE, scope, ident, "f", base, currency, day, rate, source), n)
                     chi, clo = sign * chi, sign * clo
                     add((scope, ident, _FUNDINGS_X, "", base, currency, 0), n, chi, clo)
                     add((scope, ident, _FUNDINGS_V, "", base, currency, 0), n, hi, lo)
@@ -175,8 +183,9 @@ def with_member_counts(totals: Totals) -> Totals:
     """``totals`` of every deal, with the cells counting each scope's startups and investors
     that have LOIs (their rank cells that are not zero)."""
     counts: dict[Key, int] = {}
-    for (scope, ident, measure, _s, _c, _st, _m), (n, _hi, _lo) in totals.items():
-        counted = COUNTED_BY.get(measure)
+    for key, (n, _hi, _lo) in totals.items():
+        counted = COUNTED_BY.get(key[2]) if key[0] != RATE else None
+        scope, ident = key[0], key[1]
         if counted is not None and n:
             key = (scope, ident, counted, "", "", "", 0)
             counts[key] = counts.get(key, 0) + 1
@@ -239,9 +248,20 @@ def _statements(by_range: bool) -> tuple[Any, Any, Any]:
             *minor_sum(loi.c.amount_minor),
             loi.c.fx_base,
             *minor_sum(loi.c.converted_minor),
+            loi.c.fx_day,
+            loi.c.fx_rate,
+            loi.c.fx_source,
         )
         .where(where(loi.c.deal_id))
-        .group_by(loi.c.deal_id, loi.c.currency, loi.c.status, loi.c.fx_base),
+        .group_by(
+            loi.c.deal_id,
+            loi.c.currency,
+            loi.c.status,
+            loi.c.fx_base,
+            loi.c.fx_day,
+            loi.c.fx_rate,
+            loi.c.fx_source,
+        ),
         sa.select(
             funding.c.deal_id,
             funding.c.currency,
@@ -249,9 +269,19 @@ def _statements(by_range: bool) -> tuple[Any, Any, Any]:
             *minor_sum(funding.c.amount_minor),
             funding.c.fx_base,
             *minor_sum(funding.c.converted_minor),
+            funding.c.fx_day,
+            funding.c.fx_rate,
+            funding.c.fx_source,
         )
         .where(where(funding.c.deal_id))
-        .group_by(funding.c.deal_id, funding.c.currency, funding.c.fx_base),
+        .group_by(
+            funding.c.deal_id,
+            funding.c.currency,
+            funding.c.fx_base,
+            funding.c.fx_day,
+            funding.c.fx_rate,
+            funding.c.fx_source,
+        ),
     )
 
 
@@ -275,17 +305,44 @@ def deal_facts(connection: sa.Connection, params: dict[str, Any]) -> dict[int, D
     }
     if not facts:
         return facts
-    for ident, currency, status, n, hi, lo, base, chi, clo in connection.execute(lois, params).all():
+    for ident, currency, status, n, hi, lo, base, chi, clo, day, rate, source in connection.execute(
+        lois, params
+    ).all():
         f = facts.get(ident)
         if f is not None:
             (f.lois if f.lois is not None else _set(f, "lois")).append(
-                (currency, status, int(n), int(hi or 0), int(lo or 0), base, int(chi or 0), int(clo or 0))
+                (
+                    currency,
+                    status,
+                    int(n),
+                    int(hi or 0),
+                    int(lo or 0),
+                    base,
+                    int(chi or 0),
+                    int(clo or 0),
+                    day,
+                    rate,
+                    source,
+                )
             )
-    for ident, currency, n, hi, lo, base, chi, clo in connection.execute(fundings, params).all():
+    for ident, currency, n, hi, lo, base, chi, clo, day, rate, source in connection.execute(
+        fundings, params
+    ).all():
         f = facts.get(ident)
         if f is not None:
             (f.fundings if f.fundings is not None else _set(f, "fundings")).append(
-                (currency, int(n), int(hi or 0), int(lo or 0), base, int(chi or 0), int(clo or 0))
+                (
+                    currency,
+                    int(n),
+                    int(hi or 0),
+                    int(lo or 0),
+                    base,
+                    int(chi or 0),
+                    int(clo or 0),
+                    day,
+                    rate,
+                    source,
+                )
             )
     return facts
 

@@ -7,16 +7,26 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ir_pipeline.models import FunnelSum
-from ir_pipeline.summaries.contributions import COUNTED_BY, Key, Totals, difference
+from ir_pipeline.models import FunnelRate, FunnelSum
+from ir_pipeline.summaries.contributions import COUNTED_BY, RATE, Key, Totals, difference
 
 _KEY = ("scope", "scope_id", "measure", "stage", "currency", "status", "member_id")
+_RATE_KEY = ("scope", "scope_id", "kind", "base", "currency", "day", "rate", "source")
 #: Any constant works: it names the one advisory lock that summary writers take in turn.
 _LOCK_ID = 0x1A9_F0_5E
 
 
 def table() -> sa.Table:
     return FunnelSum.__table__  # type: ignore[attr-defined, no-any-return]
+
+
+def rate_table() -> sa.Table:
+    return FunnelRate.__table__  # type: ignore[attr-defined, no-any-return]
+
+
+def tables() -> tuple[str, str]:
+    """The names of the tables the running totals live in (recomputed, never copied)."""
+    return (table().name, rate_table().name)
 
 
 def take_turn(connection: sa.Connection) -> None:
@@ -31,10 +41,26 @@ def take_turn(connection: sa.Connection) -> None:
 
 
 def rows_of(totals: Totals) -> list[dict[str, Any]]:
+    """The ``funnel_sum`` rows of ``totals`` (see :func:`rate_rows_of` for the others)."""
     return [
         {**dict(zip(_KEY, key, strict=True)), "n": n, "amount_hi": hi, "amount_lo": lo}
-        for key, (n, hi, lo) in sorted(totals.items())
+        for key, (n, hi, lo) in sorted(_sums(totals).items())
     ]
+
+
+def rate_rows_of(totals: Totals) -> list[dict[str, Any]]:
+    return [
+        {**dict(zip(_RATE_KEY, key[1:], strict=True)), "n": n}
+        for key, (n, _hi, _lo) in sorted(_rates(totals).items(), key=lambda item: str(item[0]))
+    ]
+
+
+def _sums(totals: Totals) -> Totals:
+    return {k: v for k, v in totals.items() if k[0] != RATE}
+
+
+def _rates(totals: Totals) -> Totals:
+    return {k: v for k, v in totals.items() if k[0] == RATE}
 
 
 def add(connection: sa.Connection, delta: Totals) -> None:
@@ -47,12 +73,15 @@ def add(connection: sa.Connection, delta: Totals) -> None:
 
 
 def _apply(connection: sa.Connection, delta: Totals) -> None:
-    if delta:
-        connection.execute(_upsert(connection.dialect.name), rows_of(delta))
+    sums, rates = rows_of(delta), rate_rows_of(delta)
+    if sums:
+        connection.execute(_upsert(connection.dialect.name), sums)
+    if rates:
+        connection.execute(_upsert(connection.dialect.name, rates=True), rates)
 
 
 def _membership_changes(connection: sa.Connection, delta: Totals) -> Totals:
-    moved = [key for key, cell in delta.items() if key[2] in COUNTED_BY and cell[0]]
+    moved = [key for key, cell in delta.items() if key[0] != RATE and key[2] in COUNTED_BY and cell[0]]
     if not moved:
         return {}
     t = table()
@@ -83,11 +112,11 @@ def _membership_changes(connection: sa.Connection, delta: Totals) -> Totals:
     return out
 
 
-@lru_cache(maxsize=2)
-def _upsert(dialect_name: str) -> Any:
+@lru_cache(maxsize=4)
+def _upsert(dialect_name: str, *, rates: bool = False) -> Any:
     # the dialect's own INSERT … ON CONFLICT, imported here: every command loads this module, and
     # the PostgreSQL dialect package costs a SQLite user a tenth of a second at start-up
-    t = table()
+    t = rate_table() if rates else table()
     statement: Any
     if dialect_name == "postgresql":
         from sqlalchemy.dialects import postgresql
@@ -97,6 +126,10 @@ def _upsert(dialect_name: str) -> Any:
         from sqlalchemy.dialects import sqlite
 
         statement = sqlite.insert(t)
+    if rates:
+        return statement.on_conflict_do_update(
+            index_elements=list(_RATE_KEY), set_={"n": t.c.n + statement.excluded.n}
+        )
     return statement.on_conflict_do_update(
         index_elements=list(_KEY),
         set_={
@@ -109,8 +142,8 @@ def _upsert(dialect_name: str) -> Any:
 
 def stored(connection: sa.Connection) -> Totals:
     """Every stored cell that is not zero."""
-    t = table()
-    return {
+    t, r = table(), rate_table()
+    out: Totals = {
         tuple(row[:7]): [int(row[7]), int(row[8]), int(row[9])]
         for row in connection.execute(
             sa.select(*(t.c[k] for k in _KEY), t.c.n, t.c.amount_hi, t.c.amount_lo).where(
@@ -118,6 +151,9 @@ def stored(connection: sa.Connection) -> Totals:
             )
         )
     }
+    for row in connection.execute(sa.select(*(r.c[k] for k in _RATE_KEY), r.c.n).where(r.c.n != 0)):
+        out[(RATE, *row[:8])] = [int(row[8]), 0, 0]
+    return out
 
 
 def make_equal(connection: sa.Connection, totals: Totals) -> None:
@@ -128,7 +164,12 @@ def make_equal(connection: sa.Connection, totals: Totals) -> None:
 
 
 def replace_all(connection: sa.Connection, totals: Totals) -> None:
-    connection.execute(sa.delete(table()))
-    rows = rows_of(totals)
-    for start in range(0, len(rows), 5_000):
-        connection.execute(sa.insert(table()), rows[start : start + 5_000])
+    """Every stored cell replaced by ``totals`` (a copy, a migration that fills the totals). The
+    migrations before 0021 run this when there is no rate table yet: 0021 fills it."""
+    targets = [(table(), rows_of(totals))]
+    if sa.inspect(connection).has_table(rate_table().name):
+        targets.append((rate_table(), rate_rows_of(totals)))
+    for target, rows in targets:
+        connection.execute(sa.delete(target))
+        for start in range(0, len(rows), 5_000):
+            connection.execute(sa.insert(target), rows[start : start + 5_000])

@@ -99,7 +99,7 @@ class Lois(LoiReader):
             }
         rows: list[tuple[Any, ...]] = []
         # what the deals opened by this batch hold, for the funnel: at `loi`, with these LOIs
-        opened: dict[int, dict[tuple[str, str, str | None], list[int]]] = {}
+        opened: dict[int, dict[tuple[Any, ...], list[int]]] = {}
         old_deals: set[int] = set()
         for x in items:
             deal_id, stage = deals[(x.startup_id, x.investor_id)]
@@ -143,7 +143,7 @@ class Lois(LoiReader):
             )
             if new_after is not None and deal_id > new_after:
                 cells = opened.setdefault(deal_id, {})
-                key = (amount.currency, v.status.value, None if snap is None else snap[0])
+                key = (amount.currency, v.status.value, *(snap[:4] if snap is not None else NO_SNAPSHOT[:4]))
                 cell = cells.get(key)
                 hi, lo = halves(amount.minor)
                 chi, clo = halves(snap[4]) if snap is not None else (0, 0)
@@ -225,15 +225,15 @@ class Lois(LoiReader):
         self._insert_history(before, now, f"opened by import of {self.report.file}")
         return before
 
-    def _count_opened(self, opened: dict[int, dict[tuple[str, str, str | None], list[int]]]) -> None:
+    def _count_opened(self, opened: dict[int, dict[tuple[Any, ...], list[int]]]) -> None:
         """Add what the deals this batch opened contribute to the funnel (by the one rule,
         :func:`add_deal`): their move to `loi`, the LOIs just written for them, no funding."""
         loi = Stage.LOI.value
         for deal_id, cells in opened.items():
             event, startup, investor = self.opened_deals[deal_id]
             lois = [
-                (currency, status, n, hi, lo, base, chi, clo)
-                for (currency, status, base), (n, hi, lo, chi, clo) in cells.items()
+                (currency, status, n, hi, lo, base, chi, clo, day, rate, source)
+                for (currency, status, base, rate, day, source), (n, hi, lo, chi, clo) in cells.items()
             ]
             add_deal(self.opened, DealFacts(event, startup, investor, loi, loi, lois=lois))
 
