@@ -25,6 +25,7 @@ from ir_pipeline.fx.converted import ConvertedSum
 from ir_pipeline.fx.rates import Rate, RateBook, conversion, convert_minor
 from ir_pipeline.models import Deal, Funding, FunnelRate, FunnelSum, LetterOfIntent
 from ir_pipeline.queries.funnel import Funnel, FunnelFilter, RankedTotal, scoped
+from ir_pipeline.queries.funnel_cells import member_cells
 from ir_pipeline.queries.sums import joined, minor_sum
 from ir_pipeline.stages import Stage
 from ir_pipeline.summaries.contributions import ALL, MEMBER_SCOPES, Measure
@@ -333,21 +334,10 @@ def _member_sums(
         ("startup", True): Measure.STARTUP_FUNDINGS_CONVERTED,
         ("investor", True): Measure.INVESTOR_FUNDINGS_CONVERTED,
     }[(by, funded)]
-    t: Any = FunnelSum.__table__  # type: ignore[attr-defined]
     ids = [r.id for r in ranked]
     sums: dict[Any, ConvertedSum] = {i: ConvertedSum(target) for i in ids}
     covered: dict[int, int] = {}
-    for member, n, hi, lo in session.execute(
-        sa.select(t.c.member_id, t.c.n, t.c.amount_hi, t.c.amount_lo).where(
-            t.c.scope == scope[0],
-            t.c.scope_id == scope[1],
-            t.c.measure == measure.value,
-            t.c.stage == "",
-            t.c.currency == target,
-            t.c.status == "",
-            t.c.member_id.in_(ids),
-        )
-    ).all():
+    for member, _currency, n, hi, lo in member_cells(session, scope, measure, [target], ids):
         sums[int(member)].add(joined(hi, lo))
         covered[int(member)] = int(n)
     if funded:  # fundings are few, and a ranking row keeps their total, not their count

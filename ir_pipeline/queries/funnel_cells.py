@@ -204,13 +204,33 @@ def _other_side(session: Session, scope: Scope, limit: int) -> tuple[int, list[R
     return count, [RankedTotal(int(o), names[o], int(n), totals[int(d)], funded[int(d)]) for o, d, n in top]
 
 
-def _member_cells(scope: Scope, measure: Measure) -> Any:
-    t: Any = FunnelSum.__table__  # type: ignore[attr-defined]
-    # member cells have no stage or status: saying so lets the primary key seek the currency
-    # and the member
-    return t, (t.c.scope == scope[0]) & (t.c.scope_id == scope[1]) & (t.c.measure == measure.value) & (
-        t.c.stage == ""
-    ) & (t.c.status == "") & (t.c.n != 0)
+def member_cells(
+    session: Session, scope: Scope, measure: Measure, currencies: list[str], ids: list[int]
+) -> list[Any]:
+    """``(member_id, currency, n, amount_hi, amount_lo)`` of the listed members' cells in
+    ``currencies``, each read by its whole primary key (one lookup per member and currency,
+    joined by UNION ALL). A filter on the members instead would pass over every member's cells
+    wherever the planner misjudges it: under PostgreSQL's row-level security it estimates a
+    single row for any read and walks the scope's twenty thousand cells."""
+    pairs = [(currency, ident) for currency in currencies for ident in ids]
+    if not pairs:
+        return []
+    params: dict[str, Any] = {"scope": scope[0], "scope_id": scope[1], "measure": measure.value}
+    for i, (currency, ident) in enumerate(pairs):
+        params[f"c{i}"], params[f"m{i}"] = currency, ident
+    rows = session.execute(_lookups(len(pairs)), params).all()
+    return [row for row in rows if row[2] or row[3] or row[4]]
+
+
+@lru_cache(maxsize=16)
+def _lookups(count: int) -> Any:
+    """``count`` primary-key lookups of member cells, as one statement built once per size."""
+    one = (
+        "SELECT member_id, currency, n, amount_hi, amount_lo FROM funnel_sum WHERE scope = :scope"
+        " AND scope_id = :scope_id AND measure = :measure AND stage = '' AND status = ''"
+        " AND currency = :c{i} AND member_id = :m{i}"
+    )
+    return sa.text(" UNION ALL ".join(one.format(i=i) for i in range(count)))
 
 
 @lru_cache(maxsize=4)
@@ -256,12 +276,7 @@ def _ranked(
     ):
         if not in_currencies:
             continue
-        t, where = _member_cells(scope, measure)
-        for ident, currency, hi, lo in session.execute(
-            sa.select(t.c.member_id, t.c.currency, t.c.amount_hi, t.c.amount_lo).where(
-                where, t.c.currency.in_(in_currencies), t.c.member_id.in_(ids)
-            )
-        ).all():
+        for ident, currency, _n, hi, lo in member_cells(session, scope, measure, in_currencies, ids):
             target[int(ident)].add(Money.from_minor(joined(hi, lo), currency))
     return [
         RankedTotal(i, names[i], int(n), totals[i], funded[i]) for i, (_, n) in zip(ids, top, strict=True)
