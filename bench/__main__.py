@@ -375,15 +375,15 @@ def import_figure(db: str) -> Result:
     from bench.bench_import import measure
 
     product, baseline = measure(db, 100_000)
+    if db == "sqlite":
+        return Result(
+            "import of 100k LOI rows", db, "100k rows", product, baseline,
+            "executemany of the same rows, trail and totals", Goal("ratio", 1.8),
+        )  # fmt: skip
     return Result(
-        "import of 100k LOI rows",
-        db,
-        "100k rows",
-        product,
-        baseline,
-        "executemany, 3 tables",
-        Goal("ratio", 1.5),
-    )
+        "import of 100k LOI rows", db, "100k rows", product, baseline,
+        "COPY of the same rows and totals, as the superuser", Goal("info", 0),
+    )  # fmt: skip
 
 
 def compile_product() -> None:
