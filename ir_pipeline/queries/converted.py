@@ -340,8 +340,16 @@ def _member_sums(
     for member, _currency, n, hi, lo in member_cells(session, scope, measure, [target], ids):
         sums[int(member)].add(joined(hi, lo))
         covered[int(member)] = int(n)
-    if funded:  # fundings are few, and a ranking row keeps their total, not their count
-        short = [r.id for r in ranked if any(c != target for c in r.funded)]
+    if funded:  # a ranking row keeps the fundings' total, not their count: the member cells do
+        every = {
+            Measure.STARTUP_FUNDINGS_CONVERTED: Measure.STARTUP_FUNDINGS,
+            Measure.INVESTOR_FUNDINGS_CONVERTED: Measure.INVESTOR_FUNDINGS,
+        }[measure]
+        currencies = sorted({c for r in ranked for c in r.funded})
+        counts: dict[int, int] = {}
+        for member, _currency, n, _hi, _lo in member_cells(session, scope, every, currencies, ids):
+            counts[int(member)] = counts.get(int(member), 0) + int(n)
+        short = [r.id for r in ranked if covered.get(r.id, 0) < counts.get(r.id, 0)]
     else:
         short = [r.id for r in ranked if covered.get(r.id, 0) < r.lois]
     if not short:

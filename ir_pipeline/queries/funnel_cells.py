@@ -211,7 +211,8 @@ def member_cells(
     ``currencies``, each read by its whole primary key (one lookup per member and currency,
     joined by UNION ALL). A filter on the members instead would pass over every member's cells
     wherever the planner misjudges it: under PostgreSQL's row-level security it estimates a
-    single row for any read and walks the scope's twenty thousand cells."""
+    single row for any read and walks the scope's twenty thousand cells. (A join to the pairs as
+    a table of constants was tried: the planner hashes every member's cells for it.)"""
     pairs = [(currency, ident) for currency in currencies for ident in ids]
     if not pairs:
         return []

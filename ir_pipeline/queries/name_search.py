@@ -38,7 +38,7 @@ from ir_pipeline.text import like_pattern
 
 #: More companies than this on one side and the search is broad by any measure: their deals are
 #: matched through a subquery instead of a list of ids, and counted at least, not exactly.
-MAX_IDS = 1_000
+MAX_IDS = 5_000
 
 
 @dataclass(frozen=True, slots=True)

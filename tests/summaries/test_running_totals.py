@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,8 @@ from ir_pipeline.db import make_engine, read_only, unit_of_work
 from ir_pipeline.drafts import EventDraft, FollowUpDraft, FundingDraft, InvestorDraft, LoiDraft, StartupDraft
 from ir_pipeline.enums import LoiStatus, Role
 from ir_pipeline.errors import IrpError
+from ir_pipeline.fx.rates import Rate
+from ir_pipeline.fx.service import store_rates
 from ir_pipeline.io.importer import import_file
 from ir_pipeline.models import Deal
 from ir_pipeline.money import Money
@@ -40,6 +43,11 @@ from tests.conftest import PG_ADMIN, STAFF, pg_url
 
 STARTUPS = ["(주)그린그리드", "Mobility Lab", "에어센스"]
 INVESTORS = ["Hanbit Ventures", "블루하버캐피탈", "Daehan Tech"]
+RATES = [
+    Rate("USD", "KRW", date(2026, 5, 1), Decimal("1380.25"), "test"),
+    Rate("EUR", "KRW", date(2026, 5, 1), Decimal("1490.5"), "test"),
+    Rate("USD", "KRW", date(2026, 5, 3), Decimal("1391"), "test"),
+]
 AMOUNTS = st.sampled_from(["3억", "1억 5천만", "$2M", "€750,000", "9,223,372,036,854,775,807원", "5천만"])
 #: An index into the names: 3 is a name nobody knows, which rejects the whole file.
 KNOWN_MOSTLY = st.sampled_from([0, 1, 2, 0, 1, 2, 3])
@@ -95,6 +103,9 @@ class TotalsMachine(RuleBasedStateMachine):
             self.event = records.create_event(
                 s, actor=STAFF, draft=EventDraft(name="Demo Day", starts_on=date(2026, 5, 1))
             ).id
+            # rates, so dollar and euro records take snapshots (and the kept rate cells move as
+            # LOIs are received on the 2nd and edited on the 3rd, at another dollar rate)
+            store_rates(s, actor=STAFF, rates=RATES)
             self.startups = [
                 records.create_startup(s, actor=STAFF, draft=StartupDraft(name=n)).id for n in STARTUPS
             ]
