@@ -398,6 +398,26 @@ def compile_product() -> None:
         compileall.compile_dir(root / package, quiet=1)
 
 
+def merged(text: str, command: str, results: list[Result]) -> str:
+    """The README with this run's rows in its table: a row of the same figure, database and size
+    is replaced, the others are kept (runs on one database or size leave the rest in place), and
+    the command is added to the list of runs behind the table."""
+    head, _, tail = text.partition("<!-- results -->")
+    made = [line for line in tail.splitlines() if line.startswith("- `python -m bench")]
+    rows = [line for line in tail.splitlines() if line.startswith("| ") and not line.startswith("| figure")]
+    fresh = markdown(results).splitlines()[2:]
+
+    def key(line: str) -> tuple[str, ...]:
+        return tuple(cell.strip() for cell in line.strip("|").split("|")[:3])
+
+    new = {key(line): line for line in fresh}
+    kept = [new.pop(key(line), line) for line in rows]
+    table = markdown([]).splitlines() + kept + [line for line in fresh if key(line) in new]
+    made.append(f"- `{command}` on {time.strftime('%Y-%m-%d')}")
+    runs = "\n".join(dict.fromkeys(made))
+    return f"{head}<!-- results -->\nMade with:\n\n{runs}\n\n" + "\n".join(table) + "\n"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     parser.add_argument(
@@ -421,10 +441,7 @@ def main() -> None:
     def save() -> None:  # after every data set, so a long run keeps what it measured
         if args.save:
             command = "python -m bench " + " ".join(a for a in sys.argv[1:] if a != "--save")
-            text = README.read_text(encoding="utf-8")
-            head = text.split("<!-- results -->")[0]
-            made = f"Made with `{command}` on {time.strftime('%Y-%m-%d')}:"
-            README.write_text(f"{head}<!-- results -->\n{made}\n\n{markdown(results)}\n", encoding="utf-8")
+            README.write_text(merged(README.read_text(encoding="utf-8"), command, results), encoding="utf-8")
 
     for db in dbs:
         for deals in sizes:

@@ -292,7 +292,8 @@ def _ranked(
     lois: dict[Any, ConvertedSum] = {}
     funds: dict[Any, ConvertedSum] = {}
     if target == base and scope is not None and scope[0] == ("s" if by == "startup" else "i"):
-        lois, funds = {scope[1]: total}, {scope[1]: money}  # the scope's company, ranked alone
+        # the scope's company, ranked alone: the scope's own sums (a ranking row lists no rates)
+        lois, funds = {scope[1]: _sums_only(total)}, {scope[1]: _sums_only(money)}
     elif target == base and scope is not None and scope[0] in MEMBER_SCOPES:
         lois = _member_sums(session, scope, by, ranked, actor, flt, target, funded=False)
         funds = _member_sums(session, scope, by, ranked, actor, flt, target, funded=True)
@@ -312,6 +313,14 @@ def _ranked(
         )
         for r in ranked
     ]
+
+
+def _sums_only(total: ConvertedSum) -> ConvertedSum:
+    """``total`` without the rates it lists: a ranking row's converted figure never lists them."""
+    copy = ConvertedSum(total.currency)
+    copy.minor, copy.unknown_missing = total.minor, total.unknown_missing
+    copy.missing = {currency: list(cell) for currency, cell in total.missing.items()}
+    return copy
 
 
 def _member_sums(
