@@ -11,6 +11,7 @@ base currency where no direct rate is stored, record by record with the same rou
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 from collections.abc import Iterable
 from typing import Any
@@ -292,7 +293,8 @@ def _ranked(
     lois: dict[Any, ConvertedSum] = {}
     funds: dict[Any, ConvertedSum] = {}
     if target == base and scope is not None and scope[0] == ("s" if by == "startup" else "i"):
-        # the scope's company, ranked alone: the scope's own sums (a ranking row lists no rates)
+        # the scope's company, ranked alone: the scope's own sums, without the rates the scope's
+        # total lists (in the base currency no ranking row lists them, as the rows' way shows)
         lois, funds = {scope[1]: _sums_only(total)}, {scope[1]: _sums_only(money)}
     elif target == base and scope is not None and scope[0] in MEMBER_SCOPES:
         lois = _member_sums(session, scope, by, ranked, actor, flt, target, funded=False)
@@ -316,11 +318,10 @@ def _ranked(
 
 
 def _sums_only(total: ConvertedSum) -> ConvertedSum:
-    """``total`` without the rates it lists: a ranking row's converted figure never lists them."""
-    copy = ConvertedSum(total.currency)
-    copy.minor, copy.unknown_missing = total.minor, total.unknown_missing
-    copy.missing = {currency: list(cell) for currency, cell in total.missing.items()}
-    return copy
+    """``total`` without the rates it lists (a copy: the total itself still lists them)."""
+    sums = copy.copy(total)
+    sums.rates = set()
+    return sums
 
 
 def _member_sums(
@@ -350,10 +351,7 @@ def _member_sums(
         sums[int(member)].add(joined(hi, lo))
         covered[int(member)] = int(n)
     if funded:  # a ranking row keeps the fundings' total, not their count: the member cells do
-        every = {
-            Measure.STARTUP_FUNDINGS_CONVERTED: Measure.STARTUP_FUNDINGS,
-            Measure.INVESTOR_FUNDINGS_CONVERTED: Measure.INVESTOR_FUNDINGS,
-        }[measure]
+        every = Measure.STARTUP_FUNDINGS if by == "startup" else Measure.INVESTOR_FUNDINGS
         currencies = sorted({c for r in ranked for c in r.funded})
         counts: dict[int, int] = {}
         for member, _currency, n, _hi, _lo in member_cells(session, scope, every, currencies, ids):

@@ -44,7 +44,6 @@ from ir_pipeline.summaries.contributions import (
 )
 
 Scope = tuple[str, int]
-_HALF = float(2**32)
 
 
 def scope_of(actor: Actor, flt: FunnelFilter) -> Scope | None:

@@ -17,12 +17,17 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy as sa
 
 from ir_pipeline.queries.sums import RANKED_CURRENCY, minor_sum
 from ir_pipeline.stages import Stage
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsRichComparison
+
+K = TypeVar("K", bound="SupportsRichComparison")
 
 
 class Measure(StrEnum):
@@ -185,10 +190,9 @@ def with_member_counts(totals: Totals) -> Totals:
     counts: dict[Key, int] = {}
     for key, (n, _hi, _lo) in totals.items():
         counted = COUNTED_BY.get(key[2]) if key[0] != RATE else None
-        scope, ident = key[0], key[1]
         if counted is not None and n:
-            key = (scope, ident, counted, "", "", "", 0)
-            counts[key] = counts.get(key, 0) + 1
+            cell = (key[0], key[1], counted, "", "", "", 0)
+            counts[cell] = counts.get(cell, 0) + 1
     for key, n in counts.items():
         totals[key] = [n, 0, 0]
     return totals
@@ -305,46 +309,22 @@ def deal_facts(connection: sa.Connection, params: dict[str, Any]) -> dict[int, D
     }
     if not facts:
         return facts
-    for ident, currency, status, n, hi, lo, base, chi, clo, day, rate, source in connection.execute(
-        lois, params
-    ).all():
-        f = facts.get(ident)
-        if f is not None:
-            (f.lois if f.lois is not None else _set(f, "lois")).append(
-                (
-                    currency,
-                    status,
-                    int(n),
-                    int(hi or 0),
-                    int(lo or 0),
-                    base,
-                    int(chi or 0),
-                    int(clo or 0),
-                    day,
-                    rate,
-                    source,
-                )
-            )
-    for ident, currency, n, hi, lo, base, chi, clo, day, rate, source in connection.execute(
-        fundings, params
-    ).all():
-        f = facts.get(ident)
-        if f is not None:
-            (f.fundings if f.fundings is not None else _set(f, "fundings")).append(
-                (
-                    currency,
-                    int(n),
-                    int(hi or 0),
-                    int(lo or 0),
-                    base,
-                    int(chi or 0),
-                    int(clo or 0),
-                    day,
-                    rate,
-                    source,
-                )
-            )
+    for statement, name, at in ((lois, "lois", 2), (fundings, "fundings", 1)):
+        for ident, *values in connection.execute(statement, params).all():
+            f = facts.get(ident)
+            if f is not None:
+                kept = getattr(f, name)
+                (kept if kept is not None else _set(f, name)).append(_whole(values, at))
     return facts
+
+
+def _whole(row: list[Any], at: int) -> tuple[Any, ...]:
+    """A fact row with its count and the four summed halves (from ``at`` on: n, hi, lo, then the
+    snapshot's base, converted hi, lo) as integers: a sum over no snapshot is NULL, and
+    PostgreSQL sums bigints as numeric."""
+    n, hi, lo, base, chi, clo = row[at : at + 6]
+    whole = (int(n), int(hi or 0), int(lo or 0), base, int(chi or 0), int(clo or 0))
+    return (*row[:at], *whole, *row[at + 6 :])
 
 
 def _set(f: DealFacts, name: str) -> list[Any]:
@@ -360,8 +340,9 @@ def totals_of(facts: Iterable[DealFacts]) -> Totals:
     return totals
 
 
-def chunks(ids: Iterable[int], size: int = 500) -> Iterator[list[int]]:
-    batch: list[int] = []
+def chunks(ids: Iterable[K], size: int = 500) -> Iterator[list[K]]:
+    """``ids`` in order, ``size`` at a time."""
+    batch: list[K] = []
     for ident in sorted(ids):
         batch.append(ident)
         if len(batch) == size:

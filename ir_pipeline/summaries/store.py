@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ir_pipeline.models import FunnelRate, FunnelSum
-from ir_pipeline.summaries.contributions import COUNTED_BY, RATE, Key, Totals, difference
+from ir_pipeline.summaries.contributions import COUNTED_BY, RATE, Key, Totals, chunks, difference
 
 _KEY = ("scope", "scope_id", "measure", "stage", "currency", "status", "member_id")
 _RATE_KEY = ("scope", "scope_id", "kind", "base", "currency", "day", "rate", "source")
@@ -86,8 +86,7 @@ def _membership_changes(connection: sa.Connection, delta: Totals) -> Totals:
         return {}
     t = table()
     now: dict[Key, int] = {}
-    for start in range(0, len(moved), 300):
-        part = moved[start : start + 300]
+    for part in chunks(moved, 300):
         now.update(
             (tuple(row[:7]), int(row[7]))
             for row in connection.execute(
