@@ -114,6 +114,7 @@ class Deal:
     rate: Decimal  # KRW per unit that day
     converted: int
     funded: int  # the funding's amount (0: none)
+    funded_converted: int
     follow_up: str  # its status
     due: date
 
@@ -148,11 +149,12 @@ def deal(d: int, startups: int, investors: int) -> Deal:
     rate = rate_of(currency, day)
     converted = convert_minor(amount, currency, rate, "KRW")
     funded = amount // 2 if stage == "funded" else 0
+    funded_converted = convert_minor(funded, currency, rate, "KRW") if funded else 0
     follow_up = ("open", "open", "done", "cancelled")[_mix(d, 6) % 4]
     due = START + timedelta(days=DAYS - 30 + _mix(d, 7) % 90)
     return Deal(
         d, startup, investor, (d - 1) % EVENTS + 1, stage, path, currency, amount, day, rate,
-        converted, funded, follow_up, due,
+        converted, funded, funded_converted, follow_up, due,
     )  # fmt: skip
 
 
@@ -224,11 +226,9 @@ def _follow_up_rows(f: Deal) -> Iterator[tuple[Any, ...]]:
 
 def _funding_rows(f: Deal) -> Iterator[tuple[Any, ...]]:
     if f.funded:
-        source = "same currency" if f.currency == "KRW" else "bench"
-        converted = convert_minor(f.funded, f.currency, f.rate, "KRW")
         yield (
             f.id, NOW, NOW, f.id, f.funded, f.currency, "common", f.day.isoformat(), "KRW", str(f.rate),
-            f.day.isoformat(), source, converted,
+            f.day.isoformat(), _source(f), f.funded_converted,
         )  # fmt: skip
 
 
@@ -252,7 +252,7 @@ def totals(n: int) -> Totals:
         source = _source(f)
         if f.funded:
             fhi, flo = halves(f.funded)
-            fc = halves(convert_minor(f.funded, f.currency, f.rate, "KRW"))
+            fc = halves(f.funded_converted)
             fundings = [(f.currency, 1, fhi, flo, "KRW", fc[0], fc[1], f.day, f.rate, source)]
         facts = DealFacts(
             event_id=f.event,

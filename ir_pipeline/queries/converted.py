@@ -29,7 +29,7 @@ from ir_pipeline.queries.funnel import Funnel, FunnelFilter, RankedTotal, scoped
 from ir_pipeline.queries.funnel_cells import member_cells
 from ir_pipeline.queries.sums import joined, minor_sum
 from ir_pipeline.stages import Stage
-from ir_pipeline.summaries.contributions import ALL, MEMBER_SCOPES, Measure
+from ir_pipeline.summaries.contributions import ALL, FUNDING_RATES, LOI_RATES, MEMBER_SCOPES, Measure
 
 #: One group of records: their stage (or member, or ``None``), currency, snapshot base, how
 #: many, their amount and their converted amount (both in minor units).
@@ -140,7 +140,7 @@ def _rates_used(
         return []
     if not _narrowed(actor, flt):
         r: Any = FunnelRate.__table__  # type: ignore[attr-defined]
-        kind = "l" if table is LetterOfIntent else "f"
+        kind = LOI_RATES if table is LetterOfIntent else FUNDING_RATES
         rows = session.execute(
             sa.select(r.c.currency, r.c.rate, r.c.day, r.c.source).where(
                 r.c.scope == ALL,

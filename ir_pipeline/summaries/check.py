@@ -9,6 +9,7 @@ from sqlmodel import SQLModel
 
 from ir_pipeline.summaries import deal_columns, store
 from ir_pipeline.summaries.contributions import (
+    LOI_RATES,
     RATE,
     Key,
     Totals,
@@ -27,7 +28,7 @@ class Mismatch:
     def __str__(self) -> str:
         if self.key[0] == RATE:
             _, _, _, kind, base, currency, day, rate, source = self.key
-            what = "LOIs" if kind == "l" else "fundings"
+            what = "LOIs" if kind == LOI_RATES else "fundings"
             return (
                 f"all deals: {what} in {currency} converted to {base} at {rate} on {day} ({source})"
                 f" are stored as {self.stored[0]}, recomputed as {self.recomputed[0]}"

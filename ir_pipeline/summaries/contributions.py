@@ -68,6 +68,8 @@ class Measure(StrEnum):
 Key = tuple[Any, ...]
 #: The first part of a rate cell's key (``funnel_sum`` keys start with a one-letter scope).
 RATE = "rate"
+#: A rate cell's kind: the snapshots of LOIs, or of fundings.
+LOI_RATES, FUNDING_RATES = "l", "f"
 #: count, sum of the amounts' high halves, sum of their low halves
 Totals = dict[Key, list[int]]
 
@@ -158,7 +160,7 @@ def add_deal(totals: Totals, f: DealFacts, sign: int = 1) -> None:
                 add((scope, ident, _INVESTOR_RANK, "", "", "", investor), n, rhi, rlo)
             if base is not None:
                 if scope == ALL:  # the rates used, for the funnel of all deals
-                    add((RATE, scope, ident, "l", base, currency, day, rate, source), n)
+                    add((RATE, scope, ident, LOI_RATES, base, currency, day, rate, source), n)
                 chi, clo = sign * chi, sign * clo
                 add((scope, ident, _LOIS_X, stage, base, currency, 0), n, chi, clo)
                 add((scope, ident, _LOIS_V, stage, base, currency, 0), n, hi, lo)
@@ -175,7 +177,7 @@ def add_deal(totals: Totals, f: DealFacts, sign: int = 1) -> None:
                     add((scope, ident, _INVESTOR_FUNDINGS, "", currency, "", investor), n, hi, lo)
                 if base is not None:
                     if scope == ALL:
-                        add((RATE, scope, ident, "f", base, currency, day, rate, source), n)
+                        add((RATE, scope, ident, FUNDING_RATES, base, currency, day, rate, source), n)
                     chi, clo = sign * chi, sign * clo
                     add((scope, ident, _FUNDINGS_X, "", base, currency, 0), n, chi, clo)
                     add((scope, ident, _FUNDINGS_V, "", base, currency, 0), n, hi, lo)
